@@ -1,0 +1,503 @@
+// addon.cc — the Node boundary. It checks argument types and ranges,
+// converts between JS values and native structs, looks maps up in the
+// registry, calls the core, and converts the answer back. Nothing else:
+// every decision about maps and runs lives in the core.
+//
+// Bad input throws TypeError (wrong type) or RangeError (wrong value) with
+// a message naming the argument; the process never aborts on JS input.
+// The addon is context-aware (Napi::Addon: per-instance data, no JS handles
+// in statics), so it loads in worker_threads; maps are shared across
+// isolates through the process-wide registry by numeric id.
+#include <napi.h>
+
+#include <cmath>
+#include <cstring>
+#include <string>
+
+#include "alloc.h"
+#include "histogram.h"
+#include "map_registry.h"
+#include "tsc.h"
+
+#ifndef MAPBENCH_CXX_FLAGS
+#define MAPBENCH_CXX_FLAGS "unknown"
+#endif
+#ifndef MAPBENCH_BUILD_SYSTEM
+#define MAPBENCH_BUILD_SYSTEM "unknown"
+#endif
+
+namespace mb = mapbench;
+
+namespace {
+
+// ---- argument conversion ----
+
+[[noreturn]] void throw_type(Napi::Env env, const std::string& msg) {
+  throw Napi::TypeError::New(env, msg);
+}
+[[noreturn]] void throw_range(Napi::Env env, const std::string& msg) {
+  throw Napi::RangeError::New(env, msg);
+}
+
+std::uint64_t to_u64(Napi::Env env, const Napi::Value& v, const char* what) {
+  if (v.IsBigInt()) {
+    bool lossless = false;
+    std::uint64_t x = v.As<Napi::BigInt>().Uint64Value(&lossless);
+    if (!lossless) throw_range(env, std::string(what) + " must fit in an unsigned 64-bit integer");
+    return x;
+  }
+  if (v.IsNumber()) {
+    double d = v.As<Napi::Number>().DoubleValue();
+    if (!(d >= 0) || d > 9007199254740991.0 || d != static_cast<double>(static_cast<std::uint64_t>(d)))
+      throw_range(env, std::string(what) + " must be a non-negative safe integer (or a bigint)");
+    return static_cast<std::uint64_t>(d);
+  }
+  throw_type(env, std::string(what) + " must be a bigint or a number");
+}
+
+double to_double(Napi::Env env, const Napi::Value& v, const char* what) {
+  if (!v.IsNumber()) throw_type(env, std::string(what) + " must be a number");
+  double d = v.As<Napi::Number>().DoubleValue();
+  if (!std::isfinite(d)) throw_range(env, std::string(what) + " must be finite");
+  return d;
+}
+
+std::uint64_t to_count(Napi::Env env, const Napi::Value& v, const char* what, std::uint64_t lo, std::uint64_t hi) {
+  if (!v.IsNumber()) throw_type(env, std::string(what) + " must be a number");
+  double d = v.As<Napi::Number>().DoubleValue();
+  if (!(d >= static_cast<double>(lo) && d <= static_cast<double>(hi)) || d != std::floor(d))
+    throw_range(env, std::string(what) + " must be an integer in [" + std::to_string(lo) + ", " + std::to_string(hi) + "]");
+  return static_cast<std::uint64_t>(d);
+}
+
+std::string to_string(Napi::Env env, const Napi::Value& v, const char* what) {
+  if (!v.IsString()) throw_type(env, std::string(what) + " must be a string");
+  return v.As<Napi::String>().Utf8Value();
+}
+
+Napi::Object to_object(Napi::Env env, const Napi::Value& v, const char* what) {
+  if (!v.IsObject() || v.IsArray()) throw_type(env, std::string(what) + " must be an object");
+  return v.As<Napi::Object>();
+}
+
+void require_args(const Napi::CallbackInfo& info, std::size_t n, const char* signature) {
+  if (info.Length() < n) throw_type(info.Env(), std::string("expected ") + signature);
+}
+
+std::shared_ptr<mb::AnyMap> lookup(const Napi::CallbackInfo& info) {
+  std::uint64_t id = to_count(info.Env(), info[0], "map id", 1, 9007199254740991ULL);
+  auto map = mb::registry::find(id);
+  if (!map) throw_range(info.Env(), "map " + std::to_string(id) + " does not exist (never created or destroyed)");
+  return map;
+}
+
+void check_status(Napi::Env env, mb::Status s) {
+  if (s == mb::Status::kReservedKey)
+    throw_range(env, "keys 0 and 1 and the value 2^64-1 are reserved sentinels");
+}
+
+Napi::Value u64(Napi::Env env, std::uint64_t x) { return Napi::Number::New(env, static_cast<double>(x)); }
+
+Napi::Array u64_array(Napi::Env env, const std::vector<std::uint64_t>& xs) {
+  Napi::Array a = Napi::Array::New(env, xs.size());
+  for (std::size_t i = 0; i < xs.size(); ++i) a.Set(i, u64(env, xs[i]));
+  return a;
+}
+
+// Sparse histogram as a flat [index, count, index, count, ...] array.
+Napi::Array sparse_histogram(Napi::Env env, const mb::Histogram& h) {
+  auto pairs = h.sparse();
+  Napi::Array a = Napi::Array::New(env, pairs.size() * 2);
+  for (std::size_t i = 0; i < pairs.size(); ++i) {
+    a.Set(2 * i, Napi::Number::New(env, pairs[i].first));
+    a.Set(2 * i + 1, u64(env, pairs[i].second));
+  }
+  return a;
+}
+
+mb::Histogram from_sparse(Napi::Env env, const Napi::Value& v) {
+  if (!v.IsArray()) throw_type(env, "histogram must be an array of [index, count, ...]");
+  Napi::Array a = v.As<Napi::Array>();
+  if (a.Length() % 2 != 0) throw_range(env, "histogram must have an even length");
+  mb::Histogram h;
+  for (std::uint32_t i = 0; i < a.Length(); i += 2) {
+    std::uint64_t index = to_count(env, a.Get(i), "histogram index", 0, mb::Histogram::kBuckets - 1);
+    std::uint64_t count = to_count(env, a.Get(i + 1), "histogram count", 0, 9007199254740991ULL);
+    h.record_count(index, count);
+  }
+  return h;
+}
+
+// ---- the exported functions ----
+
+class Addon : public Napi::Addon<Addon> {
+ public:
+  Addon(Napi::Env env, Napi::Object exports) {
+    DefineAddon(exports, {
+        InstanceMethod("designs", &Addon::Designs),
+        InstanceMethod("capacityFor", &Addon::CapacityFor),
+        InstanceMethod("createMap", &Addon::CreateMap),
+        InstanceMethod("destroyMap", &Addon::DestroyMap),
+        InstanceMethod("liveMaps", &Addon::LiveMaps),
+        InstanceMethod("get", &Addon::Get),
+        InstanceMethod("insert", &Addon::Insert),
+        InstanceMethod("update", &Addon::Update),
+        InstanceMethod("erase", &Addon::Erase),
+        InstanceMethod("size", &Addon::Size),
+        InstanceMethod("capacity", &Addon::Capacity),
+        InstanceMethod("diagnostics", &Addon::Diag),
+        InstanceMethod("prefill", &Addon::Prefill),
+        InstanceMethod("verify", &Addon::Verify),
+        InstanceMethod("runWorker", &Addon::RunWorker),
+        InstanceMethod("histogramSummary", &Addon::HistogramSummary),
+        InstanceMethod("tscHz", &Addon::TscHz),
+        InstanceMethod("allocCounts", &Addon::AllocCounts),
+        InstanceMethod("layout", &Addon::Layout),
+        InstanceMethod("buildInfo", &Addon::BuildInfo),
+        InstanceValue("controlBytes", Napi::Number::New(env, mb::kControlBytes), napi_enumerable),
+    });
+  }
+
+ private:
+  Napi::Value Designs(const Napi::CallbackInfo& info) {
+    Napi::Env env = info.Env();
+    const auto& ds = mb::designs();
+    Napi::Array out = Napi::Array::New(env, ds.size());
+    for (std::size_t i = 0; i < ds.size(); ++i) {
+      Napi::Object o = Napi::Object::New(env);
+      o.Set("name", ds[i].name);
+      o.Set("kind", ds[i].kind);
+      o.Set("summary", ds[i].summary);
+      o.Set("sharded", ds[i].sharded);
+      o.Set("openAddressing", ds[i].open_addressing);
+      out.Set(i, o);
+    }
+    return out;
+  }
+
+  Napi::Value CapacityFor(const Napi::CallbackInfo& info) {
+    require_args(info, 2, "capacityFor(entries, loadFactor)");
+    Napi::Env env = info.Env();
+    std::uint64_t entries = to_count(env, info[0], "entries", 1, std::uint64_t{1} << 36);
+    double lf = to_double(env, info[1], "loadFactor");
+    if (!(lf > 0 && lf < 1)) throw_range(env, "loadFactor must be in (0, 1)");
+    return u64(env, mb::capacity_for(entries, lf));
+  }
+
+  Napi::Value CreateMap(const Napi::CallbackInfo& info) {
+    require_args(info, 1, "createMap({ design, expectedEntries, loadFactor, shards?, lock?, pad?, hugePages? })");
+    Napi::Env env = info.Env();
+    Napi::Object o = to_object(env, info[0], "options");
+    mb::MapOptions opts;
+    opts.design = to_string(env, o.Get("design"), "options.design");
+    opts.expected_entries = to_count(env, o.Get("expectedEntries"), "options.expectedEntries", 1, std::uint64_t{1} << 36);
+    opts.load_factor = to_double(env, o.Get("loadFactor"), "options.loadFactor");
+    if (o.Has("shards") && !o.Get("shards").IsUndefined())
+      opts.shards = static_cast<std::uint32_t>(to_count(env, o.Get("shards"), "options.shards", 1, 65536));
+    if (o.Has("pad") && !o.Get("pad").IsUndefined())
+      opts.pad = static_cast<std::uint32_t>(to_count(env, o.Get("pad"), "options.pad", 64, 128));
+    if (o.Has("hugePages") && !o.Get("hugePages").IsUndefined()) {
+      if (!o.Get("hugePages").IsBoolean()) throw_type(env, "options.hugePages must be a boolean");
+      opts.huge_pages = o.Get("hugePages").As<Napi::Boolean>().Value();
+    }
+    if (o.Has("lock") && !o.Get("lock").IsUndefined()) {
+      std::string lock = to_string(env, o.Get("lock"), "options.lock");
+      if (lock == "mutex") opts.lock = mb::LockKind::kMutex;
+      else if (lock == "spin") opts.lock = mb::LockKind::kSpin;
+      else if (lock == "rw") opts.lock = mb::LockKind::kRw;
+      else throw_range(env, "options.lock must be one of mutex, spin, rw");
+    }
+    std::string bad = mb::validate(opts);
+    if (!bad.empty()) throw_range(env, bad);
+    std::shared_ptr<mb::AnyMap> map;
+    try {
+      map = mb::make_map(opts);
+    } catch (const std::bad_alloc&) {
+      throw Napi::Error::New(env, "out of memory creating the map");
+    }
+    return u64(env, mb::registry::add(std::move(map)));
+  }
+
+  Napi::Value DestroyMap(const Napi::CallbackInfo& info) {
+    require_args(info, 1, "destroyMap(id)");
+    std::uint64_t id = to_count(info.Env(), info[0], "map id", 1, 9007199254740991ULL);
+    return Napi::Boolean::New(info.Env(), mb::registry::remove(id));
+  }
+
+  Napi::Value LiveMaps(const Napi::CallbackInfo& info) { return u64(info.Env(), mb::registry::live_count()); }
+
+  Napi::Value Get(const Napi::CallbackInfo& info) {
+    require_args(info, 2, "get(id, key)");
+    auto map = lookup(info);
+    std::uint64_t value = 0;
+    mb::Status s = map->get(to_u64(info.Env(), info[1], "key"), &value);
+    check_status(info.Env(), s);
+    if (s != mb::Status::kOk) return info.Env().Undefined();
+    return Napi::BigInt::New(info.Env(), value);
+  }
+
+  Napi::Value Insert(const Napi::CallbackInfo& info) {
+    require_args(info, 3, "insert(id, key, value)");
+    auto map = lookup(info);
+    mb::Status s = map->insert(to_u64(info.Env(), info[1], "key"), to_u64(info.Env(), info[2], "value"));
+    check_status(info.Env(), s);
+    return Napi::String::New(info.Env(), mb::status_name(s));
+  }
+
+  Napi::Value Update(const Napi::CallbackInfo& info) {
+    require_args(info, 3, "update(id, key, value)");
+    auto map = lookup(info);
+    mb::Status s = map->update(to_u64(info.Env(), info[1], "key"), to_u64(info.Env(), info[2], "value"));
+    check_status(info.Env(), s);
+    return Napi::Boolean::New(info.Env(), s == mb::Status::kOk);
+  }
+
+  Napi::Value Erase(const Napi::CallbackInfo& info) {
+    require_args(info, 2, "erase(id, key)");
+    auto map = lookup(info);
+    mb::Status s = map->erase(to_u64(info.Env(), info[1], "key"));
+    check_status(info.Env(), s);
+    return Napi::Boolean::New(info.Env(), s == mb::Status::kOk);
+  }
+
+  Napi::Value Size(const Napi::CallbackInfo& info) {
+    require_args(info, 1, "size(id)");
+    return u64(info.Env(), lookup(info)->size());
+  }
+
+  Napi::Value Capacity(const Napi::CallbackInfo& info) {
+    require_args(info, 1, "capacity(id)");
+    return u64(info.Env(), lookup(info)->capacity());
+  }
+
+  Napi::Value Diag(const Napi::CallbackInfo& info) {
+    require_args(info, 1, "diagnostics(id)");
+    Napi::Env env = info.Env();
+    mb::Diagnostics d = lookup(info)->diagnostics();
+    Napi::Object o = Napi::Object::New(env);
+    o.Set("design", d.design);
+    o.Set("entries", u64(env, d.entries));
+    o.Set("capacity", u64(env, d.capacity));
+    o.Set("tombstones", u64(env, d.tombstones));
+    o.Set("rehashes", u64(env, d.rehashes));
+    o.Set("loadFactor", Napi::Number::New(env, d.load_factor));
+    o.Set("meanProbe", Napi::Number::New(env, d.mean_probe));
+    o.Set("maxProbe", u64(env, d.max_probe));
+    o.Set("tableBytes", u64(env, d.table_bytes));
+    o.Set("hugePagesAdvised", Napi::Boolean::New(env, d.huge_pages_advised));
+    std::vector<std::uint64_t> probes(d.probes.counts, d.probes.counts + mb::ProbeHistogram::kBuckets);
+    while (!probes.empty() && probes.back() == 0) probes.pop_back();
+    o.Set("probeHistogram", u64_array(env, probes));
+    if (!d.shard_entries.empty()) {
+      o.Set("shardEntries", u64_array(env, d.shard_entries));
+      o.Set("shardCapacity", u64_array(env, d.shard_capacity));
+      o.Set("shardOps", u64_array(env, d.shard_ops));
+      o.Set("shardContended", u64_array(env, d.shard_contended));
+    }
+    return o;
+  }
+
+  Napi::Value Prefill(const Napi::CallbackInfo& info) {
+    require_args(info, 2, "prefill(id, keys)");
+    auto map = lookup(info);
+    std::uint64_t keys = to_count(info.Env(), info[1], "keys", 0, std::uint64_t{1} << 36);
+    return u64(info.Env(), mb::prefill(*map, keys));
+  }
+
+  Napi::Value Verify(const Napi::CallbackInfo& info) {
+    require_args(info, 4, "verify(id, keys, threads, readOnly)");
+    Napi::Env env = info.Env();
+    auto map = lookup(info);
+    std::uint64_t keys = to_count(env, info[1], "keys", 0, std::uint64_t{1} << 36);
+    auto threads = static_cast<std::uint32_t>(to_count(env, info[2], "threads", 1, 65534));
+    if (!info[3].IsBoolean()) throw_type(env, "readOnly must be a boolean");
+    return Napi::String::New(env, mb::verify(*map, keys, threads, info[3].As<Napi::Boolean>().Value()));
+  }
+
+  static mb::WorkerSpec to_worker_spec(Napi::Env env, Napi::Object o) {
+    mb::WorkerSpec s;
+    Napi::Object w = to_object(env, o.Get("workload"), "spec.workload");
+    Napi::Value mix = w.Get("mix");
+    if (!mix.IsArray() || mix.As<Napi::Array>().Length() != mb::kOpKinds)
+      throw_type(env, "spec.workload.mix must be an array of 5 weights [get, miss, update, insert, erase]");
+    for (std::uint32_t i = 0; i < mb::kOpKinds; ++i)
+      s.workload.mix[i] = static_cast<std::uint32_t>(to_count(env, mix.As<Napi::Array>().Get(i), "mix weight", 0, 1000000));
+    std::string dist = to_string(env, w.Get("dist"), "spec.workload.dist");
+    if (dist == "uniform") s.workload.dist.kind = mb::DistKind::kUniform;
+    else if (dist == "zipf") s.workload.dist.kind = mb::DistKind::kZipf;
+    else if (dist == "hotspot") s.workload.dist.kind = mb::DistKind::kHotspot;
+    else if (dist == "hotkey") s.workload.dist.kind = mb::DistKind::kHotkey;
+    else throw_range(env, "spec.workload.dist must be one of uniform, zipf, hotspot, hotkey");
+    if (w.Has("theta")) s.workload.dist.theta = to_double(env, w.Get("theta"), "spec.workload.theta");
+    if (w.Has("hotFraction")) s.workload.dist.hot_fraction = to_double(env, w.Get("hotFraction"), "spec.workload.hotFraction");
+    if (w.Has("hotOpFraction"))
+      s.workload.dist.hot_op_fraction = to_double(env, w.Get("hotOpFraction"), "spec.workload.hotOpFraction");
+    s.workload.keys = to_count(env, w.Get("keys"), "spec.workload.keys", 1, std::uint64_t{1} << 36);
+    s.workload.seed = to_count(env, w.Get("seed"), "spec.workload.seed", 0, 9007199254740991ULL);
+    s.workload.thread_index = static_cast<std::uint32_t>(to_count(env, w.Get("threadIndex"), "spec.workload.threadIndex", 0, 65533));
+    s.workload.stream_length = to_count(env, w.Get("streamLength"), "spec.workload.streamLength", mb::kStreamBatch, std::uint64_t{1} << 28);
+    std::string bad = mb::validate(s.workload);
+    if (!bad.empty()) throw_range(env, "spec.workload: " + bad);
+
+    s.threads = static_cast<std::uint32_t>(to_count(env, o.Get("threads"), "spec.threads", 1, 65534));
+    if (s.workload.thread_index >= s.threads) throw_range(env, "spec.workload.threadIndex must be < spec.threads");
+    std::string mode = to_string(env, o.Get("mode"), "spec.mode");
+    if (mode == "throughput") s.mode = mb::RunMode::kThroughput;
+    else if (mode == "latency") s.mode = mb::RunMode::kLatency;
+    else if (mode == "stats") s.mode = mb::RunMode::kStats;
+    else throw_range(env, "spec.mode must be one of throughput, latency, stats");
+    s.sample_every = static_cast<std::uint32_t>(to_count(env, o.Get("sampleEvery"), "spec.sampleEvery", 1, 1u << 30));
+    s.cpu = static_cast<int>(to_count(env, o.Get("cpu"), "spec.cpu", 0, 100000)) - 1;  // JS passes cpu + 1; 0 = none
+    s.warmup_seconds = to_double(env, o.Get("warmupSeconds"), "spec.warmupSeconds");
+    s.duration_seconds = to_double(env, o.Get("durationSeconds"), "spec.durationSeconds");
+    s.gate_timeout_seconds = to_double(env, o.Get("gateTimeoutSeconds"), "spec.gateTimeoutSeconds");
+    s.tsc_hz = to_double(env, o.Get("tscHz"), "spec.tscHz");
+    if (s.warmup_seconds < 0 || s.duration_seconds <= 0 || s.gate_timeout_seconds <= 0 || s.tsc_hz < 0)
+      throw_range(env, "spec durations must be positive (warm-up may be 0)");
+    return s;
+  }
+
+  Napi::Value RunWorker(const Napi::CallbackInfo& info) {
+    require_args(info, 3, "runWorker(id, control: Int32Array over a SharedArrayBuffer, spec)");
+    Napi::Env env = info.Env();
+    auto map = lookup(info);  // held for the whole run: destroyMap cannot free it under us
+    if (!info[1].IsTypedArray() || info[1].As<Napi::TypedArray>().TypedArrayType() != napi_int32_array)
+      throw_type(env, "control must be an Int32Array");
+    Napi::Int32Array ctl_array = info[1].As<Napi::Int32Array>();
+    if (ctl_array.ByteLength() < mb::kControlBytes) throw_range(env, "control must be at least controlBytes long");
+    auto* ctl_ptr = reinterpret_cast<std::uint8_t*>(ctl_array.Data());
+    if (reinterpret_cast<std::uintptr_t>(ctl_ptr) % 8 != 0) throw_range(env, "control must be 8-byte aligned");
+    mb::WorkerSpec spec = to_worker_spec(env, to_object(env, info[2], "spec"));
+
+    mb::WorkerResult r = map->run_worker(spec, *reinterpret_cast<mb::Control*>(ctl_ptr));
+
+    Napi::Object o = Napi::Object::New(env);
+    o.Set("ok", Napi::Boolean::New(env, r.ok));
+    o.Set("error", Napi::String::New(env, r.error));
+    o.Set("ops", u64(env, r.ops));
+    Napi::Object outcomes = Napi::Object::New(env);
+    for (int i = 0; i < mb::kOutcomeCount; ++i) outcomes.Set(mb::outcome_name(i), u64(env, r.outcomes[i]));
+    o.Set("outcomes", outcomes);
+    auto rel = [&](std::uint64_t t) {
+      return Napi::Number::New(env, t == 0 ? 0.0 : static_cast<double>(static_cast<std::int64_t>(t - r.release_tsc)));
+    };
+    o.Set("releaseTsc", Napi::BigInt::New(env, r.release_tsc));
+    o.Set("arriveTicks", rel(r.arrive_tsc));
+    o.Set("goSeenTicks", rel(r.go_seen_tsc));
+    o.Set("measureStartTicks", rel(r.measure_start_tsc));
+    o.Set("measureEndTicks", rel(r.measure_end_tsc));
+    o.Set("cpuStart", Napi::Number::New(env, r.cpu_start));
+    o.Set("cpuEnd", Napi::Number::New(env, r.cpu_end));
+    o.Set("threadId", Napi::Number::New(env, static_cast<double>(r.thread_id)));
+    o.Set("checksum", Napi::BigInt::New(env, r.checksum));
+    o.Set("generateSeconds", Napi::Number::New(env, r.generate_seconds));
+    Napi::Object allocs = Napi::Object::New(env);
+    allocs.Set("allocations", u64(env, r.allocs.allocations));
+    allocs.Set("frees", u64(env, r.allocs.frees));
+    allocs.Set("bytesAllocated", u64(env, r.allocs.bytes_allocated));
+    allocs.Set("bytesFreed", u64(env, r.allocs.bytes_freed));
+    o.Set("allocs", allocs);
+    if (r.latency) {
+      Napi::Object lat = Napi::Object::New(env);
+      for (int k = 0; k < mb::kLatencyKinds; ++k) lat.Set(mb::latency_kind_name(k), sparse_histogram(env, r.latency[k]));
+      o.Set("latency", lat);
+      o.Set("timerOverhead", sparse_histogram(env, r.timer_overhead));
+    }
+    if (spec.mode == mb::RunMode::kStats) {
+      Napi::Object st = Napi::Object::New(env);
+      st.Set("hitLookups", u64(env, r.stats.hit_lookups));
+      st.Set("hitProbes", u64(env, r.stats.hit_probes));
+      st.Set("hitMaxProbe", u64(env, r.stats.hit_max_probe));
+      st.Set("missLookups", u64(env, r.stats.miss_lookups));
+      st.Set("missProbes", u64(env, r.stats.miss_probes));
+      st.Set("missMaxProbe", u64(env, r.stats.miss_max_probe));
+      st.Set("casFailures", u64(env, r.stats.cas_failures));
+      st.Set("contendedAcquisitions", u64(env, r.stats.contended_acquisitions));
+      o.Set("stats", st);
+    }
+    return o;
+  }
+
+  // histogramSummary(histograms: Array<sparse>, percentiles: number[])
+  //   -> { count, min, max, mean, percentiles: number[] }   (in ticks)
+  Napi::Value HistogramSummary(const Napi::CallbackInfo& info) {
+    require_args(info, 2, "histogramSummary(histograms, percentiles)");
+    Napi::Env env = info.Env();
+    if (!info[0].IsArray()) throw_type(env, "histograms must be an array");
+    if (!info[1].IsArray()) throw_type(env, "percentiles must be an array");
+    mb::Histogram merged;
+    Napi::Array hs = info[0].As<Napi::Array>();
+    for (std::uint32_t i = 0; i < hs.Length(); ++i) merged.merge(from_sparse(env, hs.Get(i)));
+    Napi::Array ps = info[1].As<Napi::Array>();
+    Napi::Array values = Napi::Array::New(env, ps.Length());
+    for (std::uint32_t i = 0; i < ps.Length(); ++i) {
+      double p = to_double(env, ps.Get(i), "percentile");
+      if (p < 0 || p > 100) throw_range(env, "percentiles must be in [0, 100]");
+      values.Set(i, Napi::Number::New(env, merged.percentile(p)));
+    }
+    Napi::Object o = Napi::Object::New(env);
+    o.Set("count", u64(env, merged.count()));
+    o.Set("min", u64(env, merged.min()));
+    o.Set("max", u64(env, merged.max()));
+    o.Set("mean", Napi::Number::New(env, merged.mean()));
+    o.Set("percentiles", values);
+    o.Set("histogram", sparse_histogram(env, merged));
+    return o;
+  }
+
+  Napi::Value TscHz(const Napi::CallbackInfo& info) { return Napi::Number::New(info.Env(), mb::tsc::hz()); }
+
+  Napi::Value AllocCounts(const Napi::CallbackInfo& info) {
+    Napi::Env env = info.Env();
+    mb::alloc::Counts c = mb::alloc::process_counts();
+    Napi::Object o = Napi::Object::New(env);
+    o.Set("allocations", u64(env, c.allocations));
+    o.Set("frees", u64(env, c.frees));
+    o.Set("bytesAllocated", u64(env, c.bytes_allocated));
+    o.Set("bytesFreed", u64(env, c.bytes_freed));
+    return o;
+  }
+
+  Napi::Value Layout(const Napi::CallbackInfo& info) {
+    Napi::Env env = info.Env();
+    Napi::Object o = Napi::Object::New(env);
+    o.Set("cacheLine", u64(env, mb::kCacheLine));
+    o.Set("pad", u64(env, mb::kPad));
+    o.Set("slotsPerLine", u64(env, mb::kSlotsPerLine));
+    o.Set("uses16ByteCas", Napi::Boolean::New(env, false));
+    Napi::Object types = Napi::Object::New(env);
+    for (const auto& e : mb::layouts()) {
+      Napi::Object t = Napi::Object::New(env);
+      t.Set("size", u64(env, e.size));
+      t.Set("align", u64(env, e.align));
+      types.Set(e.name, t);
+    }
+    o.Set("types", types);
+    return o;
+  }
+
+  Napi::Value BuildInfo(const Napi::CallbackInfo& info) {
+    Napi::Env env = info.Env();
+    Napi::Object o = Napi::Object::New(env);
+    o.Set("compiler", "g++ " __VERSION__);
+    o.Set("flags", MAPBENCH_CXX_FLAGS);
+    o.Set("buildSystem", MAPBENCH_BUILD_SYSTEM);
+    o.Set("pad", u64(env, mb::kPad));
+#ifdef MAPBENCH_MARCH_NATIVE
+    o.Set("marchNative", true);
+#else
+    o.Set("marchNative", false);
+#endif
+#ifdef MAPBENCH_DEBUG
+    o.Set("debug", true);
+#else
+    o.Set("debug", false);
+#endif
+    o.Set("transparentHugePages", mb::alloc::transparent_huge_pages_mode());
+    return o;
+  }
+};
+
+}  // namespace
+
+NODE_API_ADDON(Addon)

@@ -1,0 +1,101 @@
+// locked_map.h — the lock-based baselines: one lock over one OpenTable.
+//
+//   mutex   LockedMap<MutexLock>  std::mutex; every operation exclusive.
+//   rwlock  LockedMap<RwLock>     std::shared_mutex; get shared, writes
+//                                 exclusive (readers still write the lock's
+//                                 reader count, so its line still bounces).
+//   spin    LockedMap<SpinLock>   TTAS spinlock with pause and bounded
+//                                 exponential backoff (see locks.h).
+//
+// Layout: the lock and the table header share the map object, which is
+// aligned to kPad so that nothing else lives on its line(s):
+//
+//   [ lock | slots* capacity size tombstones ... ]   (one or two lines)
+//   [ table slots, line-aligned, possibly on huge pages ...              ]
+//
+// Invariants: those of OpenTable, which hold whenever the lock is free.
+// Every field of `table_` is guarded by `lock_` (readers of an RwLock hold
+// it shared and only read).
+// Memory ordering: the lock's acquire on entry and release on exit order
+// every table access after the previous holder's; nothing is read outside
+// the lock.
+// Progress: blocking. A holder that is preempted stalls every other thread
+// (for spin, waiters also burn their CPU while it is away).
+// Growth: fixed capacity; tombstones are purged by in-place rehash (under the
+// lock); insert into a genuinely full table returns kFull.
+#pragma once
+
+#include <cstdint>
+
+#include "locks.h"
+#include "op_stats.h"
+#include "open_table.h"
+
+namespace mapbench {
+
+template <class Lock>
+class alignas(kPad) LockedMap {
+ public:
+  explicit LockedMap(std::size_t capacity, bool huge_pages) : table_(capacity, huge_pages, false) {}
+
+  template <class Sink = NoStats>
+  bool get(std::uint64_t key, std::uint64_t* value, Sink& sink) {
+    const std::uint64_t h = hash_key(key);
+    acquire_shared(lock_, sink);
+    bool hit = table_.get(key, h, value, sink);
+    lock_.unlock_shared();
+    return hit;
+  }
+
+  template <class Sink = NoStats>
+  Status insert(std::uint64_t key, std::uint64_t value, Sink& sink) {
+    const std::uint64_t h = hash_key(key);
+    acquire(lock_, sink);
+    Status s = table_.insert(key, h, value, sink);
+    lock_.unlock();
+    return s;
+  }
+
+  template <class Sink = NoStats>
+  bool update(std::uint64_t key, std::uint64_t value, Sink& sink) {
+    const std::uint64_t h = hash_key(key);
+    acquire(lock_, sink);
+    bool ok = table_.update(key, h, value, sink);
+    lock_.unlock();
+    return ok;
+  }
+
+  template <class Sink = NoStats>
+  bool erase(std::uint64_t key, Sink& sink) {
+    const std::uint64_t h = hash_key(key);
+    acquire(lock_, sink);
+    bool ok = table_.erase(key, h, sink);
+    lock_.unlock();
+    return ok;
+  }
+
+  std::size_t size() {
+    lock_.lock_shared();
+    std::size_t n = table_.size();
+    lock_.unlock_shared();
+    return n;
+  }
+
+  // Visits every entry under the lock (diagnostics and verification only).
+  template <class F>
+  void inspect(F f) {
+    lock_.lock_shared();
+    f(table_);
+    lock_.unlock_shared();
+  }
+
+ private:
+  Lock lock_;
+  OpenTable table_;  // guarded by lock_
+};
+
+using MutexMap = LockedMap<MutexLock>;
+using RwLockMap = LockedMap<RwLock>;
+using SpinMap = LockedMap<SpinLock>;
+
+}  // namespace mapbench

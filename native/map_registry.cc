@@ -1,0 +1,289 @@
+#include "map_registry.h"
+
+#include <cmath>
+#include <mutex>
+#include <unordered_map>
+
+#include "locked_map.h"
+#include "lockfree_map.h"
+#include "pseudo_maps.h"
+#include "sharded_map.h"
+
+namespace mapbench {
+namespace {
+
+// ---- diagnostics, one overload per design family ----
+
+void finish_probe_summary(Diagnostics& d) {
+  std::uint64_t n = 0, sum = 0;
+  for (std::size_t i = 0; i < ProbeHistogram::kBuckets; ++i) {
+    n += d.probes.counts[i];
+    sum += d.probes.counts[i] * (i + 1);
+    if (d.probes.counts[i]) d.max_probe = i + 1;
+  }
+  d.mean_probe = n ? static_cast<double>(sum) / static_cast<double>(n) : 0.0;
+  d.load_factor = d.capacity ? static_cast<double>(d.entries) / static_cast<double>(d.capacity) : 0.0;
+}
+
+void fill_from_table(const OpenTable& t, Diagnostics& d) {
+  d.entries += t.size();
+  d.capacity += t.capacity();
+  d.tombstones += t.tombstones();
+  d.rehashes += t.rehashes();
+  d.table_bytes += t.bytes();
+  d.huge_pages_advised = d.huge_pages_advised || t.huge_pages_advised();
+}
+
+template <class Lock>
+void diagnose(LockedMap<Lock>& m, Diagnostics& d) {
+  m.inspect([&](const OpenTable& t) {
+    fill_from_table(t, d);
+    t.probe_lengths([](std::uint64_t k) { return hash_key(k); }, &d.probes);
+  });
+}
+
+template <class Lock, std::size_t Pad>
+void diagnose(ShardedMap<Lock, Pad>& m, Diagnostics& d) {
+  for (std::size_t i = 0; i < m.shard_count(); ++i) {
+    m.inspect_shard(i, [&](const OpenTable& t, std::uint64_t ops, std::uint64_t contended) {
+      fill_from_table(t, d);
+      t.probe_lengths([&](std::uint64_t k) { return m.slot_hash(hash_key(k)); }, &d.probes);
+      d.shard_entries.push_back(t.size());
+      d.shard_capacity.push_back(t.capacity());
+      d.shard_ops.push_back(ops);
+      d.shard_contended.push_back(contended);
+    });
+  }
+}
+
+void diagnose(LockFreeMap& m, Diagnostics& d) {
+  d.capacity = m.capacity();
+  d.table_bytes = m.capacity() * sizeof(LockFreeMap::Slot);
+  d.huge_pages_advised = m.huge_pages_advised();
+  m.for_each_slot([&](std::uint64_t, std::uint64_t cell) {
+    if (cell) d.entries += 1; else d.tombstones += 1;
+  });
+  m.for_each_displacement([&](std::size_t disp) { d.probes.add(disp + 1); });
+}
+
+void diagnose(FloorMap& m, Diagnostics& d) {
+  d.capacity = m.capacity();
+  d.table_bytes = m.capacity() * sizeof(FloorMap::Slot);
+  d.huge_pages_advised = m.huge_pages_advised();
+}
+
+void diagnose(NullMap&, Diagnostics&) {}
+
+// ---- one adapter for every design ----
+
+template <class M>
+class MapAdapter final : public AnyMap {
+ public:
+  template <class... Args>
+  MapAdapter(const MapOptions& o, std::uint64_t capacity, Args&&... args) : map_(std::forward<Args>(args)...) {
+    options_ = o;
+    capacity_ = capacity;
+  }
+
+  Status get(std::uint64_t key, std::uint64_t* value) override {
+    if (!is_user_key(key)) return Status::kReservedKey;
+    NoStats s;
+    return map_.get(key, value, s) ? Status::kOk : Status::kNotFound;
+  }
+  Status insert(std::uint64_t key, std::uint64_t value) override {
+    if (!is_user_key(key) || !is_user_value(value)) return Status::kReservedKey;
+    NoStats s;
+    return map_.insert(key, value, s);
+  }
+  Status update(std::uint64_t key, std::uint64_t value) override {
+    if (!is_user_key(key) || !is_user_value(value)) return Status::kReservedKey;
+    NoStats s;
+    return map_.update(key, value, s) ? Status::kOk : Status::kNotFound;
+  }
+  Status erase(std::uint64_t key) override {
+    if (!is_user_key(key)) return Status::kReservedKey;
+    NoStats s;
+    return map_.erase(key, s) ? Status::kOk : Status::kNotFound;
+  }
+  std::uint64_t size() override { return map_.size(); }
+  Diagnostics diagnostics() override {
+    Diagnostics d;
+    d.design = options_.design;
+    diagnose(map_, d);
+    finish_probe_summary(d);
+    return d;
+  }
+  WorkerResult run_worker(const WorkerSpec& spec, Control& ctl) override {
+    return mapbench::run_worker(map_, spec, ctl);
+  }
+
+ private:
+  M map_;
+};
+
+template <class Lock>
+std::unique_ptr<AnyMap> make_sharded(const MapOptions& o, std::uint64_t cap) {
+  if (o.pad == 128)
+    return std::make_unique<MapAdapter<ShardedMap<Lock, 128>>>(o, cap, cap, o.shards, o.huge_pages);
+  return std::make_unique<MapAdapter<ShardedMap<Lock, 64>>>(o, cap, cap, o.shards, o.huge_pages);
+}
+
+const std::vector<DesignInfo> kDesigns = {
+    {"mutex", "map", "one std::mutex over a linear-probing table", false, true},
+    {"rwlock", "map", "one std::shared_mutex (get shared) over a linear-probing table", false, true},
+    {"spin", "map", "one TTAS spinlock with pause and exponential backoff over a linear-probing table", false, true},
+    {"sharded", "map", "power-of-two shards, each a padded lock (mutex|spin|rw) over its own table", true, true},
+    {"lockfree", "map", "CAS-claimed linear probing over 64-byte lines, no locks", false, true},
+    {"floor", "pseudo", "one random 16-byte slot access per op: the memory-system floor", false, true},
+    {"null", "pseudo", "does no work: the cost of the timed loop itself", false, false},
+};
+
+}  // namespace
+
+const std::vector<DesignInfo>& designs() { return kDesigns; }
+
+const DesignInfo* find_design(const std::string& name) {
+  for (const auto& d : kDesigns)
+    if (d.name == name) return &d;
+  return nullptr;
+}
+
+std::uint64_t capacity_for(std::uint64_t entries, double load_factor) {
+  auto cap = static_cast<std::uint64_t>(std::ceil(static_cast<double>(entries) / load_factor));
+  cap = (cap + kSlotsPerLine - 1) / kSlotsPerLine * kSlotsPerLine;
+  return cap < 2 * kSlotsPerLine ? 2 * kSlotsPerLine : cap;
+}
+
+std::string validate(const MapOptions& o) {
+  const DesignInfo* d = find_design(o.design);
+  if (!d) return "unknown map design '" + o.design + "'";
+  if (!(o.load_factor > 0 && o.load_factor < 1)) return "load factor must be in (0, 1)";
+  if (o.expected_entries < 1) return "expected entries must be >= 1";
+  if (o.expected_entries > (std::uint64_t{1} << 36)) return "expected entries must be <= 2^36";
+  if (d->sharded) {
+    if (o.shards < 1 || o.shards > 65536 || (o.shards & (o.shards - 1)) != 0)
+      return "shards must be a power of two in [1, 65536]";
+    if (o.pad != 64 && o.pad != 128) return "pad must be 64 or 128";
+    if (capacity_for(o.expected_entries, o.load_factor) < 2ULL * o.shards)
+      return "key space too small: fewer than 2 slots per shard at this load factor";
+  }
+  return {};
+}
+
+std::unique_ptr<AnyMap> make_map(const MapOptions& o) {
+  MB_DCHECK(validate(o).empty());
+  const std::uint64_t cap = capacity_for(o.expected_entries, o.load_factor);
+  if (o.design == "mutex") return std::make_unique<MapAdapter<MutexMap>>(o, cap, cap, o.huge_pages);
+  if (o.design == "rwlock") return std::make_unique<MapAdapter<RwLockMap>>(o, cap, cap, o.huge_pages);
+  if (o.design == "spin") return std::make_unique<MapAdapter<SpinMap>>(o, cap, cap, o.huge_pages);
+  if (o.design == "lockfree") return std::make_unique<MapAdapter<LockFreeMap>>(o, cap, cap, o.huge_pages);
+  if (o.design == "floor") return std::make_unique<MapAdapter<FloorMap>>(o, cap, cap, o.huge_pages);
+  if (o.design == "null") return std::make_unique<MapAdapter<NullMap>>(o, 0);
+  switch (o.lock) {
+    case LockKind::kSpin: return make_sharded<SpinLock>(o, cap);
+    case LockKind::kRw: return make_sharded<RwLock>(o, cap);
+    case LockKind::kMutex: break;
+  }
+  return make_sharded<MutexLock>(o, cap);
+}
+
+std::vector<LayoutEntry> layouts() {
+  std::vector<LayoutEntry> out;
+  auto add = [&](const char* name, std::size_t size, std::size_t align) { out.push_back({name, size, align}); };
+  add("lockfree.slot", sizeof(LockFreeMap::Slot), alignof(LockFreeMap::Slot));
+  add("open_table.slot", sizeof(TableSlot), alignof(TableSlot));
+  add("mutex.map", sizeof(MutexMap), alignof(MutexMap));
+  add("rwlock.map", sizeof(RwLockMap), alignof(RwLockMap));
+  add("spin.map", sizeof(SpinMap), alignof(SpinMap));
+  add("sharded.mutex.64.shard", sizeof(ShardedMap<MutexLock, 64>::Shard), alignof(ShardedMap<MutexLock, 64>::Shard));
+  add("sharded.spin.64.shard", sizeof(ShardedMap<SpinLock, 64>::Shard), alignof(ShardedMap<SpinLock, 64>::Shard));
+  add("sharded.rw.64.shard", sizeof(ShardedMap<RwLock, 64>::Shard), alignof(ShardedMap<RwLock, 64>::Shard));
+  add("sharded.mutex.128.shard", sizeof(ShardedMap<MutexLock, 128>::Shard), alignof(ShardedMap<MutexLock, 128>::Shard));
+  add("sharded.spin.128.shard", sizeof(ShardedMap<SpinLock, 128>::Shard), alignof(ShardedMap<SpinLock, 128>::Shard));
+  add("sharded.rw.128.shard", sizeof(ShardedMap<RwLock, 128>::Shard), alignof(ShardedMap<RwLock, 128>::Shard));
+  return out;
+}
+
+std::uint64_t prefill(AnyMap& map, std::uint64_t keys) {
+  std::uint64_t failed = 0;
+  for (std::uint64_t i = 0; i < keys; ++i) {
+    const std::uint64_t k = key_of(i);
+    if (map.insert(k, value_of(k)) == Status::kFull) failed += 1;
+  }
+  return failed;
+}
+
+std::string verify(AnyMap& map, std::uint64_t keys, std::uint32_t threads, bool read_only) {
+  const DesignInfo* d = find_design(map.options().design);
+  if (!d || d->kind != "map") return {};
+  std::uint64_t present = 0;
+  for (std::uint64_t i = 0; i < keys; ++i) {
+    const std::uint64_t k = key_of(i);
+    std::uint64_t v = 0;
+    Status s = map.get(k, &v);
+    if (s == Status::kOk) {
+      present += 1;
+      const std::uint64_t tag = v >> 48;
+      if (v != value_of(k) && (tag < 1 || tag > threads))
+        return "key index " + std::to_string(i) + " holds a value no writer wrote";
+      if (read_only && v != value_of(k)) return "key index " + std::to_string(i) + " changed in a read-only run";
+    } else if (read_only) {
+      return "prefilled key index " + std::to_string(i) + " is missing after a read-only run";
+    }
+    std::uint64_t miss_value;
+    if (map.get(key_of(keys + i), &miss_value) == Status::kOk)
+      return "never-inserted key index " + std::to_string(keys + i) + " is present";
+  }
+  const std::uint64_t size = map.size();
+  if (size != present)
+    return "size() is " + std::to_string(size) + " but " + std::to_string(present) + " keys are present";
+  return {};
+}
+
+namespace registry {
+namespace {
+struct State {
+  std::mutex mu;  // guards maps and next_id
+  std::unordered_map<std::uint64_t, std::shared_ptr<AnyMap>> maps;
+  std::uint64_t next_id = 1;
+};
+State& state() {
+  static State* s = new State();  // leaked: workers may outlive static destruction
+  return *s;
+}
+}  // namespace
+
+std::uint64_t add(std::shared_ptr<AnyMap> map) {
+  State& s = state();
+  std::lock_guard<std::mutex> g(s.mu);
+  std::uint64_t id = s.next_id++;
+  s.maps.emplace(id, std::move(map));
+  return id;
+}
+
+std::shared_ptr<AnyMap> find(std::uint64_t id) {
+  State& s = state();
+  std::lock_guard<std::mutex> g(s.mu);
+  auto it = s.maps.find(id);
+  return it == s.maps.end() ? nullptr : it->second;
+}
+
+bool remove(std::uint64_t id) {
+  std::shared_ptr<AnyMap> doomed;  // freed outside the lock
+  State& s = state();
+  std::lock_guard<std::mutex> g(s.mu);
+  auto it = s.maps.find(id);
+  if (it == s.maps.end()) return false;
+  doomed = std::move(it->second);
+  s.maps.erase(it);
+  return true;
+}
+
+std::size_t live_count() {
+  State& s = state();
+  std::lock_guard<std::mutex> g(s.mu);
+  return s.maps.size();
+}
+
+}  // namespace registry
+}  // namespace mapbench

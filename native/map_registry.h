@@ -1,0 +1,122 @@
+// map_registry.h — every design behind one interface, the catalogue of
+// designs (shared by the addon, the native tests and, through the addon,
+// the TypeScript harness), and the process-wide registry of live maps.
+//
+// AnyMap is the only virtual boundary: single operations (for tests and the
+// JS API) go through it, but a benchmark run crosses it once —
+// run_worker() instantiates the whole timed loop for the concrete map
+// type, so no op in a timed loop pays for a virtual call.
+//
+// Registry: id -> shared_ptr<AnyMap> under one mutex. Any thread (any Node
+// isolate) may look a map up; each caller keeps its own shared_ptr for as
+// long as it works on the map, so destroy() while workers run only drops
+// the registry's reference and the last user frees the map. Ids are never
+// reused within a process.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "common.h"
+#include "open_table.h"
+#include "runner.h"
+
+namespace mapbench {
+
+enum class LockKind : std::uint8_t { kMutex, kSpin, kRw };
+
+struct MapOptions {
+  std::string design;               // a name from designs()
+  std::uint64_t expected_entries = 1000;
+  double load_factor = 0.5;         // target entries / capacity, in (0, 1)
+  std::uint32_t shards = 64;        // sharded: power of two in [1, 65536]
+  LockKind lock = LockKind::kMutex; // sharded: lock per shard
+  std::uint32_t pad = kPad;         // sharded: 64 or 128 bytes per shard
+  bool huge_pages = true;           // madvise tables >= 2 MiB onto huge pages
+};
+
+struct Diagnostics {
+  std::string design;
+  std::uint64_t entries = 0;        // live keys
+  std::uint64_t capacity = 0;       // slots, all shards
+  std::uint64_t tombstones = 0;     // erased slots still occupying the table
+  std::uint64_t rehashes = 0;       // in-place purges and growths
+  double load_factor = 0;           // entries / capacity
+  ProbeHistogram probes;            // probe length of each stored key
+  double mean_probe = 0;            // mean of `probes` (a successful lookup's cost)
+  std::uint64_t max_probe = 0;
+  std::uint64_t table_bytes = 0;
+  bool huge_pages_advised = false;
+  std::vector<std::uint64_t> shard_entries, shard_capacity, shard_ops, shard_contended;
+};
+
+struct DesignInfo {
+  std::string name;
+  std::string kind;  // "map" or "pseudo"
+  std::string summary;
+  bool sharded;
+  bool open_addressing;  // load factor must be in (0, 1)
+};
+
+const std::vector<DesignInfo>& designs();
+const DesignInfo* find_design(const std::string& name);
+
+// Capacity for `entries` at `load_factor`: ceil(entries / lf), rounded up to
+// whole lines (kSlotsPerLine), and at least two lines.
+std::uint64_t capacity_for(std::uint64_t entries, double load_factor);
+
+// Empty when the options are usable, else a one-line reason.
+std::string validate(const MapOptions& o);
+
+class AnyMap {
+ public:
+  virtual ~AnyMap() = default;
+  // Public single operations: reject sentinel keys/values with kReservedKey.
+  virtual Status get(std::uint64_t key, std::uint64_t* value) = 0;
+  virtual Status insert(std::uint64_t key, std::uint64_t value) = 0;
+  virtual Status update(std::uint64_t key, std::uint64_t value) = 0;
+  virtual Status erase(std::uint64_t key) = 0;
+  virtual std::uint64_t size() = 0;
+  virtual Diagnostics diagnostics() = 0;
+  virtual WorkerResult run_worker(const WorkerSpec& spec, Control& ctl) = 0;
+  const MapOptions& options() const { return options_; }
+  std::uint64_t capacity() const { return capacity_; }
+
+ protected:
+  MapOptions options_;
+  std::uint64_t capacity_ = 0;
+};
+
+// Requires: validate(o) is empty.
+std::unique_ptr<AnyMap> make_map(const MapOptions& o);
+
+// Inserts key_of(i) -> value_of(key_of(i)) for i in [0, keys). Returns the
+// number of keys that did not fit (0 on success).
+std::uint64_t prefill(AnyMap& map, std::uint64_t keys);
+
+// Checks a quiescent map after a run: every key present has either its
+// prefill value or a value tagged by one of `threads` writers; no miss-range
+// key is present; size() equals the number of present keys; and, when
+// `read_only`, every prefilled key is present with its prefill value.
+// Empty string when all hold, else the first violation.
+std::string verify(AnyMap& map, std::uint64_t keys, std::uint32_t threads, bool read_only);
+
+// sizeof/alignof of each padded or line-packed type, for the layout
+// introspection tests ("lockfree.slot", "sharded.mutex.64.shard", ...).
+struct LayoutEntry {
+  std::string name;
+  std::size_t size;
+  std::size_t align;
+};
+std::vector<LayoutEntry> layouts();
+
+namespace registry {
+std::uint64_t add(std::shared_ptr<AnyMap> map);
+std::shared_ptr<AnyMap> find(std::uint64_t id);  // nullptr if unknown or destroyed
+bool remove(std::uint64_t id);
+std::size_t live_count();
+}  // namespace registry
+
+}  // namespace mapbench

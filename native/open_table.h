@@ -1,0 +1,264 @@
+// open_table.h — the single-threaded open-addressing core under every
+// lock-based design (mutex, rwlock, spin, sharded), so that those designs
+// differ only in their concurrency control.
+//
+// Layout: one line-aligned array of 16-byte slots {key, value}, four per
+// 64-byte line. The home slot of a key is reduce_range(hash, capacity);
+// lookups probe linearly (wrapping), so Knuth's linear-probing analysis
+// applies: expected probes ½(1+1/(1−α)) for a hit, ½(1+1/(1−α)²) for a miss.
+//
+//   slots: [k|v][k|v][k|v][k|v] | [k|v][k|v][k|v][k|v] | ...
+//          <------ 64 B line ---> <------ 64 B line --->
+//
+// Invariants (hold between operations; the caller's lock provides mutual
+// exclusion — this class has no synchronisation of its own):
+//  1. size_ == number of slots holding a user key; tombstones_ == number of
+//     slots holding kTombstoneKey; size_ + tombstones_ <= capacity_ - 1, so
+//     at least one slot stays empty and unsuccessful probes terminate.
+//  2. Each user key occupies at most one slot, and every slot between its
+//     home slot and its position (in probe order) is non-empty.
+//  3. Erase writes a tombstone (never an empty slot), preserving 2.
+//  4. When tombstones reach 1/16 of capacity, or invariant 1 would break,
+//     the table is rehashed in place (same capacity, tombstones dropped);
+//     if it is genuinely full and growth is allowed it doubles, otherwise
+//     insert returns kFull. Each rehash counts in `rehashes_`.
+#pragma once
+
+#include <algorithm>
+#include <cstdint>
+#include <cstring>
+#include <utility>
+#include <vector>
+
+#include "alloc.h"
+#include "common.h"
+
+namespace mapbench {
+
+struct TableSlot {
+  std::uint64_t key;
+  std::uint64_t value;
+};
+static_assert(sizeof(TableSlot) == 16);
+inline constexpr std::size_t kSlotsPerLine = kCacheLine / sizeof(TableSlot);  // 64 / 16 = 4
+
+// Diagnostics shared by all designs (each fills what applies to it).
+struct ProbeHistogram {
+  // counts[i] = keys whose probe length (displacement + 1) is i + 1;
+  // the last bucket collects everything longer.
+  static constexpr std::size_t kBuckets = 64;
+  std::uint64_t counts[kBuckets] = {};
+  void add(std::uint64_t probe_len) {
+    std::size_t i = probe_len == 0 ? 0 : std::min<std::uint64_t>(probe_len, kBuckets) - 1;
+    counts[i] += 1;
+  }
+  void merge(const ProbeHistogram& o) {
+    for (std::size_t i = 0; i < kBuckets; ++i) counts[i] += o.counts[i];
+  }
+};
+
+class OpenTable {
+ public:
+  OpenTable() = default;
+  OpenTable(std::size_t capacity, bool huge_pages, bool growable) { init(capacity, huge_pages, growable); }
+  OpenTable(const OpenTable&) = delete;
+  OpenTable& operator=(const OpenTable&) = delete;
+  ~OpenTable() { alloc::free_table(slots_, capacity_ * sizeof(TableSlot)); }
+
+  // Requires: capacity >= 2; called once, before any other member.
+  void init(std::size_t capacity, bool huge_pages, bool growable) {
+    MB_DCHECK(capacity >= 2 && slots_ == nullptr);
+    capacity_ = capacity;
+    huge_pages_ = huge_pages;
+    growable_ = growable;
+    slots_ = static_cast<TableSlot*>(
+        alloc::allocate_table(capacity_ * sizeof(TableSlot), huge_pages_, &huge_pages_advised_));
+  }
+
+  // All members require: key is a user key; `hash` is hash_key(key) or a
+  // design-specific derivation that is the same for every call with `key`.
+  template <class Sink>
+  bool get(std::uint64_t key, std::uint64_t hash, std::uint64_t* value, Sink& sink) const {
+    std::size_t i = reduce_range(hash, capacity_);
+    for (std::uint32_t probes = 1; probes <= capacity_; ++probes) {
+      const TableSlot& s = slots_[i];
+      if (s.key == key) {
+        *value = s.value;
+        sink.probe(probes, true);
+        return true;
+      }
+      if (s.key == kEmptyKey) {
+        sink.probe(probes, false);
+        return false;
+      }
+      if (++i == capacity_) i = 0;
+    }
+    sink.probe(static_cast<std::uint32_t>(capacity_), false);
+    return false;
+  }
+
+  template <class Sink>
+  Status insert(std::uint64_t key, std::uint64_t hash, std::uint64_t value, Sink& sink) {
+    Lookup at = find_for_insert(key, hash, sink);
+    if (at.found) {
+      slots_[at.index].value = value;
+      return Status::kAssigned;
+    }
+    if (!at.reuses_tombstone && size_ + tombstones_ + 1 > capacity_ - 1) {
+      // Placing into an empty slot would break invariant 1: make room first.
+      if (!make_room()) return Status::kFull;
+      at = find_for_insert(key, hash, sink);
+    }
+    TableSlot& s = slots_[at.index];
+    if (at.reuses_tombstone) tombstones_ -= 1;
+    s.key = key;
+    s.value = value;
+    size_ += 1;
+    return Status::kInserted;
+  }
+
+  template <class Sink>
+  bool update(std::uint64_t key, std::uint64_t hash, std::uint64_t value, Sink& sink) {
+    std::size_t i;
+    if (!find(key, hash, &i, sink)) return false;
+    slots_[i].value = value;
+    return true;
+  }
+
+  template <class Sink>
+  bool erase(std::uint64_t key, std::uint64_t hash, Sink& sink) {
+    std::size_t i;
+    if (!find(key, hash, &i, sink)) return false;
+    slots_[i].key = kTombstoneKey;
+    size_ -= 1;
+    tombstones_ += 1;
+    if (tombstones_ >= capacity_ / 16 && tombstones_ > 0) rehash(capacity_);
+    return true;
+  }
+
+  std::size_t size() const { return size_; }
+  std::size_t capacity() const { return capacity_; }
+  std::size_t tombstones() const { return tombstones_; }
+  std::uint64_t rehashes() const { return rehashes_; }
+  bool huge_pages_advised() const { return huge_pages_advised_; }
+  std::size_t bytes() const { return capacity_ * sizeof(TableSlot); }
+
+  // Probe length of every stored key, for diagnostics. `hash_of` maps a key
+  // to the hash the owner passes to get/insert.
+  template <class HashOf>
+  void probe_lengths(HashOf hash_of, ProbeHistogram* out) const {
+    for (std::size_t i = 0; i < capacity_; ++i) {
+      std::uint64_t k = slots_[i].key;
+      if (!is_user_key(k)) continue;
+      std::size_t home = reduce_range(hash_of(k), capacity_);
+      std::size_t disp = i >= home ? i - home : i + capacity_ - home;
+      out->add(disp + 1);
+    }
+  }
+
+  // Visits every (key, value); for verification and diagnostics.
+  template <class F>
+  void for_each(F f) const {
+    for (std::size_t i = 0; i < capacity_; ++i)
+      if (is_user_key(slots_[i].key)) f(slots_[i].key, slots_[i].value);
+  }
+
+  // Rehash uses the owner's hash derivation; set once after construction.
+  using HashFn = std::uint64_t (*)(std::uint64_t key, const void* ctx);
+  void set_hash(HashFn fn, const void* ctx) {
+    hash_fn_ = fn;
+    hash_ctx_ = ctx;
+  }
+
+ private:
+  struct Lookup {
+    std::size_t index;
+    bool found;
+    bool reuses_tombstone;
+  };
+
+  template <class Sink>
+  bool find(std::uint64_t key, std::uint64_t hash, std::size_t* index, Sink& sink) const {
+    std::size_t i = reduce_range(hash, capacity_);
+    std::uint32_t probes = 1;
+    for (; probes <= capacity_; ++probes) {
+      std::uint64_t k = slots_[i].key;
+      if (k == key) {
+        *index = i;
+        sink.probe(probes, true);
+        return true;
+      }
+      if (k == kEmptyKey) break;
+      if (++i == capacity_) i = 0;
+    }
+    sink.probe(probes, false);
+    return false;
+  }
+
+  // Finds the key, or the slot a new key should take: the first tombstone
+  // on the probe path, else the empty slot that ended it.
+  template <class Sink>
+  Lookup find_for_insert(std::uint64_t key, std::uint64_t hash, Sink& sink) const {
+    std::size_t i = reduce_range(hash, capacity_);
+    std::size_t first_tomb = capacity_;
+    for (std::uint32_t probes = 1; probes <= capacity_; ++probes) {
+      std::uint64_t k = slots_[i].key;
+      if (k == key) {
+        sink.probe(probes, true);
+        return {i, true, false};
+      }
+      if (k == kTombstoneKey && first_tomb == capacity_) first_tomb = i;
+      if (k == kEmptyKey) {
+        sink.probe(probes, false);
+        if (first_tomb != capacity_) return {first_tomb, false, true};
+        return {i, false, false};
+      }
+      if (++i == capacity_) i = 0;
+    }
+    // No empty slot (invariant 1 keeps one, so only a tombstone can be here).
+    sink.probe(static_cast<std::uint32_t>(capacity_), false);
+    return {first_tomb, false, first_tomb != capacity_};
+  }
+
+  bool make_room() {
+    if (tombstones_ > 0) {
+      rehash(capacity_);
+      return true;
+    }
+    if (!growable_) return false;
+    rehash(capacity_ * 2);
+    return true;
+  }
+
+  void rehash(std::size_t new_capacity) {
+    TableSlot* old = slots_;
+    std::size_t old_capacity = capacity_;
+    slots_ = static_cast<TableSlot*>(alloc::allocate_table(new_capacity * sizeof(TableSlot), huge_pages_,
+                                                            &huge_pages_advised_));
+    capacity_ = new_capacity;
+    tombstones_ = 0;
+    for (std::size_t j = 0; j < old_capacity; ++j) {
+      std::uint64_t k = old[j].key;
+      if (!is_user_key(k)) continue;
+      std::size_t i = reduce_range(hash_fn_ ? hash_fn_(k, hash_ctx_) : hash_key(k), capacity_);
+      while (slots_[i].key != kEmptyKey)
+        if (++i == capacity_) i = 0;
+      slots_[i] = old[j];
+    }
+    alloc::free_table(old, old_capacity * sizeof(TableSlot));
+    rehashes_ += 1;
+  }
+
+  TableSlot* slots_ = nullptr;
+  std::size_t capacity_ = 0;
+  std::size_t size_ = 0;
+  std::size_t tombstones_ = 0;
+  std::uint64_t rehashes_ = 0;
+  HashFn hash_fn_ = nullptr;
+  const void* hash_ctx_ = nullptr;
+  bool huge_pages_ = false;
+  bool huge_pages_advised_ = false;
+  bool growable_ = false;
+};
+
+}  // namespace mapbench

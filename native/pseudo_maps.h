@@ -1,0 +1,95 @@
+// pseudo_maps.h — two reference points that are not maps.
+//
+// FloorMap: every operation touches exactly one 16-byte slot of an array
+// sized like the lock-free table, found by the same derivation
+// (reduce_range(hash_key(key), capacity)): reads load it, writes store to
+// it. No probing, no claiming, no key compare. It is the memory-system floor
+// of this machine for this key space: a real map can approach it, not beat
+// it. Accesses are relaxed atomics (they are racy on purpose; relaxed makes
+// the race defined). get always "hits".
+//
+// NullMap: touches no memory at all; each operation returns a value derived
+// from the key so that the runner's checksum depends on it and the optimiser
+// cannot delete the loop. It measures what the timed loop itself (op-stream
+// reads, dispatch, counting) costs per operation.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+
+#include "alloc.h"
+#include "common.h"
+#include "lockfree_map.h"
+#include "op_stats.h"
+
+namespace mapbench {
+
+class FloorMap {
+ public:
+  using Slot = LockFreeMap::Slot;  // same 16-byte slot, same line packing
+
+  FloorMap(std::size_t capacity, bool huge_pages) : capacity_(capacity) {
+    slots_ = static_cast<Slot*>(alloc::allocate_table(capacity * sizeof(Slot), huge_pages, &huge_pages_advised_));
+  }
+  FloorMap(const FloorMap&) = delete;
+  FloorMap& operator=(const FloorMap&) = delete;
+  ~FloorMap() { alloc::free_table(slots_, capacity_ * sizeof(Slot)); }
+
+  template <class Sink = NoStats>
+  bool get(std::uint64_t key, std::uint64_t* value, Sink& sink) const {
+    sink.probe(1, true);
+    *value = slot(key).cell.load(std::memory_order_relaxed);
+    return true;
+  }
+  template <class Sink = NoStats>
+  Status insert(std::uint64_t key, std::uint64_t value, Sink& sink) {
+    sink.probe(1, true);
+    slot(key).cell.store(value, std::memory_order_relaxed);
+    return Status::kAssigned;
+  }
+  template <class Sink = NoStats>
+  bool update(std::uint64_t key, std::uint64_t value, Sink& sink) {
+    sink.probe(1, true);
+    slot(key).cell.store(value, std::memory_order_relaxed);
+    return true;
+  }
+  template <class Sink = NoStats>
+  bool erase(std::uint64_t key, Sink& sink) {
+    sink.probe(1, true);
+    slot(key).cell.store(0, std::memory_order_relaxed);
+    return true;
+  }
+  std::size_t size() const { return 0; }
+  std::size_t capacity() const { return capacity_; }
+  bool huge_pages_advised() const { return huge_pages_advised_; }
+
+ private:
+  Slot& slot(std::uint64_t key) const { return slots_[reduce_range(hash_key(key), capacity_)]; }
+  Slot* slots_;
+  std::size_t capacity_;
+  bool huge_pages_advised_ = false;
+};
+
+class NullMap {
+ public:
+  template <class Sink = NoStats>
+  bool get(std::uint64_t key, std::uint64_t* value, Sink&) const {
+    *value = key >> 1;
+    return true;
+  }
+  template <class Sink = NoStats>
+  Status insert(std::uint64_t key, std::uint64_t value, Sink&) {
+    return ((key ^ value) & 1) ? Status::kInserted : Status::kAssigned;
+  }
+  template <class Sink = NoStats>
+  bool update(std::uint64_t key, std::uint64_t value, Sink&) {
+    return ((key ^ value) & 1) != 0;
+  }
+  template <class Sink = NoStats>
+  bool erase(std::uint64_t key, Sink&) {
+    return (key & 1) != 0;
+  }
+  std::size_t size() const { return 0; }
+};
+
+}  // namespace mapbench

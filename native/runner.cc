@@ -1,0 +1,56 @@
+#include "runner.h"
+
+namespace mapbench {
+
+const char* outcome_name(int o) {
+  static const char* names[kOutcomeCount] = {"getHit",    "getMiss",   "insertNew", "insertAssign", "insertFull",
+                                             "updateHit", "updateMiss", "eraseHit", "eraseMiss"};
+  return o >= 0 && o < kOutcomeCount ? names[o] : "unknown";
+}
+
+const char* latency_kind_name(int k) {
+  static const char* names[kLatencyKinds] = {"getHit", "getMiss", "insert", "update", "erase"};
+  return k >= 0 && k < kLatencyKinds ? names[k] : "unknown";
+}
+
+void measure_timer_overhead(Histogram& out, std::uint32_t samples) {
+  for (std::uint32_t i = 0; i < samples; ++i) {
+    const std::uint64_t t0 = tsc::begin();
+    const std::uint64_t t1 = tsc::end();
+    out.record(t1 - t0);
+  }
+}
+
+namespace detail {
+
+std::string wait_at_gate(Control& ctl, std::uint32_t threads, double timeout_seconds, double hz,
+                         std::uint64_t* arrive_tsc, std::uint64_t* go_seen_tsc) {
+  std::atomic_ref<std::int32_t> arrived(ctl.arrived), go(ctl.go), abort(ctl.abort);
+  std::atomic_ref<std::uint64_t> release(ctl.release_tsc);
+  *arrive_tsc = tsc::now();
+  if (static_cast<std::uint32_t>(arrived.fetch_add(1, std::memory_order_acq_rel) + 1) == threads) {
+    release.store(tsc::now(), std::memory_order_relaxed);
+    go.store(1, std::memory_order_release);  // publishes release_tsc
+  }
+  const std::uint64_t give_up = *arrive_tsc + seconds_to_ticks(timeout_seconds, hz);
+  std::uint32_t spins = 0;
+  while (go.load(std::memory_order_acquire) == 0) {
+    if (abort.load(std::memory_order_relaxed)) return "run aborted before start";
+    cpu_relax();
+    // Yield after a few thousand spins so that, with more threads than
+    // cores, the threads still on their way to the gate get a CPU.
+    if (++spins > 4096) {
+      sched_yield();
+      if (tsc::now() > give_up) {
+        abort.store(1, std::memory_order_relaxed);
+        return "start gate timed out: " + std::to_string(arrived.load(std::memory_order_relaxed)) + " of " +
+               std::to_string(threads) + " threads arrived";
+      }
+    }
+  }
+  *go_seen_tsc = tsc::now();
+  return {};
+}
+
+}  // namespace detail
+}  // namespace mapbench

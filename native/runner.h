@@ -1,0 +1,297 @@
+// runner.h — one benchmark thread's work against one shared map: generate
+// its op stream, pin itself, meet the other threads at the start gate, run a
+// warm-up phase, then a measured phase, and report what it did.
+//
+// The same code runs inside a Node worker (through the addon) and in native
+// test and benchmark executables. Threads coordinate only through a
+// `Control` block, which in Node lives in a SharedArrayBuffer that every
+// worker maps. Its fields are accessed with std::atomic_ref:
+//   arrived      each thread adds 1 on arrival (acq_rel);
+//   go           set to 1 (release) by the last to arrive, after it has
+//                written release_tsc; waiters load it with acquire, so they
+//                see release_tsc;
+//   abort        set by anyone (the main thread on Ctrl-C, a thread whose
+//                gate timed out); checked once per batch, relaxed;
+//   release_tsc  the common origin of every thread's phase deadlines.
+// Phases end at deadlines computed from release_tsc, checked once per batch
+// of kStreamBatch ops, so every thread stops within one batch of the same
+// instant without a timer inside the op loop.
+//
+// Timed passes (latency mode) bracket one op in `sample_every` with
+// tsc::begin/end; throughput mode compiles with no timer in the loop at all;
+// the statistics pass swaps the NoStats sink for OpStats.
+#pragma once
+
+#include <pthread.h>
+#include <sched.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <thread>
+
+#include "alloc.h"
+#include "histogram.h"
+#include "op_stats.h"
+#include "tsc.h"
+#include "workload.h"
+
+namespace mapbench {
+
+struct Control {
+  std::int32_t arrived;
+  std::int32_t go;
+  std::int32_t abort;
+  std::int32_t reserved;
+  std::uint64_t release_tsc;
+  std::uint8_t padding[64 - 24];
+};
+static_assert(sizeof(Control) == 64);
+inline constexpr std::size_t kControlBytes = sizeof(Control);
+
+enum class RunMode : std::uint8_t { kThroughput, kLatency, kStats };
+
+// Outcome of one replayed op; counted per thread.
+enum Outcome : std::uint8_t {
+  kGetHit, kGetMiss, kInsertNew, kInsertAssign, kInsertFull, kUpdateHit, kUpdateMiss, kEraseHit, kEraseMiss,
+  kOutcomeCount
+};
+const char* outcome_name(int outcome);
+
+// Latency is kept per op kind as users think of them.
+enum LatencyKind : std::uint8_t { kLatGetHit, kLatGetMiss, kLatInsert, kLatUpdate, kLatErase, kLatencyKinds };
+const char* latency_kind_name(int kind);
+inline LatencyKind latency_kind_of(Outcome o) {
+  switch (o) {
+    case kGetHit: return kLatGetHit;
+    case kGetMiss: return kLatGetMiss;
+    case kInsertNew: case kInsertAssign: case kInsertFull: return kLatInsert;
+    case kUpdateHit: case kUpdateMiss: return kLatUpdate;
+    default: return kLatErase;
+  }
+}
+
+struct WorkerSpec {
+  WorkloadSpec workload;
+  std::uint32_t threads = 1;
+  RunMode mode = RunMode::kThroughput;
+  std::uint32_t sample_every = 32;  // latency mode: time 1 op in N
+  int cpu = -1;                      // pin to this CPU; -1 = leave as is
+  double warmup_seconds = 0.1;
+  double duration_seconds = 1.0;
+  double gate_timeout_seconds = 10.0;
+  double tsc_hz = 0;                 // 0 = calibrate here
+};
+
+struct WorkerResult {
+  bool ok = false;
+  std::string error;
+  std::uint64_t ops = 0;  // measured phase only
+  std::uint64_t outcomes[kOutcomeCount] = {};
+  std::uint64_t arrive_tsc = 0, go_seen_tsc = 0, release_tsc = 0;
+  std::uint64_t measure_start_tsc = 0, measure_end_tsc = 0;
+  int cpu_start = -1, cpu_end = -1;
+  long thread_id = 0;
+  std::uint64_t checksum = 0;
+  alloc::Counts allocs;            // measured phase only, this thread
+  double generate_seconds = 0;
+  std::unique_ptr<Histogram[]> latency;  // kLatencyKinds histograms, latency mode
+  Histogram timer_overhead;              // empty bracket, latency mode
+  OpStats stats;                         // statistics mode
+};
+
+namespace detail {
+
+inline std::uint64_t seconds_to_ticks(double s, double hz) { return static_cast<std::uint64_t>(s * hz); }
+
+inline std::int32_t load_acquire(std::int32_t& v) { return std::atomic_ref<std::int32_t>(v).load(std::memory_order_acquire); }
+
+struct Affinity {
+  bool changed = false;
+  cpu_set_t saved;
+  std::string pin(int cpu) {
+    if (cpu < 0) return {};
+    if (pthread_getaffinity_np(pthread_self(), sizeof(saved), &saved) != 0) return "cannot read CPU affinity";
+    cpu_set_t want;
+    CPU_ZERO(&want);
+    CPU_SET(cpu, &want);
+    if (pthread_setaffinity_np(pthread_self(), sizeof(want), &want) != 0)
+      return "cannot pin thread to CPU " + std::to_string(cpu);
+    changed = true;
+    return {};
+  }
+  // Restores the thread's original mask: pool threads live on after a cell.
+  ~Affinity() {
+    if (changed) pthread_setaffinity_np(pthread_self(), sizeof(saved), &saved);
+  }
+};
+
+template <class Map, class Sink>
+inline Outcome do_op(Map& map, std::uint64_t key, std::uint8_t kind, std::uint64_t value, Sink& sink,
+                     std::uint64_t& checksum) {
+  switch (static_cast<OpKind>(kind)) {
+    case OpKind::kGet:
+    case OpKind::kMiss: {
+      std::uint64_t v;
+      if (map.get(key, &v, sink)) {
+        checksum += v;
+        return kGetHit;
+      }
+      return kGetMiss;
+    }
+    case OpKind::kUpdate: return map.update(key, value, sink) ? kUpdateHit : kUpdateMiss;
+    case OpKind::kInsert: {
+      Status s = map.insert(key, value, sink);
+      return s == Status::kInserted ? kInsertNew : s == Status::kAssigned ? kInsertAssign : kInsertFull;
+    }
+    case OpKind::kErase: return map.erase(key, sink) ? kEraseHit : kEraseMiss;
+  }
+  return kGetMiss;
+}
+
+struct Cursor {
+  std::size_t pos = 0;
+  std::uint64_t write_counter = 0;
+  std::uint64_t ops = 0;
+  std::uint64_t checksum = 0;
+  std::uint32_t countdown = 1;
+  std::uint64_t outcomes[kOutcomeCount] = {};
+};
+
+// Replays the stream until `deadline` (or abort). kTimed brackets one op in
+// `sample_every` and records it into `latency[kind]`.
+template <bool kTimed, class Map, class Sink>
+void run_phase(Map& map, const OpStream& stream, std::uint32_t thread_index, std::uint64_t deadline,
+               std::int32_t& abort_flag, Sink& sink, Histogram* latency, std::uint32_t sample_every, Cursor& c) {
+  const std::uint64_t* keys = stream.keys.data();
+  const std::uint8_t* kinds = stream.kinds.data();
+  const std::size_t n = stream.size();
+  std::atomic_ref<std::int32_t> abort_ref(abort_flag);
+  for (;;) {
+    for (std::size_t j = 0; j < kStreamBatch; ++j, ++c.pos) {
+      const std::uint64_t value = tagged_value(thread_index, c.write_counter++);
+      if constexpr (kTimed) {
+        if (--c.countdown == 0) {
+          c.countdown = sample_every;
+          const std::uint64_t t0 = tsc::begin();
+          const Outcome o = do_op(map, keys[c.pos], kinds[c.pos], value, sink, c.checksum);
+          const std::uint64_t t1 = tsc::end();
+          latency[latency_kind_of(o)].record(t1 - t0);
+          c.outcomes[o] += 1;
+          continue;
+        }
+      }
+      c.outcomes[do_op(map, keys[c.pos], kinds[c.pos], value, sink, c.checksum)] += 1;
+    }
+    if (c.pos == n) c.pos = 0;
+    c.ops += kStreamBatch;
+    if (tsc::now() >= deadline || abort_ref.load(std::memory_order_relaxed)) return;
+  }
+}
+
+std::string wait_at_gate(Control& ctl, std::uint32_t threads, double timeout_seconds, double hz,
+                         std::uint64_t* arrive_tsc, std::uint64_t* go_seen_tsc);
+
+template <bool kTimed, class Map, class Sink>
+void run_both_phases(Map& map, const OpStream& stream, const WorkerSpec& spec, Control& ctl, double hz,
+                     Sink& sink, WorkerResult& r) {
+  const std::uint32_t t = spec.workload.thread_index;
+  const std::uint64_t warm_end = r.release_tsc + seconds_to_ticks(spec.warmup_seconds, hz);
+  const std::uint64_t measure_end = warm_end + seconds_to_ticks(spec.duration_seconds, hz);
+  Histogram* latency = r.latency.get();
+
+  Cursor warm;
+  Sink warm_sink;
+  std::unique_ptr<Histogram[]> warm_latency;
+  if constexpr (kTimed) warm_latency.reset(new Histogram[kLatencyKinds]);
+  run_phase<kTimed>(map, stream, t, warm_end, ctl.abort, warm_sink, warm_latency.get(), spec.sample_every, warm);
+
+  Cursor measured;
+  measured.pos = warm.pos;
+  measured.write_counter = warm.write_counter;
+  const alloc::Counts before = alloc::thread_counts();
+  r.measure_start_tsc = tsc::now();
+  run_phase<kTimed>(map, stream, t, measure_end, ctl.abort, sink, latency, spec.sample_every, measured);
+  r.measure_end_tsc = tsc::now();
+  const alloc::Counts after = alloc::thread_counts();
+
+  r.allocs.allocations = after.allocations - before.allocations;
+  r.allocs.frees = after.frees - before.frees;
+  r.allocs.bytes_allocated = after.bytes_allocated - before.bytes_allocated;
+  r.allocs.bytes_freed = after.bytes_freed - before.bytes_freed;
+  r.ops = measured.ops;
+  r.checksum = warm.checksum + measured.checksum;
+  for (int i = 0; i < kOutcomeCount; ++i) r.outcomes[i] = measured.outcomes[i];
+}
+
+}  // namespace detail
+
+// Measures the tsc::begin/end bracket around nothing, `samples` times.
+void measure_timer_overhead(Histogram& out, std::uint32_t samples);
+
+// Runs one benchmark thread. `ctl` is shared by the spec.threads threads
+// of one run and must start zeroed. Never throws for run-time conditions:
+// failures come back in WorkerResult::error.
+template <class Map>
+WorkerResult run_worker(Map& map, const WorkerSpec& spec, Control& ctl) {
+  WorkerResult r;
+  r.thread_id = static_cast<long>(syscall(SYS_gettid));
+  std::string bad = validate(spec.workload);
+  if (!bad.empty()) {
+    r.error = bad;
+    std::atomic_ref<std::int32_t>(ctl.abort).store(1, std::memory_order_relaxed);
+    return r;
+  }
+  const double hz = spec.tsc_hz > 0 ? spec.tsc_hz : tsc::hz();
+
+  detail::Affinity affinity;
+  r.error = affinity.pin(spec.cpu);
+  if (!r.error.empty()) {
+    std::atomic_ref<std::int32_t>(ctl.abort).store(1, std::memory_order_relaxed);
+    return r;
+  }
+  r.cpu_start = sched_getcpu();
+
+  // Everything the timed phases need is built here, before the gate.
+  auto g0 = std::chrono::steady_clock::now();
+  const OpStream stream = generate_stream(spec.workload);
+  r.generate_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - g0).count();
+  if (spec.mode == RunMode::kLatency) {
+    r.latency.reset(new Histogram[kLatencyKinds]);
+    measure_timer_overhead(r.timer_overhead, 20000);
+  }
+
+  r.error = detail::wait_at_gate(ctl, spec.threads, spec.gate_timeout_seconds, hz, &r.arrive_tsc, &r.go_seen_tsc);
+  if (!r.error.empty()) return r;
+  r.release_tsc = ctl.release_tsc;
+
+  switch (spec.mode) {
+    case RunMode::kThroughput: {
+      NoStats sink;
+      detail::run_both_phases<false>(map, stream, spec, ctl, hz, sink, r);
+      break;
+    }
+    case RunMode::kLatency: {
+      NoStats sink;
+      detail::run_both_phases<true>(map, stream, spec, ctl, hz, sink, r);
+      break;
+    }
+    case RunMode::kStats: {
+      detail::run_both_phases<false>(map, stream, spec, ctl, hz, r.stats, r);
+      break;
+    }
+  }
+  r.cpu_end = sched_getcpu();
+  if (std::atomic_ref<std::int32_t>(ctl.abort).load(std::memory_order_relaxed)) {
+    r.error = "run aborted";
+    return r;
+  }
+  r.ok = true;
+  return r;
+}
+
+}  // namespace mapbench

@@ -1,0 +1,172 @@
+// sharded_map.h — S independently locked shards (S a power of two).
+//
+// A key's 64-bit hash picks its shard with its top log2(S) bits and its home
+// slot inside the shard with the bits below them (hash << log2(S), reduced
+// to the shard's capacity), so shard choice and slot choice are independent.
+//
+// Layout: shards are one array of `Shard`, each aligned to `Pad` bytes
+// (default kPad = 64) and a whole number of pads long, so two shards never
+// share a line — a write to one shard's lock or counters never invalidates
+// another shard's line (no false sharing). Static asserts below pin it.
+//
+//   | lock | table hdr | ops contended |pad| lock | table hdr | ... |
+//   <-------------- shard 0 ------------->   <--- shard 1 --->
+//   each shard's slots live in their own line-aligned allocation.
+//
+// Invariants: each shard's OpenTable invariants hold whenever its lock is
+// free; every field of a shard's `table` is guarded by that shard's `lock`;
+// a key lives only in shard shard_of(hash_key(key)).
+// Counters: `ops` and `contended` are relaxed atomics in the shard's own
+// line, written only by statistics passes (Sink::kEnabled), so the
+// throughput pass carries no counter traffic.
+// Memory ordering: as LockedMap, per shard; operations on different shards
+// share no data. size() sums shard sizes shard by shard, so under
+// concurrent writes it is not a snapshot.
+// Progress: blocking per shard. Growth: a shard that is genuinely full
+// doubles under its own lock (shards fill unevenly; the achieved load
+// factor and the resize count are in the diagnostics).
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <vector>
+
+#include "alloc.h"
+#include "locks.h"
+#include "op_stats.h"
+#include "open_table.h"
+
+namespace mapbench {
+
+template <class Lock, std::size_t Pad = kPad>
+class ShardedMap {
+ public:
+  struct alignas(Pad) Shard {
+    Lock lock;
+    OpenTable table;                         // guarded by lock
+    std::atomic<std::uint64_t> ops{0};       // relaxed; statistics passes only
+    std::atomic<std::uint64_t> contended{0}; // relaxed; statistics passes only
+  };
+  static_assert(alignof(Shard) == Pad, "a shard starts on its own line");
+  static_assert(sizeof(Shard) % Pad == 0, "a shard ends on a line boundary");
+  static_assert(Pad % kCacheLine == 0);
+
+  // Requires: shards is a power of two >= 1; total_capacity >= 2 * shards.
+  ShardedMap(std::size_t total_capacity, std::size_t shards, bool huge_pages)
+      : shard_count_(shards), shard_bits_(log2(shards)) {
+    MB_DCHECK(shards >= 1 && (shards & (shards - 1)) == 0);
+    std::size_t per_shard = (total_capacity + shards - 1) / shards;
+    per_shard = (per_shard + kSlotsPerLine - 1) / kSlotsPerLine * kSlotsPerLine;
+    shards_ = static_cast<Shard*>(alloc::allocate(sizeof(Shard) * shards, Pad));
+    for (std::size_t i = 0; i < shards; ++i) {
+      Shard* s = new (&shards_[i]) Shard();
+      s->table.init(per_shard, huge_pages, /*growable=*/true);
+      s->table.set_hash(&ShardedMap::slot_hash_of, this);
+    }
+  }
+  ShardedMap(const ShardedMap&) = delete;
+  ShardedMap& operator=(const ShardedMap&) = delete;
+  ~ShardedMap() {
+    for (std::size_t i = 0; i < shard_count_; ++i) shards_[i].~Shard();
+    alloc::deallocate(shards_, sizeof(Shard) * shard_count_);
+  }
+
+  template <class Sink = NoStats>
+  bool get(std::uint64_t key, std::uint64_t* value, Sink& sink) {
+    const std::uint64_t h = hash_key(key);
+    Shard& s = shard_for(h);
+    note(s, sink, acquire_shared(s.lock, sink));
+    bool hit = s.table.get(key, slot_hash(h), value, sink);
+    s.lock.unlock_shared();
+    return hit;
+  }
+
+  template <class Sink = NoStats>
+  Status insert(std::uint64_t key, std::uint64_t value, Sink& sink) {
+    const std::uint64_t h = hash_key(key);
+    Shard& s = shard_for(h);
+    note(s, sink, acquire(s.lock, sink));
+    Status st = s.table.insert(key, slot_hash(h), value, sink);
+    s.lock.unlock();
+    return st;
+  }
+
+  template <class Sink = NoStats>
+  bool update(std::uint64_t key, std::uint64_t value, Sink& sink) {
+    const std::uint64_t h = hash_key(key);
+    Shard& s = shard_for(h);
+    note(s, sink, acquire(s.lock, sink));
+    bool ok = s.table.update(key, slot_hash(h), value, sink);
+    s.lock.unlock();
+    return ok;
+  }
+
+  template <class Sink = NoStats>
+  bool erase(std::uint64_t key, Sink& sink) {
+    const std::uint64_t h = hash_key(key);
+    Shard& s = shard_for(h);
+    note(s, sink, acquire(s.lock, sink));
+    bool ok = s.table.erase(key, slot_hash(h), sink);
+    s.lock.unlock();
+    return ok;
+  }
+
+  std::size_t size() {
+    std::size_t n = 0;
+    for (std::size_t i = 0; i < shard_count_; ++i) {
+      shards_[i].lock.lock_shared();
+      n += shards_[i].table.size();
+      shards_[i].lock.unlock_shared();
+    }
+    return n;
+  }
+
+  std::size_t shard_count() const { return shard_count_; }
+
+  // Visits shard i's table under its lock, with its counters.
+  template <class F>
+  void inspect_shard(std::size_t i, F f) {
+    Shard& s = shards_[i];
+    s.lock.lock_shared();
+    f(s.table, s.ops.load(std::memory_order_relaxed), s.contended.load(std::memory_order_relaxed));
+    s.lock.unlock_shared();
+  }
+
+  void reset_counters() {
+    for (std::size_t i = 0; i < shard_count_; ++i) {
+      shards_[i].ops.store(0, std::memory_order_relaxed);
+      shards_[i].contended.store(0, std::memory_order_relaxed);
+    }
+  }
+
+  std::size_t shard_index(std::uint64_t hash) const {
+    return shard_bits_ == 0 ? 0 : static_cast<std::size_t>(hash >> (64 - shard_bits_));
+  }
+  std::uint64_t slot_hash(std::uint64_t hash) const { return hash << shard_bits_; }
+
+ private:
+  static std::size_t log2(std::size_t n) {
+    std::size_t b = 0;
+    while ((std::size_t{1} << b) < n) ++b;
+    return b;
+  }
+  static std::uint64_t slot_hash_of(std::uint64_t key, const void* self) {
+    return static_cast<const ShardedMap*>(self)->slot_hash(hash_key(key));
+  }
+  Shard& shard_for(std::uint64_t hash) { return shards_[shard_index(hash)]; }
+
+  // Per-shard counting, compiled in only for statistics sinks.
+  template <class Sink>
+  static void note(Shard& s, Sink&, bool contended) {
+    if constexpr (Sink::kEnabled) {
+      s.ops.fetch_add(1, std::memory_order_relaxed);
+      if (contended) s.contended.fetch_add(1, std::memory_order_relaxed);
+    }
+  }
+
+  Shard* shards_;                 // immutable after construction
+  const std::size_t shard_count_; // immutable
+  const std::size_t shard_bits_;  // immutable
+};
+
+}  // namespace mapbench
