@@ -1,0 +1,373 @@
+// native.ts — the one place the addon is loaded, and the TypeScript shape
+// of everything it exports (native/addon.cc is the source of truth).
+//
+// The addon is a context-aware Node-API module: it loads in the main thread
+// and in every worker_threads Worker, and maps live in a process-wide
+// registry, so a map id created on one thread is usable from any other.
+//
+// Location: <package root>/build/Release/mapbench.node (node-gyp), where the
+// package root is the nearest directory above this file holding
+// package.json. MAPBENCH_ADDON overrides it: `cmake` picks the cmake-js build
+// (build-cmake/Release/mapbench.node); anything else is a path to a .node
+// file, absolute or relative to the package root.
+import { existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, isAbsolute, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+// ---- values crossing the boundary ----
+
+/** Map ids are positive safe integers, never reused within a process. */
+export type MapId = number;
+
+/**
+ * A 64-bit key or value: a bigint, or a non-negative safe-integer number.
+ * Keys 0 and 1 and the value 2^64-1 are reserved sentinels (RangeError).
+ */
+export type U64 = bigint | number;
+
+export type DesignName = 'mutex' | 'rwlock' | 'spin' | 'sharded' | 'lockfree' | 'floor' | 'null';
+export type LockKind = 'mutex' | 'spin' | 'rw';
+
+/** One entry of designs(). */
+export interface DesignInfo {
+  name: DesignName;
+  /** "map" for real maps, "pseudo" for floor/null (no real map semantics). */
+  kind: 'map' | 'pseudo';
+  summary: string;
+  sharded: boolean;
+  /** The load factor must be in (0, 1). */
+  openAddressing: boolean;
+}
+
+/** createMap's options. Optional fields may be omitted or undefined. */
+export interface MapOptions {
+  /** A name from designs(); an unknown name throws RangeError. */
+  design: DesignName | (string & {});
+  /** Integer in [1, 2^36]. */
+  expectedEntries: number;
+  /** In (0, 1); capacity = capacityFor(expectedEntries, loadFactor). */
+  loadFactor: number;
+  /** Sharded designs: a power of two in [1, 65536] (default 64). */
+  shards?: number;
+  /** Sharded designs: the lock of each shard (default mutex). */
+  lock?: LockKind;
+  /** Sharded designs: bytes per shard, 64 or 128 (default: the build's pad). */
+  pad?: 64 | 128;
+  /** madvise tables of 2 MiB or more onto huge pages (default true). */
+  hugePages?: boolean;
+}
+
+/** insert()'s outcome. */
+export type InsertStatus = 'inserted' | 'assigned' | 'full';
+
+export interface MapDiagnostics {
+  design: string;
+  /** Live keys. */
+  entries: number;
+  /** Slots, all shards. */
+  capacity: number;
+  /** Erased slots still occupying the table. */
+  tombstones: number;
+  /** In-place purges and growths. */
+  rehashes: number;
+  /** entries / capacity. */
+  loadFactor: number;
+  /** Mean probe length of a successful lookup. */
+  meanProbe: number;
+  maxProbe: number;
+  tableBytes: number;
+  hugePagesAdvised: boolean;
+  /** probeHistogram[i] = stored keys found at probe length i + 1; trailing zeros trimmed. */
+  probeHistogram: number[];
+  /** Sharded designs only: one entry per shard. */
+  shardEntries?: number[];
+  shardCapacity?: number[];
+  shardOps?: number[];
+  shardContended?: number[];
+}
+
+/**
+ * A sparse log-linear histogram (values in TSC ticks) as a flat array
+ * [bucketIndex, count, bucketIndex, count, ...].
+ */
+export type SparseHistogram = number[];
+
+/** Op weights in the native generator's order. */
+export type OpMix = [get: number, miss: number, update: number, insert: number, erase: number];
+export type KeyDistribution = 'uniform' | 'zipf' | 'hotspot' | 'hotkey';
+export type RunMode = 'throughput' | 'latency' | 'stats';
+
+/**
+ * One thread's workload. theta / hotFraction / hotOpFraction: leave the
+ * property out rather than setting it to undefined — the addon reads any
+ * present property as a number (and throws TypeError on undefined).
+ */
+export interface WorkloadSpec {
+  /** Integer weights in [0, 1e6], [get, miss, update, insert, erase]. */
+  mix: OpMix;
+  dist: KeyDistribution;
+  /** zipf: 0 < theta < 1 (default 0.99). */
+  theta?: number;
+  /** hotspot: fraction of keys that are hot, 0 < f < 1 (default 0.01). */
+  hotFraction?: number;
+  /** hotspot: fraction of ops that go to hot keys, 0 <= p <= 1 (default 0.9). */
+  hotOpFraction?: number;
+  /** Present (prefilled) keys, >= 1; miss ops use the next `keys` indices. */
+  keys: number;
+  /** Run seed, a safe integer >= 0; per-thread streams are derived from it. */
+  seed: number;
+  /** This thread's index, < WorkerSpec.threads. */
+  threadIndex: number;
+  /** Ops in the replayed stream: a multiple of 256, up to 2^28. */
+  streamLength: number;
+}
+
+export interface WorkerSpec {
+  workload: WorkloadSpec;
+  /** Threads meeting at the start gate, including this one. */
+  threads: number;
+  mode: RunMode;
+  /** Latency mode: time one op in this many (>= 1). */
+  sampleEvery: number;
+  /** CPU to pin to, plus one; 0 = no pinning. */
+  cpu: number;
+  /** >= 0. */
+  warmupSeconds: number;
+  /** > 0. */
+  durationSeconds: number;
+  /** > 0: how long to wait at the gate for the other threads. */
+  gateTimeoutSeconds: number;
+  /** TSC frequency to use; 0 = calibrate in this call. */
+  tscHz: number;
+}
+
+/** Per-thread counts of each replayed op's outcome (measured phase). */
+export interface Outcomes {
+  getHit: number;
+  getMiss: number;
+  insertNew: number;
+  insertAssign: number;
+  insertFull: number;
+  updateHit: number;
+  updateMiss: number;
+  eraseHit: number;
+  eraseMiss: number;
+}
+
+export type LatencyKind = 'getHit' | 'getMiss' | 'insert' | 'update' | 'erase';
+
+/** Statistics-mode counters. */
+export interface OpStats {
+  hitLookups: number;
+  hitProbes: number;
+  hitMaxProbe: number;
+  missLookups: number;
+  missProbes: number;
+  missMaxProbe: number;
+  casFailures: number;
+  contendedAcquisitions: number;
+}
+
+export interface AllocCounts {
+  allocations: number;
+  frees: number;
+  bytesAllocated: number;
+  bytesFreed: number;
+}
+
+export interface WorkerResult {
+  ok: boolean;
+  /** Empty when ok; else why the run failed (gate timeout, abort, bad pin, ...). */
+  error: string;
+  /** Ops replayed in the measured phase. */
+  ops: number;
+  outcomes: Outcomes;
+  /** TSC at which the last thread opened the gate: the run's common origin. */
+  releaseTsc: bigint;
+  /** The following are TSC ticks relative to releaseTsc (0 = never reached). */
+  arriveTicks: number;
+  goSeenTicks: number;
+  measureStartTicks: number;
+  measureEndTicks: number;
+  /** sched_getcpu() at start and end; -1 if never reached. */
+  cpuStart: number;
+  cpuEnd: number;
+  /** OS thread id (gettid). */
+  threadId: number;
+  /** Sum of the values read, so the compiler cannot drop the gets. */
+  checksum: bigint;
+  generateSeconds: number;
+  /** This thread's allocations during the measured phase. */
+  allocs: AllocCounts;
+  /** Latency mode only: one histogram per op kind. */
+  latency?: Record<LatencyKind, SparseHistogram>;
+  /** Latency mode only: the timing bracket around an empty op. */
+  timerOverhead?: SparseHistogram;
+  /** Statistics mode only. */
+  stats?: OpStats;
+}
+
+/** histogramSummary()'s answer; values in ticks. */
+export interface HistogramSummary {
+  count: number;
+  min: number;
+  max: number;
+  mean: number;
+  /** One value per requested percentile, in request order. */
+  percentiles: number[];
+  /** The merged histogram. */
+  histogram: SparseHistogram;
+}
+
+export type LayoutTypeName =
+  | 'lockfree.slot'
+  | 'open_table.slot'
+  | 'mutex.map'
+  | 'rwlock.map'
+  | 'spin.map'
+  | 'sharded.mutex.64.shard'
+  | 'sharded.spin.64.shard'
+  | 'sharded.rw.64.shard'
+  | 'sharded.mutex.128.shard'
+  | 'sharded.spin.128.shard'
+  | 'sharded.rw.128.shard';
+
+export interface TypeLayout {
+  size: number;
+  align: number;
+}
+
+export interface LayoutInfo {
+  cacheLine: number;
+  /** The build's padding unit, 64 or 128. */
+  pad: number;
+  slotsPerLine: number;
+  uses16ByteCas: boolean;
+  /** sizeof/alignof of each padded or line-packed type. */
+  types: Record<LayoutTypeName, TypeLayout>;
+}
+
+export interface BuildInfo {
+  compiler: string;
+  /** The C++ flags the addon was compiled with. */
+  flags: string;
+  /** "node-gyp" or "cmake-js". */
+  buildSystem: string;
+  pad: number;
+  marchNative: boolean;
+  debug: boolean;
+  transparentHugePages: 'always' | 'madvise' | 'never' | 'unavailable';
+}
+
+/**
+ * Field indices of the Int32Array view over the control block
+ * (a SharedArrayBuffer of `controlBytes`, zeroed, one per run).
+ */
+export const ControlField = { arrived: 0, go: 1, abort: 2 } as const;
+
+/** Every export of build/Release/mapbench.node. Bad arguments throw TypeError / RangeError. */
+export interface MapbenchAddon {
+  designs(): DesignInfo[];
+  /** Slots for `entries` at `loadFactor`: ceil(entries / lf) in whole 64-byte lines, at least two. */
+  capacityFor(entries: number, loadFactor: number): number;
+  createMap(options: MapOptions): MapId;
+  /** False if the id was unknown or already destroyed. Runs in progress keep their map alive. */
+  destroyMap(id: MapId): boolean;
+  liveMaps(): number;
+  /** The value, or undefined if the key is absent. */
+  get(id: MapId, key: U64): bigint | undefined;
+  insert(id: MapId, key: U64, value: U64): InsertStatus;
+  /** True if the key was present (and now holds `value`). */
+  update(id: MapId, key: U64, value: U64): boolean;
+  /** True if the key was present. */
+  erase(id: MapId, key: U64): boolean;
+  size(id: MapId): number;
+  capacity(id: MapId): number;
+  diagnostics(id: MapId): MapDiagnostics;
+  /** Inserts the workload's key indices [0, keys); returns how many did not fit (0 on success). */
+  prefill(id: MapId, keys: number): number;
+  /** Checks a quiescent map after a run: '' when consistent, else the first violation. */
+  verify(id: MapId, keys: number, threads: number, readOnly: boolean): string;
+  /**
+   * Runs one benchmark thread on this (worker) thread, blocking it until the
+   * run ends. `control` is an Int32Array over a zeroed SharedArrayBuffer of at
+   * least `controlBytes`, shared by the spec.threads threads of the run.
+   */
+  runWorker(id: MapId, control: Int32Array, spec: WorkerSpec): WorkerResult;
+  /** Merges sparse histograms and reads percentiles (each in [0, 100]) from the merge. */
+  histogramSummary(histograms: readonly (readonly number[])[], percentiles: readonly number[]): HistogramSummary;
+  /** Calibrated TSC frequency. */
+  tscHz(): number;
+  /** Sparse histogram (ticks) of the latency-mode timing bracket around nothing. */
+  timerOverhead(samples: number): SparseHistogram;
+  /** Process-wide allocation counters. */
+  allocCounts(): AllocCounts;
+  layout(): LayoutInfo;
+  buildInfo(): BuildInfo;
+  /** Bytes of the shared control block runWorker needs. */
+  readonly controlBytes: number;
+}
+
+const FUNCTIONS: readonly (keyof MapbenchAddon)[] = [
+  'designs', 'capacityFor', 'createMap', 'destroyMap', 'liveMaps', 'get', 'insert', 'update', 'erase', 'size',
+  'capacity', 'diagnostics', 'prefill', 'verify', 'runWorker', 'histogramSummary', 'tscHz', 'timerOverhead',
+  'allocCounts', 'layout', 'buildInfo',
+];
+
+// ---- loading ----
+
+/** The nearest directory at or above `start` that holds a package.json. */
+function findPackageRoot(start: string): string {
+  for (let dir = start; ; ) {
+    if (existsSync(join(dir, 'package.json'))) return dir;
+    const parent = dirname(dir);
+    if (parent === dir) throw new Error(`mapbench: no package.json found above ${start}`);
+    dir = parent;
+  }
+}
+
+const here = dirname(fileURLToPath(import.meta.url));
+
+/** The directory holding mapbench's package.json. */
+export const packageRoot: string = findPackageRoot(here);
+
+function addonLocation(root: string): string {
+  const override = process.env['MAPBENCH_ADDON'];
+  if (override === undefined || override === '') return join(root, 'build', 'Release', 'mapbench.node');
+  if (override === 'cmake') return join(root, 'build-cmake', 'Release', 'mapbench.node');
+  return isAbsolute(override) ? override : resolve(root, override);
+}
+
+/** The .node file this process loaded. */
+export const addonPath: string = addonLocation(packageRoot);
+
+function load(path: string): MapbenchAddon {
+  if (!existsSync(path)) {
+    const how = process.env['MAPBENCH_ADDON']
+      ? 'check MAPBENCH_ADDON, or run `npm run build:cmake` for the cmake-js build'
+      : 'run `npm install` (or `npm run build`) to build it';
+    throw new Error(`mapbench: native addon not found at ${path}; ${how}`);
+  }
+  let loaded: unknown;
+  try {
+    loaded = createRequire(import.meta.url)(path);
+  } catch (e) {
+    const why = e instanceof Error ? e.message : String(e);
+    throw new Error(`mapbench: cannot load the native addon at ${path} (${why}); rebuild it with \`npm run build\``, {
+      cause: e,
+    });
+  }
+  const obj = loaded as Record<string, unknown>;
+  const missing = FUNCTIONS.filter((name) => typeof obj[name] !== 'function');
+  if (typeof obj['controlBytes'] !== 'number') missing.push('controlBytes');
+  if (missing.length > 0) {
+    throw new Error(
+      `mapbench: the native addon at ${path} is stale (missing ${missing.join(', ')}); rebuild it with \`npm run build\``,
+    );
+  }
+  return loaded as MapbenchAddon;
+}
+
+/** The addon, loaded once per isolate (main thread or worker). */
+export const addon: MapbenchAddon = load(addonPath);
