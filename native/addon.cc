@@ -151,6 +151,7 @@ class Addon : public Napi::Addon<Addon> {
         InstanceMethod("runWorker", &Addon::RunWorker),
         InstanceMethod("histogramSummary", &Addon::HistogramSummary),
         InstanceMethod("tscHz", &Addon::TscHz),
+        InstanceMethod("timerOverhead", &Addon::TimerOverhead),
         InstanceMethod("allocCounts", &Addon::AllocCounts),
         InstanceMethod("layout", &Addon::Layout),
         InstanceMethod("buildInfo", &Addon::BuildInfo),
@@ -446,6 +447,16 @@ class Addon : public Napi::Addon<Addon> {
   }
 
   Napi::Value TscHz(const Napi::CallbackInfo& info) { return Napi::Number::New(info.Env(), mb::tsc::hz()); }
+
+  // timerOverhead(samples) -> sparse histogram (ticks) of the timing bracket
+  // around an empty operation, as latency mode uses it.
+  Napi::Value TimerOverhead(const Napi::CallbackInfo& info) {
+    require_args(info, 1, "timerOverhead(samples)");
+    auto samples = static_cast<std::uint32_t>(to_count(info.Env(), info[0], "samples", 1, 10000000));
+    mb::Histogram h;
+    mb::measure_timer_overhead(h, samples);
+    return sparse_histogram(info.Env(), h);
+  }
 
   Napi::Value AllocCounts(const Napi::CallbackInfo& info) {
     Napi::Env env = info.Env();

@@ -91,26 +91,12 @@ class LockFreeMap {
 
   template <class Sink = NoStats>
   bool get(std::uint64_t key, std::uint64_t* value, Sink& sink) const {
-    const Table* t = table_.load(std::memory_order_acquire);
-    std::size_t i = reduce_range(hash_key(key), t->capacity);
-    for (std::uint32_t probes = 1; probes <= t->capacity; ++probes) {
-      const Slot& s = t->slots[i];
-      std::uint64_t k = s.key.load(std::memory_order_acquire);
-      if (k == key) {
-        std::uint64_t c = s.cell.load(std::memory_order_acquire);
-        sink.probe(probes, c != 0);
-        if (c == 0) return false;
-        *value = c - 1;
-        return true;
-      }
-      if (k == kEmptyKey) {
-        sink.probe(probes, false);
-        return false;
-      }
-      if (++i == t->capacity) i = 0;
-    }
-    sink.probe(static_cast<std::uint32_t>(t->capacity), false);
-    return false;
+    const Slot* s = find(key, sink);
+    if (!s) return false;
+    const std::uint64_t c = s->cell.load(std::memory_order_acquire);
+    if (c == 0) return false;
+    *value = c - 1;
+    return true;
   }
 
   // Insert-or-assign.
@@ -181,13 +167,16 @@ class LockFreeMap {
   bool huge_pages_advised() const { return table_.load(std::memory_order_acquire)->huge_pages_advised; }
 
  private:
+  // Finds the slot holding `key` (nullptr when absent).
   template <class Sink>
   Slot* find(std::uint64_t key, Sink& sink) const {
     const Table* t = table_.load(std::memory_order_acquire);
-    std::size_t i = reduce_range(hash_key(key), t->capacity);
-    for (std::uint32_t probes = 1; probes <= t->capacity; ++probes) {
+    const std::size_t cap = t->capacity;
+    std::size_t i = reduce_range(hash_key(key), cap);
+    std::uint32_t probes = 1;
+    for (; probes <= cap; ++probes) {
       Slot& s = t->slots[i];
-      std::uint64_t k = s.key.load(std::memory_order_acquire);
+      const std::uint64_t k = s.key.load(std::memory_order_acquire);
       if (k == key) {
         sink.probe(probes, true);
         return &s;
@@ -196,9 +185,9 @@ class LockFreeMap {
         sink.probe(probes, false);
         return nullptr;
       }
-      if (++i == t->capacity) i = 0;
+      if (++i == cap) i = 0;
     }
-    sink.probe(static_cast<std::uint32_t>(t->capacity), false);
+    sink.probe(static_cast<std::uint32_t>(cap), false);
     return nullptr;
   }
 

@@ -131,8 +131,8 @@ struct Affinity {
 };
 
 template <class Map, class Sink>
-inline Outcome do_op(Map& map, std::uint64_t key, std::uint8_t kind, std::uint64_t value, Sink& sink,
-                     std::uint64_t& checksum) {
+inline Outcome do_op(Map& map, std::uint64_t key, std::uint8_t kind, std::uint32_t thread_index,
+                     std::uint64_t& write_counter, Sink& sink, std::uint64_t& checksum) {
   switch (static_cast<OpKind>(kind)) {
     case OpKind::kGet:
     case OpKind::kMiss: {
@@ -143,9 +143,10 @@ inline Outcome do_op(Map& map, std::uint64_t key, std::uint8_t kind, std::uint64
       }
       return kGetMiss;
     }
-    case OpKind::kUpdate: return map.update(key, value, sink) ? kUpdateHit : kUpdateMiss;
+    case OpKind::kUpdate:
+      return map.update(key, tagged_value(thread_index, write_counter++), sink) ? kUpdateHit : kUpdateMiss;
     case OpKind::kInsert: {
-      Status s = map.insert(key, value, sink);
+      Status s = map.insert(key, tagged_value(thread_index, write_counter++), sink);
       return s == Status::kInserted ? kInsertNew : s == Status::kAssigned ? kInsertAssign : kInsertFull;
     }
     case OpKind::kErase: return map.erase(key, sink) ? kEraseHit : kEraseMiss;
@@ -171,26 +172,39 @@ void run_phase(Map& map, const OpStream& stream, std::uint32_t thread_index, std
   const std::uint8_t* kinds = stream.kinds.data();
   const std::size_t n = stream.size();
   std::atomic_ref<std::int32_t> abort_ref(abort_flag);
+  // Loop state lives in locals (registers), not in the Cursor, so the
+  // per-op path carries no stores beyond the outcome count: every extra
+  // instruction per op shrinks how many ops' cache misses the core can
+  // overlap.
+  std::size_t pos = c.pos;
+  std::uint64_t write_counter = c.write_counter, checksum = c.checksum, ops = c.ops;
+  std::uint32_t countdown = c.countdown;
+  std::uint64_t outcomes[kOutcomeCount] = {};
   for (;;) {
-    for (std::size_t j = 0; j < kStreamBatch; ++j, ++c.pos) {
-      const std::uint64_t value = tagged_value(thread_index, c.write_counter++);
+    for (std::size_t j = 0; j < kStreamBatch; ++j, ++pos) {
       if constexpr (kTimed) {
-        if (--c.countdown == 0) {
-          c.countdown = sample_every;
+        if (--countdown == 0) {
+          countdown = sample_every;
           const std::uint64_t t0 = tsc::begin();
-          const Outcome o = do_op(map, keys[c.pos], kinds[c.pos], value, sink, c.checksum);
+          const Outcome o = do_op(map, keys[pos], kinds[pos], thread_index, write_counter, sink, checksum);
           const std::uint64_t t1 = tsc::end();
           latency[latency_kind_of(o)].record(t1 - t0);
-          c.outcomes[o] += 1;
+          outcomes[o] += 1;
           continue;
         }
       }
-      c.outcomes[do_op(map, keys[c.pos], kinds[c.pos], value, sink, c.checksum)] += 1;
+      outcomes[do_op(map, keys[pos], kinds[pos], thread_index, write_counter, sink, checksum)] += 1;
     }
-    if (c.pos == n) c.pos = 0;
-    c.ops += kStreamBatch;
-    if (tsc::now() >= deadline || abort_ref.load(std::memory_order_relaxed)) return;
+    if (pos == n) pos = 0;
+    ops += kStreamBatch;
+    if (tsc::now() >= deadline || abort_ref.load(std::memory_order_relaxed)) break;
   }
+  c.pos = pos;
+  c.write_counter = write_counter;
+  c.checksum = checksum;
+  c.ops = ops;
+  c.countdown = countdown;
+  for (int i = 0; i < kOutcomeCount; ++i) c.outcomes[i] += outcomes[i];
 }
 
 std::string wait_at_gate(Control& ctl, std::uint32_t threads, double timeout_seconds, double hz,

@@ -309,6 +309,28 @@ export interface MapbenchAddon {
   readonly controlBytes: number;
 }
 
+// ---- the workload's key space (mirrors native/workload.h) ----
+
+const U64_MASK = (1n << 64n) - 1n;
+
+/**
+ * The 64-bit key of key index `index`: native key_of(), a bijective mixer
+ * (splitmix64's finaliser on index + 1). prefill(id, n) inserts keyOf(i) for
+ * i in [0, n); workload `miss` ops use indices [n, 2n). Never 0 or 1 for
+ * any index below 2^62.
+ */
+export function keyOf(index: number | bigint): bigint {
+  let z = (BigInt(index) + 1n) & U64_MASK;
+  z = ((z ^ (z >> 30n)) * 0xbf58476d1ce4e5b9n) & U64_MASK;
+  z = ((z ^ (z >> 27n)) * 0x94d049bb133111ebn) & U64_MASK;
+  return z ^ (z >> 31n);
+}
+
+/** The value prefill stores under `key` (native value_of()). */
+export function prefillValueOf(key: bigint): bigint {
+  return key >> 1n;
+}
+
 const FUNCTIONS: readonly (keyof MapbenchAddon)[] = [
   'designs', 'capacityFor', 'createMap', 'destroyMap', 'liveMaps', 'get', 'insert', 'update', 'erase', 'size',
   'capacity', 'diagnostics', 'prefill', 'verify', 'runWorker', 'histogramSummary', 'tscHz', 'timerOverhead',

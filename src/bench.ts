@@ -1,0 +1,143 @@
+// The bench run: the matrix, scheduled as units (pass × repeat × cell),
+// executed one at a time against the lab, written after every completed
+// cell. Interruption keeps every completed cell.
+import os from 'node:os';
+
+import { CellError, cellRecord, type PassOutcome, runPass, type RunUnit, unitsFor } from './cell-runner.js';
+import { configRecord, type ResolvedConfig } from './config.js';
+import type { Lab } from './lab.js';
+import { buildMatrix, type Cell } from './matrix.js';
+import { type CellRecord, type Environment, RESULT_KIND, type ResultFile, SCHEMA_VERSION } from './schema.js';
+import { WarningLog } from './warnings.js';
+import { Rng } from './rng.js';
+
+export interface BenchHooks {
+  /** After every unit (done of total), for progress display. */
+  onUnit?(done: number, total: number, unit: RunUnit): void;
+  onCell?(record: CellRecord): void;
+  /** Persists the document; called after every completed cell and at the end. */
+  write(doc: ResultFile): void;
+  now?(): Date;
+}
+
+export interface BenchControl {
+  aborted: boolean;
+}
+
+const SKEW_REJECT_FRACTION = 0.05;
+const SKEW_WARN_FRACTION = 0.01;
+
+export async function runBench(
+  cfg: ResolvedConfig,
+  lab: Lab,
+  environment: Environment,
+  hooks: BenchHooks,
+  control: BenchControl,
+): Promise<ResultFile> {
+  const now = hooks.now ?? (() => new Date());
+  const cells = buildMatrix(cfg);
+  const units = unitsFor(cells, cfg);
+  if (cfg.interleave) new Rng(cfg.seed).shuffle(units);
+  const hz = environment.tscHz;
+  const warnings = new WarningLog();
+  globalWarnings(cfg, environment, warnings);
+
+  const doc: ResultFile = {
+    schemaVersion: SCHEMA_VERSION,
+    kind: RESULT_KIND,
+    status: 'running',
+    startedAt: now().toISOString(),
+    updatedAt: now().toISOString(),
+    environment,
+    config: configRecord(cfg),
+    warnings: warnings.records,
+    cells: [],
+  };
+  const save = () => {
+    doc.updatedAt = now().toISOString();
+    hooks.write(doc);
+  };
+  save();
+
+  const remaining = new Map<string, number>();
+  for (const u of units) remaining.set(u.cell.key, (remaining.get(u.cell.key) ?? 0) + 1);
+  const outcomes = new Map<string, PassOutcome[]>();
+  const failed = new Set<string>();
+
+  const finishCell = (cell: Cell, record: CellRecord) => {
+    doc.cells.push(record);
+    hooks.onCell?.(record);
+    save();
+    void cell;
+  };
+
+  let done = 0;
+  for (const unit of units) {
+    if (control.aborted) break;
+    const key = unit.cell.key;
+    if (!failed.has(key)) {
+      try {
+        const outcome = await runPass(unit, cfg, lab, hz);
+        checkSkew(outcome, cfg, warnings, key);
+        (outcomes.get(key) ?? outcomes.set(key, []).get(key)!).push(outcome);
+      } catch (e) {
+        if (control.aborted) break; // the unit in flight was stopped by the interruption: drop it
+        failed.add(key);
+        const message = e instanceof CellError ? e.message : `unexpected error: ${e instanceof Error ? e.message : String(e)}`;
+        finishCell(unit.cell, {
+          key,
+          status: 'failed',
+          params: unit.cell.params,
+          error: message,
+          repeats: (outcomes.get(key) ?? []).map((o) => o.record),
+        });
+      }
+    }
+    const left = remaining.get(key)! - 1;
+    remaining.set(key, left);
+    if (left === 0 && !failed.has(key)) {
+      const record = cellRecord(unit.cell, outcomes.get(key)!, lab, hz);
+      cellWarnings(record, cfg, warnings);
+      finishCell(unit.cell, record);
+      outcomes.delete(key);
+    }
+    hooks.onUnit?.(++done, units.length, unit);
+  }
+  doc.status = control.aborted ? 'interrupted' : 'complete';
+  save();
+  return doc;
+}
+
+function globalWarnings(cfg: ResolvedConfig, env: Environment, w: WarningLog): void {
+  const cores = os.availableParallelism();
+  const most = Math.max(...cfg.threads);
+  if (most > cores) w.add('oversubscribed', [most, cores]);
+  if (cfg.repeat < 5) w.add('fewRepeats', [cfg.repeat]);
+  if (cfg.hugePages && !['always', 'madvise'].includes(env.build.transparentHugePages)) {
+    w.add('noHugePages', [env.build.transparentHugePages]);
+  }
+  if (env.build.debug) w.add('debugBuild', []);
+  if (env.build.marchNative) w.add('marchNative', []);
+}
+
+function checkSkew(o: PassOutcome, cfg: ResolvedConfig, w: WarningLog, key: string): void {
+  const fraction = o.record.startSkewNs / 1e9 / cfg.durationSeconds;
+  if (fraction > SKEW_REJECT_FRACTION) {
+    throw new CellError(
+      `threads started ${(o.record.startSkewNs / 1e6).toFixed(2)} ms apart, more than ${SKEW_REJECT_FRACTION * 100}% of the ${cfg.durationSeconds}s run`,
+    );
+  }
+  if (fraction > SKEW_WARN_FRACTION) w.add('startSkew', [o.record.startSkewNs, cfg.durationSeconds], key);
+  for (const t of o.record.threads) {
+    if (t.cpuPinned !== null && t.cpuEnd !== t.cpuPinned) w.add('migrated', [t.threadIndex, t.cpuPinned, t.cpuEnd], key);
+  }
+}
+
+function cellWarnings(r: CellRecord, cfg: ResolvedConfig, w: WarningLog): void {
+  if (r.status !== 'ok') return;
+  const tp = r.summary.opsPerSec;
+  if (tp && tp.n > 1 && tp.spreadPct > 5) w.add('highVariance', [tp.spreadPct], r.key);
+  const lat = r.summary.latencyOpsPerSec;
+  if (tp && lat && tp.median > 0 && lat.median / tp.median < 0.75) w.add('latencyOverhead', [lat.median / tp.median], r.key);
+  void cfg;
+}

@@ -1,0 +1,307 @@
+// Runs the passes of one cell against the lab and turns the threads' raw
+// reports into result records. No timing happens here: every figure comes
+// from the native threads' TSC stamps and counters.
+import type { ResolvedConfig } from './config.js';
+import type { Lab } from './lab.js';
+import type { Cell } from './matrix.js';
+import type { WorkerResult, WorkerSpec } from './native.js';
+import {
+  LATENCY_KINDS,
+  type CellRecord,
+  type LatencyStats,
+  OUTCOMES,
+  type RepeatRecord,
+  type StatsRecord,
+} from './schema.js';
+import { shardSkew, summarize } from './stats.js';
+import { isReadOnly } from './workload.js';
+
+export type Pass = 'throughput' | 'latency' | 'stats';
+
+/** One scheduled unit of work: a pass of one repeat of one cell. */
+export interface RunUnit {
+  cell: Cell;
+  repeat: number;
+  pass: Pass;
+}
+
+/** What one pass produced, raw enough to summarise across repeats. */
+export interface PassOutcome {
+  record: RepeatRecord;
+  /** Latency pass: per-kind sparse histograms of every thread (ticks). */
+  histograms?: Record<string, number[][]>;
+  timerOverhead?: number[][];
+  stats?: StatsRecord;
+  mapInfo: CellMapInfo;
+  memory: { rssBeforeBytes: number; rssAfterBytes: number; heapBeforeBytes: number; heapAfterBytes: number };
+}
+
+export interface CellMapInfo {
+  capacity: number;
+  prefillEntries: number;
+  bytesPerEntry: number;
+  tableBytes: number;
+  hugePagesAdvised: boolean;
+  prefillSeconds: number;
+  meanProbe: number;
+  maxProbe: number;
+  probeHistogram: number[];
+  shardEntries?: number[];
+}
+
+/** A failure that fails the cell (with this message), not the whole run. */
+export class CellError extends Error {}
+
+export const PERCENTILES = [50, 90, 99, 99.9, 99.99] as const;
+const CURVE_PERCENTILES = Array.from({ length: 21 }, (_, k) => 100 * (1 - 2 ** -k));
+
+export function unitsFor(cells: Cell[], c: ResolvedConfig): RunUnit[] {
+  const passes: Pass[] = c.mode === 'both' ? ['throughput', 'latency'] : [c.mode];
+  const units: RunUnit[] = [];
+  for (const cell of cells) {
+    for (let repeat = 0; repeat < c.repeat; repeat++) for (const pass of passes) units.push({ cell, repeat, pass });
+    if (c.stats && cell.params.design !== 'null') units.push({ cell, repeat: 0, pass: 'stats' });
+  }
+  return units;
+}
+
+export function workerSpecs(unit: RunUnit, c: ResolvedConfig, tscHz: number): WorkerSpec[] {
+  const p = unit.cell.params;
+  return Array.from({ length: p.threads }, (_, threadIndex) => ({
+    workload: {
+      mix: [...unit.cell.mix.weights] as WorkerSpec['workload']['mix'],
+      dist: unit.cell.dist.dist,
+      ...(unit.cell.dist.theta !== undefined ? { theta: unit.cell.dist.theta } : {}),
+      ...(unit.cell.dist.hotFraction !== undefined ? { hotFraction: unit.cell.dist.hotFraction } : {}),
+      ...(unit.cell.dist.hotOpFraction !== undefined ? { hotOpFraction: unit.cell.dist.hotOpFraction } : {}),
+      keys: p.keys,
+      seed: c.seed,
+      threadIndex,
+      streamLength: c.streamLength,
+    },
+    threads: p.threads,
+    mode: unit.pass,
+    sampleEvery: c.sampleEvery,
+    cpu: c.cpus ? c.cpus[threadIndex % c.cpus.length]! + 1 : 0,
+    warmupSeconds: c.warmupSeconds,
+    durationSeconds: c.durationSeconds,
+    gateTimeoutSeconds: c.gateTimeoutSeconds,
+    tscHz,
+  }));
+}
+
+function ticksToNs(ticks: number, hz: number): number {
+  return (ticks / hz) * 1e9;
+}
+
+export function latencyStats(lab: Lab, histograms: number[][], hz: number): LatencyStats {
+  const ps = [...PERCENTILES, ...CURVE_PERCENTILES];
+  const s = lab.histogramSummary(histograms, ps);
+  const ns = (t: number) => ticksToNs(t, hz);
+  const at = (i: number) => ns(s.percentiles[i] ?? 0);
+  const curve = CURVE_PERCENTILES.map((percentile, k) => ({ percentile, ns: at(PERCENTILES.length + k) }));
+  // Keep the curve only as far as the sample supports (about count points).
+  const usable = curve.filter((_, k) => 2 ** k <= Math.max(1, s.count));
+  return {
+    count: s.count,
+    meanNs: ns(s.mean),
+    minNs: ns(s.min),
+    p50Ns: at(0),
+    p90Ns: at(1),
+    p99Ns: at(2),
+    p999Ns: at(3),
+    p9999Ns: at(4),
+    maxNs: ns(s.max),
+    curve: [...usable, { percentile: 100, ns: ns(s.max) }],
+  };
+}
+
+/** Runs one pass: fresh map, prefill, T threads, check, diagnostics, destroy. */
+export async function runPass(unit: RunUnit, c: ResolvedConfig, lab: Lab, hz: number): Promise<PassOutcome> {
+  const p = unit.cell.params;
+  const memBefore = process.memoryUsage();
+  const allocBefore = lab.allocCounts();
+  const id = lab.createMap({
+    design: p.design,
+    expectedEntries: p.keys,
+    loadFactor: p.loadFactor,
+    ...(p.shards !== null ? { shards: p.shards } : {}),
+    ...(p.lock !== null ? { lock: p.lock as 'mutex' | 'spin' | 'rw' } : {}),
+    hugePages: c.hugePages,
+  });
+  try {
+    const t0 = performance.now();
+    const failed = lab.prefill(id, p.keys);
+    const prefillSeconds = (performance.now() - t0) / 1e3;
+    if (failed > 0) throw new CellError(`prefill: ${failed} of ${p.keys} keys did not fit`);
+    const allocAfter = lab.allocCounts();
+    const prefillDiag = lab.diagnostics(id);
+
+    const results = await lab.runThreads(id, workerSpecs(unit, c, hz));
+    const bad = results.find((r) => !r.ok);
+    if (bad) throw new CellError(`thread ${results.indexOf(bad)}: ${bad.error}`);
+    const tids = new Set(results.map((r) => r.threadId));
+    if (tids.size !== results.length) throw new CellError('two benchmark threads ran on one worker thread');
+
+    const endDiag = lab.diagnostics(id);
+    const isMap = lab.designs().find((d) => d.name === p.design)?.kind === 'map';
+    const checkMessage = isMap ? lab.verify(id, p.keys, p.threads, isReadOnly(p.mixWeights)) : null;
+    const memAfter = process.memoryUsage();
+
+    const record = repeatRecord(unit, results, hz, c, {
+      prefillLoadFactor: prefillDiag.loadFactor,
+      endLoadFactor: endDiag.loadFactor,
+      endEntries: endDiag.entries,
+      check: checkMessage === null ? null : { ok: checkMessage === '', message: checkMessage },
+    });
+    const outcome: PassOutcome = {
+      record,
+      mapInfo: {
+        capacity: prefillDiag.capacity,
+        prefillEntries: prefillDiag.entries,
+        bytesPerEntry:
+          p.keys > 0 ? (allocAfter.bytesAllocated - allocAfter.bytesFreed - (allocBefore.bytesAllocated - allocBefore.bytesFreed)) / p.keys : 0,
+        tableBytes: prefillDiag.tableBytes,
+        hugePagesAdvised: prefillDiag.hugePagesAdvised,
+        prefillSeconds,
+        meanProbe: prefillDiag.meanProbe,
+        maxProbe: prefillDiag.maxProbe,
+        probeHistogram: prefillDiag.probeHistogram,
+        ...(prefillDiag.shardEntries ? { shardEntries: prefillDiag.shardEntries } : {}),
+      },
+      memory: {
+        rssBeforeBytes: memBefore.rss,
+        rssAfterBytes: memAfter.rss,
+        heapBeforeBytes: memBefore.heapUsed,
+        heapAfterBytes: memAfter.heapUsed,
+      },
+    };
+    if (unit.pass === 'latency') {
+      outcome.histograms = Object.fromEntries(LATENCY_KINDS.map((k) => [k, results.map((r) => r.latency?.[k] ?? [])]));
+      outcome.timerOverhead = results.map((r) => r.timerOverhead ?? []);
+      record.latency = latencyRecord(lab, outcome.histograms, hz);
+    }
+    if (unit.pass === 'stats') outcome.stats = statsRecord(results, endDiag.shardOps);
+    if (record.check && !record.check.ok) throw new CellError(`correctness check failed: ${record.check.message}`);
+    return outcome;
+  } finally {
+    lab.destroyMap(id);
+  }
+}
+
+function latencyRecord(lab: Lab, histograms: Record<string, number[][]>, hz: number): Record<string, LatencyStats> {
+  const out: Record<string, LatencyStats> = {};
+  for (const kind of LATENCY_KINDS) {
+    const hs = histograms[kind] ?? [];
+    if (hs.some((h) => h.length > 0)) out[kind] = latencyStats(lab, hs, hz);
+  }
+  out.overall = latencyStats(lab, Object.values(histograms).flat(), hz);
+  return out;
+}
+
+export function repeatRecord(
+  unit: RunUnit,
+  results: WorkerResult[],
+  hz: number,
+  c: ResolvedConfig,
+  extra: Pick<RepeatRecord, 'prefillLoadFactor' | 'endLoadFactor' | 'endEntries' | 'check'>,
+): RepeatRecord {
+  const ops = results.reduce((a, r) => a + r.ops, 0);
+  const start = Math.min(...results.map((r) => r.measureStartTicks));
+  const end = Math.max(...results.map((r) => r.measureEndTicks));
+  const windowSeconds = (end - start) / hz;
+  const goSeen = results.map((r) => r.goSeenTicks);
+  const outcomes = Object.fromEntries(OUTCOMES.map((o) => [o, results.reduce((a, r) => a + r.outcomes[o], 0)])) as RepeatRecord['outcomes'];
+  const allocations = results.reduce((a, r) => a + r.allocs.allocations, 0);
+  const bytes = results.reduce((a, r) => a + r.allocs.bytesAllocated, 0);
+  let checksum = 0n;
+  for (const r of results) checksum = (checksum + r.checksum) & 0xffffffffffffffffn;
+  return {
+    repeat: unit.repeat,
+    pass: unit.pass,
+    opsPerSec: windowSeconds > 0 ? ops / windowSeconds : 0,
+    ops,
+    windowSeconds,
+    startSkewNs: ticksToNs(Math.max(...goSeen) - Math.min(...goSeen), hz),
+    allocationsPerOp: ops ? allocations / ops : 0,
+    bytesPerOp: ops ? bytes / ops : 0,
+    outcomes,
+    threads: results.map((r, threadIndex) => {
+      const secs = (r.measureEndTicks - r.measureStartTicks) / hz;
+      return {
+        threadIndex,
+        ops: r.ops,
+        opsPerSec: secs > 0 ? r.ops / secs : 0,
+        cpuStart: r.cpuStart,
+        cpuEnd: r.cpuEnd,
+        cpuPinned: c.cpus ? c.cpus[threadIndex % c.cpus.length]! : null,
+        threadId: r.threadId,
+        goSeenNs: ticksToNs(r.goSeenTicks, hz),
+        generateSeconds: r.generateSeconds,
+      };
+    }),
+    ...extra,
+    checksum: checksum.toString(16),
+  };
+}
+
+function statsRecord(results: WorkerResult[], shardOps: number[] | undefined): StatsRecord {
+  const sum = (f: (s: NonNullable<WorkerResult['stats']>) => number) => results.reduce((a, r) => a + (r.stats ? f(r.stats) : 0), 0);
+  const ops = results.reduce((a, r) => a + r.ops, 0);
+  const hitLookups = sum((s) => s.hitLookups);
+  const missLookups = sum((s) => s.missLookups);
+  return {
+    hitLookups,
+    meanProbeHit: hitLookups ? sum((s) => s.hitProbes) / hitLookups : 0,
+    maxProbeHit: Math.max(0, ...results.map((r) => r.stats?.hitMaxProbe ?? 0)),
+    missLookups,
+    meanProbeMiss: missLookups ? sum((s) => s.missProbes) / missLookups : 0,
+    maxProbeMiss: Math.max(0, ...results.map((r) => r.stats?.missMaxProbe ?? 0)),
+    casFailuresPerOp: ops ? sum((s) => s.casFailures) / ops : 0,
+    contendedPerOp: ops ? sum((s) => s.contendedAcquisitions) / ops : 0,
+    ...(shardOps ? { shardOps, shardSkew: shardSkew(shardOps) } : {}),
+  };
+}
+
+/** Folds a cell's pass outcomes (all repeats) into its record. */
+export function cellRecord(cell: Cell, outcomes: PassOutcome[], lab: Lab, hz: number): CellRecord {
+  const repeats = outcomes.map((o) => o.record).filter((r) => r.pass !== 'stats');
+  const tp = repeats.filter((r) => r.pass === 'throughput');
+  const lat = repeats.filter((r) => r.pass === 'latency');
+  const measured = tp.length ? tp : lat;
+  const sumOps = measured.reduce((a, r) => a + r.ops, 0);
+  const latOutcomes = outcomes.filter((o) => o.histograms);
+  const first = outcomes[0]!;
+  const statsOutcome = outcomes.find((o) => o.stats);
+  let merged: Record<string, LatencyStats> | undefined;
+  if (latOutcomes.length) {
+    const byKind: Record<string, number[][]> = {};
+    for (const o of latOutcomes) for (const [k, hs] of Object.entries(o.histograms!)) (byKind[k] ??= []).push(...hs);
+    merged = latencyRecord(lab, byKind, hz);
+  }
+  const timer = latOutcomes.flatMap((o) => o.timerOverhead ?? []);
+  const timerStats = timer.length ? latencyStats(lab, timer, hz) : undefined;
+  return {
+    key: cell.key,
+    status: 'ok',
+    params: cell.params,
+    map: first.mapInfo,
+    repeats,
+    summary: {
+      ...(tp.length ? { opsPerSec: summarize(tp.map((r) => r.opsPerSec)) } : {}),
+      ...(lat.length ? { latencyOpsPerSec: summarize(lat.map((r) => r.opsPerSec)) } : {}),
+      allocationsPerOp: sumOps ? measured.reduce((a, r) => a + r.allocationsPerOp * r.ops, 0) / sumOps : 0,
+      bytesPerOp: sumOps ? measured.reduce((a, r) => a + r.bytesPerOp * r.ops, 0) / sumOps : 0,
+      ...(merged ? { latency: merged } : {}),
+      endLoadFactor: summarize(measured.map((r) => r.endLoadFactor)).median,
+    },
+    ...(statsOutcome?.stats ? { stats: statsOutcome.stats } : {}),
+    memory: {
+      rssBeforeBytes: first.memory.rssBeforeBytes,
+      rssAfterBytes: outcomes[outcomes.length - 1]!.memory.rssAfterBytes,
+      heapBeforeBytes: first.memory.heapBeforeBytes,
+      heapAfterBytes: outcomes[outcomes.length - 1]!.memory.heapAfterBytes,
+    },
+    ...(timerStats ? { timerOverheadNs: { p50: timerStats.p50Ns, mean: timerStats.meanNs } } : {}),
+  };
+}

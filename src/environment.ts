@@ -1,0 +1,64 @@
+// The environment block saved with every result: enough to tell whether
+// two files are comparable.
+import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+
+import type { Environment } from './schema.js';
+
+export interface EnvironmentInputs {
+  tscHz: number;
+  build: Environment['build'];
+  timerOverheadNs: Environment['timerOverheadNs'];
+  commandLine: string[];
+  repoDir: string;
+}
+
+function readCaches(): Record<string, string> {
+  const out: Record<string, string> = {};
+  const base = '/sys/devices/system/cpu/cpu0/cache';
+  try {
+    for (const entry of fs.readdirSync(base).filter((e) => e.startsWith('index'))) {
+      const read = (f: string) => fs.readFileSync(path.join(base, entry, f), 'utf8').trim();
+      const level = read('level');
+      const type = read('type');
+      const name = `L${level}${type === 'Data' ? 'd' : type === 'Instruction' ? 'i' : ''}`;
+      out[name] = read('size');
+    }
+  } catch {
+    // not Linux or no sysfs: leave empty
+  }
+  return out;
+}
+
+function git(repoDir: string): Environment['git'] {
+  try {
+    const commit = execFileSync('git', ['rev-parse', 'HEAD'], { cwd: repoDir, stdio: ['ignore', 'pipe', 'ignore'] }).toString().trim();
+    const status = execFileSync('git', ['status', '--porcelain', '--untracked-files=no'], { cwd: repoDir, stdio: ['ignore', 'pipe', 'ignore'] }).toString();
+    return { commit, dirty: status.trim().length > 0 };
+  } catch {
+    return { commit: null, dirty: null };
+  }
+}
+
+export function captureEnvironment(i: EnvironmentInputs): Environment {
+  const cpus = os.cpus();
+  return {
+    hostname: os.hostname(),
+    platform: `${os.platform()} ${os.arch()}`,
+    kernel: os.release(),
+    cpuModel: cpus[0]?.model ?? 'unknown',
+    logicalCores: cpus.length,
+    caches: readCaches(),
+    memoryBytes: os.totalmem(),
+    loadAverage: os.loadavg(),
+    tscHz: i.tscHz,
+    node: process.version,
+    v8: process.versions.v8,
+    build: i.build,
+    git: git(i.repoDir),
+    commandLine: i.commandLine,
+    timerOverheadNs: i.timerOverheadNs,
+  };
+}

@@ -1,0 +1,62 @@
+// The sweep: every combination of the configured lists is one cell, with a
+// stable key that compare and report join on.
+import type { MapChoice, ResolvedConfig } from './config.js';
+import type { CellParams } from './schema.js';
+import type { Distribution, Mix } from './workload.js';
+
+export interface Cell {
+  key: string;
+  params: CellParams;
+  map: MapChoice;
+  mix: Mix;
+  dist: Distribution;
+}
+
+/**
+ * The key names every parameter that distinguishes a cell, in a fixed order,
+ * so the same experiment gets the same key in every file. Parameters that do
+ * not apply to a design (shards for unsharded maps) are written as '-'.
+ */
+export function cellKey(p: CellParams): string {
+  return [
+    `map=${p.map}`,
+    `threads=${p.threads}`,
+    `cpus=${p.cpus ? p.cpus.join('+') : '-'}`,
+    `lf=${p.loadFactor}`,
+    `keys=${p.keys}`,
+    `mix=${p.mix}`,
+    `dist=${p.dist}`,
+    `shards=${p.shards ?? '-'}`,
+  ].join('|');
+}
+
+export function buildMatrix(c: ResolvedConfig): Cell[] {
+  const cells: Cell[] = [];
+  for (const threads of c.threads) {
+    for (const map of c.maps) {
+      for (const keys of c.keys) {
+        for (const loadFactor of c.loadFactors) {
+          for (const mix of c.mixes) {
+            for (const dist of c.dists) {
+              const params: CellParams = {
+                map: map.label,
+                design: map.design,
+                lock: map.lock,
+                shards: map.sharded ? c.shards : null,
+                threads,
+                cpus: c.cpus,
+                loadFactor,
+                keys,
+                mix: mix.name,
+                mixWeights: [...mix.weights],
+                dist: dist.name,
+              };
+              cells.push({ key: cellKey(params), params, map, mix, dist });
+            }
+          }
+        }
+      }
+    }
+  }
+  return cells;
+}

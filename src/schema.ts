@@ -1,0 +1,269 @@
+// The results schema: defined once here (zod), used by the writer, every
+// reader (compare, report) and the tests. Types are inferred from the
+// schema, so the runtime validator and the static types cannot drift.
+//
+// Version history lives in results/README.md. Bump SCHEMA_VERSION on any
+// change a reader of the previous version would misread.
+import { z } from 'zod';
+
+export const SCHEMA_VERSION = 1;
+export const RESULT_KIND = 'mapbench.results';
+
+const nonNeg = z.number().nonnegative();
+const count = z.number().int().nonnegative();
+
+/** Median and spread of one metric over raw repeats. */
+export const Summary = z.object({
+  median: z.number(),
+  min: z.number(),
+  max: z.number(),
+  mean: z.number(),
+  /** (max - min) / median, in percent. */
+  spreadPct: z.number(),
+  /** Sample standard deviation / mean, in percent (0 for one repeat). */
+  cvPct: z.number(),
+  n: count,
+});
+export type Summary = z.infer<typeof Summary>;
+
+export const LatencyStats = z.object({
+  count: count,
+  meanNs: nonNeg,
+  minNs: nonNeg,
+  p50Ns: nonNeg,
+  p90Ns: nonNeg,
+  p99Ns: nonNeg,
+  p999Ns: nonNeg,
+  p9999Ns: nonNeg,
+  maxNs: nonNeg,
+  /** HdrHistogram-style curve: value at percentile 100·(1 − 2^−k). */
+  curve: z.array(z.object({ percentile: z.number(), ns: nonNeg })),
+});
+export type LatencyStats = z.infer<typeof LatencyStats>;
+
+export const LATENCY_KINDS = ['getHit', 'getMiss', 'insert', 'update', 'erase'] as const;
+export const OUTCOMES = [
+  'getHit', 'getMiss', 'insertNew', 'insertAssign', 'insertFull', 'updateHit', 'updateMiss', 'eraseHit', 'eraseMiss',
+] as const;
+export const Outcomes = z.object(Object.fromEntries(OUTCOMES.map((o) => [o, count])) as Record<(typeof OUTCOMES)[number], typeof count>);
+
+export const ThreadRecord = z.object({
+  threadIndex: count,
+  ops: count,
+  opsPerSec: nonNeg,
+  /** CPU the thread was on at start and end of its run (sched_getcpu). */
+  cpuStart: z.number().int(),
+  cpuEnd: z.number().int(),
+  /** CPU it was asked to pin to, or null. */
+  cpuPinned: z.number().int().nullable(),
+  threadId: z.number().int(),
+  /** When this thread saw the gate open, relative to the release, ns. */
+  goSeenNs: z.number(),
+  generateSeconds: nonNeg,
+});
+
+/** One repeat of one pass (throughput or latency) of a cell. */
+export const RepeatRecord = z.object({
+  repeat: count,
+  pass: z.enum(['throughput', 'latency', 'stats']),
+  opsPerSec: nonNeg,
+  ops: count,
+  windowSeconds: nonNeg,
+  /** max − min of the threads' gate-release observations, ns. */
+  startSkewNs: nonNeg,
+  allocationsPerOp: nonNeg,
+  bytesPerOp: nonNeg,
+  outcomes: Outcomes,
+  threads: z.array(ThreadRecord),
+  /** Load factor after prefill and at the end of the run (entries / capacity). */
+  prefillLoadFactor: nonNeg,
+  endLoadFactor: nonNeg,
+  endEntries: count,
+  /** Post-run correctness check; null when not applicable (pseudo maps). */
+  check: z.object({ ok: z.boolean(), message: z.string() }).nullable(),
+  /** Latency pass only: per kind and overall, merged across threads. */
+  latency: z.record(z.string(), LatencyStats).optional(),
+  checksum: z.string(),
+});
+export type RepeatRecord = z.infer<typeof RepeatRecord>;
+
+export const CellParams = z.object({
+  map: z.string(),
+  design: z.string(),
+  lock: z.string().nullable(),
+  shards: z.number().int().nullable(),
+  threads: z.number().int().positive(),
+  cpus: z.array(z.number().int().nonnegative()).nullable(),
+  loadFactor: z.number(),
+  keys: z.number().int().positive(),
+  mix: z.string(),
+  /** Weights [get, miss, update, insert, erase]. */
+  mixWeights: z.array(count).length(5),
+  dist: z.string(),
+});
+export type CellParams = z.infer<typeof CellParams>;
+
+export const StatsRecord = z.object({
+  hitLookups: count,
+  meanProbeHit: nonNeg,
+  maxProbeHit: count,
+  missLookups: count,
+  meanProbeMiss: nonNeg,
+  maxProbeMiss: count,
+  casFailuresPerOp: nonNeg,
+  contendedPerOp: nonNeg,
+  /** Sharded maps: ops per shard (warm-up included) and their skew. */
+  shardOps: z.array(count).optional(),
+  shardSkew: z
+    .object({ maxOverMean: nonNeg, cv: nonNeg, hottestShare: nonNeg, hottestShard: count })
+    .optional(),
+});
+export type StatsRecord = z.infer<typeof StatsRecord>;
+
+export const MapInfo = z.object({
+  capacity: count,
+  prefillEntries: count,
+  /** Heap bytes the map holds after prefill, per entry (counting allocator). */
+  bytesPerEntry: nonNeg,
+  tableBytes: count,
+  hugePagesAdvised: z.boolean(),
+  prefillSeconds: nonNeg,
+  /** Diagnostics snapshot right after prefill of the first repeat. */
+  meanProbe: nonNeg,
+  maxProbe: count,
+  probeHistogram: z.array(count),
+  shardEntries: z.array(count).optional(),
+});
+
+export const CellRecordOk = z.object({
+  key: z.string(),
+  status: z.literal('ok'),
+  params: CellParams,
+  map: MapInfo,
+  repeats: z.array(RepeatRecord),
+  summary: z.object({
+    opsPerSec: Summary.optional(),
+    latencyOpsPerSec: Summary.optional(),
+    allocationsPerOp: nonNeg,
+    bytesPerOp: nonNeg,
+    /** Overall latency merged over all latency repeats. */
+    latency: z.record(z.string(), LatencyStats).optional(),
+    endLoadFactor: nonNeg,
+  }),
+  stats: StatsRecord.optional(),
+  memory: z.object({ rssBeforeBytes: count, rssAfterBytes: count, heapBeforeBytes: count, heapAfterBytes: count }),
+  timerOverheadNs: z.object({ p50: nonNeg, mean: nonNeg }).optional(),
+});
+export const CellRecordFailed = z.object({
+  key: z.string(),
+  status: z.literal('failed'),
+  params: CellParams,
+  error: z.string(),
+  repeats: z.array(RepeatRecord),
+});
+export const CellRecordSkipped = z.object({
+  key: z.string(),
+  status: z.literal('skipped'),
+  params: CellParams,
+  reason: z.string(),
+});
+export const CellRecord = z.discriminatedUnion('status', [CellRecordOk, CellRecordFailed, CellRecordSkipped]);
+export type CellRecord = z.infer<typeof CellRecord>;
+export type CellRecordOk = z.infer<typeof CellRecordOk>;
+
+export const WarningRecord = z.object({
+  code: z.string(),
+  message: z.string(),
+  advice: z.string(),
+  cellKey: z.string().optional(),
+});
+export type WarningRecord = z.infer<typeof WarningRecord>;
+
+export const Environment = z.object({
+  hostname: z.string(),
+  platform: z.string(),
+  kernel: z.string(),
+  cpuModel: z.string(),
+  logicalCores: count,
+  /** Cache sizes from /sys (e.g. { L1d: "48K", L2: "2048K" }). */
+  caches: z.record(z.string(), z.string()),
+  memoryBytes: count,
+  loadAverage: z.array(z.number()),
+  tscHz: nonNeg,
+  node: z.string(),
+  v8: z.string(),
+  build: z.object({
+    compiler: z.string(),
+    flags: z.string(),
+    buildSystem: z.string(),
+    pad: count,
+    marchNative: z.boolean(),
+    debug: z.boolean(),
+    transparentHugePages: z.string(),
+  }),
+  git: z.object({ commit: z.string().nullable(), dirty: z.boolean().nullable() }),
+  commandLine: z.array(z.string()),
+  timerOverheadNs: z.object({ p50: nonNeg, mean: nonNeg }),
+});
+export type Environment = z.infer<typeof Environment>;
+
+export const ResolvedConfigSchema = z.object({
+  maps: z.array(z.string()),
+  threads: z.array(z.number().int().positive()),
+  cpus: z.array(z.number().int().nonnegative()).nullable(),
+  loadFactors: z.array(z.number()),
+  keys: z.array(z.number().int().positive()),
+  mixes: z.array(z.object({ name: z.string(), weights: z.array(count).length(5) })),
+  dists: z.array(z.string()),
+  shards: z.number().int().positive(),
+  durationSeconds: z.number().positive(),
+  warmupSeconds: nonNeg,
+  repeat: z.number().int().positive(),
+  mode: z.enum(['throughput', 'latency', 'both']),
+  sampleEvery: z.number().int().positive(),
+  stats: z.boolean(),
+  seed: z.number().int().nonnegative(),
+  interleave: z.boolean(),
+  hugePages: z.boolean(),
+  streamLength: z.number().int().positive(),
+  gateTimeoutSeconds: z.number().positive(),
+  out: z.string(),
+});
+export type ResolvedConfigRecord = z.infer<typeof ResolvedConfigSchema>;
+
+export const ResultFile = z.object({
+  schemaVersion: z.literal(SCHEMA_VERSION),
+  kind: z.literal(RESULT_KIND),
+  status: z.enum(['running', 'complete', 'interrupted']),
+  startedAt: z.string(),
+  updatedAt: z.string(),
+  environment: Environment,
+  config: ResolvedConfigSchema,
+  warnings: z.array(WarningRecord),
+  cells: z.array(CellRecord),
+});
+export type ResultFile = z.infer<typeof ResultFile>;
+
+/** Thrown by parseResultFile with a one-line reason. */
+export class ResultFileError extends Error {}
+
+/**
+ * Validates parsed JSON as a mapbench result file of this schema version;
+ * throws ResultFileError with a one-line reason otherwise.
+ */
+export function parseResultFile(data: unknown, source = 'input'): ResultFile {
+  if (typeof data !== 'object' || data === null || (data as { kind?: unknown }).kind !== RESULT_KIND) {
+    throw new ResultFileError(`${source} is not a mapbench result file`);
+  }
+  const version = (data as { schemaVersion?: unknown }).schemaVersion;
+  if (version !== SCHEMA_VERSION) {
+    throw new ResultFileError(`${source} has schema version ${String(version)}; this mapbench reads version ${SCHEMA_VERSION}`);
+  }
+  const parsed = ResultFile.safeParse(data);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    const where = issue ? issue.path.join('.') : '?';
+    throw new ResultFileError(`${source} does not match the results schema at ${where}: ${issue?.message ?? 'invalid'}`);
+  }
+  return parsed.data;
+}

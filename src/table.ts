@@ -1,0 +1,70 @@
+// The on-screen table of a result document.
+import Table from 'cli-table3';
+
+import type { CellRecord, ResultFile } from './schema.js';
+
+function fmtRate(opsPerSec: number): string {
+  return (opsPerSec / 1e6).toFixed(opsPerSec >= 1e8 ? 0 : 2);
+}
+
+function fmtNs(ns: number | undefined): string {
+  if (ns === undefined) return '';
+  return ns >= 1e4 ? `${(ns / 1e3).toFixed(1)}µ` : ns.toFixed(0);
+}
+
+/** The floor cell that matches a cell in everything but the map. */
+export function floorOf(cells: CellRecord[], c: CellRecord): CellRecord | undefined {
+  const p = c.params;
+  return cells.find(
+    (f) =>
+      f.status === 'ok' &&
+      f.params.design === 'floor' &&
+      f.params.threads === p.threads &&
+      f.params.loadFactor === p.loadFactor &&
+      f.params.keys === p.keys &&
+      f.params.mix === p.mix &&
+      f.params.dist === p.dist &&
+      JSON.stringify(f.params.cpus) === JSON.stringify(p.cpus),
+  );
+}
+
+export function renderTable(doc: ResultFile): string {
+  const hasLatency = doc.cells.some((c) => c.status === 'ok' && c.summary.latency);
+  const head = ['map', 'thr', 'lf', 'keys', 'mix', 'dist', 'Mops/s', '±%', '×floor'];
+  if (hasLatency) head.push('p50 ns', 'p99 ns', 'p99.9 ns');
+  head.push('allocs/op', 'lf end', 'check');
+  const table = new Table({ head, style: { head: [], border: [] } });
+  const sorted = [...doc.cells].sort((a, b) =>
+    a.params.mix.localeCompare(b.params.mix) || a.params.keys - b.params.keys || a.params.loadFactor - b.params.loadFactor ||
+    a.params.threads - b.params.threads || a.params.map.localeCompare(b.params.map),
+  );
+  for (const c of sorted) {
+    const p = c.params;
+    const row: string[] = [p.map, String(p.threads), String(p.loadFactor), String(p.keys), p.mix, p.dist];
+    if (c.status !== 'ok') {
+      const why = c.status === 'failed' ? `FAILED: ${c.error}` : `skipped: ${c.reason}`;
+      row.push(why, '', '');
+      if (hasLatency) row.push('', '', '');
+      row.push('', '', '');
+      table.push(row);
+      continue;
+    }
+    const tp = c.summary.opsPerSec ?? c.summary.latencyOpsPerSec;
+    const floor = floorOf(doc.cells, c);
+    const floorRate = floor?.status === 'ok' ? (floor.summary.opsPerSec ?? floor.summary.latencyOpsPerSec)?.median : undefined;
+    row.push(
+      tp ? fmtRate(tp.median) : '',
+      tp ? tp.spreadPct.toFixed(1) : '',
+      tp && floorRate ? (tp.median / floorRate).toFixed(2) : '',
+    );
+    if (hasLatency) {
+      const o = c.summary.latency?.overall;
+      row.push(fmtNs(o?.p50Ns), fmtNs(o?.p99Ns), fmtNs(o?.p999Ns));
+    }
+    const checks = c.repeats.map((r) => r.check);
+    const check = checks.every((x) => x === null) ? 'n/a' : checks.every((x) => x === null || x.ok) ? 'ok' : 'FAIL';
+    row.push(c.summary.allocationsPerOp.toFixed(3), c.summary.endLoadFactor.toFixed(3), check);
+    table.push(row);
+  }
+  return table.toString();
+}

@@ -1,0 +1,60 @@
+// The catalogue of warnings a run can carry. Each says what was seen and
+// what to do; all are saved in the result file and printed once.
+import type { WarningRecord } from './schema.js';
+
+export const WARNINGS = {
+  oversubscribed: (threads: number, cores: number) => ({
+    message: `${threads} threads on ${cores} cores: threads share CPUs (oversubscribed)`,
+    advice: 'read these cells as an oversubscription study, not as scaling; use --threads <= cores for scaling',
+  }),
+  highVariance: (spreadPct: number) => ({
+    message: `throughput spread across repeats is ${spreadPct.toFixed(1)}% (> 5%)`,
+    advice: 'quiet the machine, pin with --cpus, lengthen --duration or raise --repeat',
+  }),
+  fewRepeats: (repeat: number) => ({
+    message: `only ${repeat} repeat(s) per cell`,
+    advice: 'use --repeat 5 or more for results you intend to compare',
+  }),
+  noHugePages: (mode: string) => ({
+    message: `transparent huge pages are '${mode}': large tables sit on 4 KiB pages`,
+    advice: 'TLB misses will inflate random-access costs; enable THP (madvise) to compare with other machines',
+  }),
+  debugBuild: () => ({
+    message: 'the addon is a debug/sanitizer build',
+    advice: 'rebuild with npm run build before measuring',
+  }),
+  latencyOverhead: (ratio: number) => ({
+    message: `latency-mode throughput is ${(ratio * 100).toFixed(0)}% of throughput mode (timer overhead > 25%)`,
+    advice: 'raise --sample-every; quote latency percentiles knowing the timed ops ran serialised',
+  }),
+  startSkew: (skewNs: number, durationSeconds: number) => ({
+    message: `threads started up to ${(skewNs / 1e3).toFixed(1)} µs apart (${((skewNs / 1e9 / durationSeconds) * 100).toFixed(2)}% of the run)`,
+    advice: 'fewer threads than cores, or a longer --duration, makes the start gate tighter',
+  }),
+  migrated: (thread: number, from: number, to: number) => ({
+    message: `thread ${thread} pinned to CPU ${from} ended on CPU ${to}`,
+    advice: 'check that --cpus lists CPUs this process may use',
+  }),
+  marchNative: () => ({
+    message: 'the addon was built with -march=native',
+    advice: 'results are specific to this CPU model; compare only with the same build',
+  }),
+} as const;
+
+export type WarningCode = keyof typeof WARNINGS;
+
+/** Collects warnings, each (code, cell) once. */
+export class WarningLog {
+  readonly records: WarningRecord[] = [];
+  private seen = new Set<string>();
+
+  add<C extends WarningCode>(code: C, args: Parameters<(typeof WARNINGS)[C]>, cellKey?: string): WarningRecord | null {
+    const id = `${code}|${cellKey ?? ''}`;
+    if (this.seen.has(id)) return null;
+    this.seen.add(id);
+    const fn = WARNINGS[code] as (...a: Parameters<(typeof WARNINGS)[C]>) => { message: string; advice: string };
+    const record: WarningRecord = { code, ...fn(...args), ...(cellKey ? { cellKey } : {}) };
+    this.records.push(record);
+    return record;
+  }
+}

@@ -1,0 +1,26 @@
+// The piscina worker: one benchmark thread per task. It only forwards to
+// the addon, whose runWorker blocks this thread for the whole run.
+import { threadId } from 'node:worker_threads';
+
+import { addon, type WorkerResult, type WorkerSpec } from './native.js';
+
+export interface ThreadTask {
+  mapId: number;
+  control: Int32Array;
+  spec: WorkerSpec;
+}
+
+export default function runThread(task: ThreadTask): WorkerResult {
+  return addon.runWorker(task.mapId, task.control, task.spec);
+}
+
+/** Warm-up task: loads the addon in this worker and says which worker it is. */
+export function ping(): number {
+  void addon.tscHz;
+  return threadId;
+}
+
+/** Test hook: kills this worker thread mid-task. */
+export function crash(): never {
+  process.exit(1);
+}
