@@ -77,7 +77,6 @@ export interface RawOptions {
 }
 
 export const DEFAULTS = {
-  maps: 'mutex,rwlock,spin,sharded,lockfree,floor,null',
   threads: '1,2',
   loadFactors: '0.5,0.9',
   keys: '1e6',
@@ -85,7 +84,7 @@ export const DEFAULTS = {
   dist: 'uniform',
   shards: '64',
   duration: '0.15s',
-  warmup: '0.05s',
+  warmup: '0.03s',
   repeat: '3',
   mode: 'throughput',
   sampleEvery: '16',
@@ -232,7 +231,7 @@ export interface ResolveContext {
 }
 
 export function resolveConfig(raw: RawOptions, ctx: ResolveContext): ResolvedConfig {
-  const maps = parseMaps(raw.maps ?? DEFAULTS.maps, ctx.designs);
+  const maps = parseMaps(raw.maps ?? ctx.designs.map((d) => d.name).join(','), ctx.designs);
   const threads = unique(list('--threads', raw.threads ?? DEFAULTS.threads).map((s) => parseCount('--threads', s, 1, 1024)));
   const cpus = raw.cpus === undefined ? null : parseCpus(raw.cpus, ctx.availableCpus);
   const loadFactors = unique(

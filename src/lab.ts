@@ -3,7 +3,7 @@
 // fake with deterministic numbers (test/js/fake-lab.ts).
 import { Piscina } from 'piscina';
 
-import { addon, type MapDiagnostics, type WorkerResult, type WorkerSpec } from './native.js';
+import { addon, type AllocCounts, type HistogramSummary, type MapDiagnostics, type WorkerResult, type WorkerSpec } from './native.js';
 import type { DesignSummary } from './config.js';
 
 export interface CreateMapOptions {
@@ -13,21 +13,6 @@ export interface CreateMapOptions {
   shards?: number;
   lock?: 'mutex' | 'spin' | 'rw';
   hugePages?: boolean;
-}
-
-export interface AllocCounts {
-  allocations: number;
-  frees: number;
-  bytesAllocated: number;
-  bytesFreed: number;
-}
-
-export interface HistogramSummaryResult {
-  count: number;
-  min: number;
-  max: number;
-  mean: number;
-  percentiles: number[];
 }
 
 export interface Lab {
@@ -40,7 +25,7 @@ export interface Lab {
   verify(id: number, keys: number, threads: number, readOnly: boolean): string;
   diagnostics(id: number): MapDiagnostics;
   allocCounts(): AllocCounts;
-  histogramSummary(histograms: number[][], percentiles: number[]): HistogramSummaryResult;
+  histogramSummary(histograms: number[][], percentiles: number[]): HistogramSummary;
   /** Runs one thread per spec, all on distinct workers, sharing one start gate. */
   runThreads(mapId: number, specs: WorkerSpec[]): Promise<WorkerResult[]>;
   /** Stops the run in progress (its threads return within one batch). */
@@ -82,7 +67,7 @@ export class NativeLab implements Lab {
   allocCounts(): AllocCounts {
     return addon.allocCounts();
   }
-  histogramSummary(histograms: number[][], percentiles: number[]): HistogramSummaryResult {
+  histogramSummary(histograms: number[][], percentiles: number[]): HistogramSummary {
     return addon.histogramSummary(histograms, percentiles);
   }
 

@@ -23,7 +23,7 @@ function program(): Command {
   const mixes = Object.entries(NAMED_MIXES).map(([n, m]) => `${n} (${m.summary})`).join('; ');
   return new Command('mapbench')
     .description('Benchmark concurrent hash maps: several threads hammer one shared native map.')
-    .option('--maps <list>', 'maps to run: mutex, rwlock, spin, sharded[:mutex|spin|rw], lockfree, floor, null', DEFAULTS.maps)
+    .option('--maps <list>', `maps to run, sharded[:mutex|spin|rw] picks the shard lock (default: every design: ${addon.designs().map((d) => d.name).join(',')})`)
     .option('--threads <list>', 'thread counts', DEFAULTS.threads)
     .option('--cpus <list>', 'CPUs to pin threads to, round-robin (e.g. 0,1 or 0-3); default: no pinning')
     .option('--load-factors <list>', 'table load factors after prefill, each in (0, 1)', DEFAULTS.loadFactors)

@@ -1,0 +1,122 @@
+// runBench against the fake lab: scheduling, writing, interruption,
+// failures and warnings with deterministic numbers.
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+
+import { runBench } from '../../src/bench.js';
+import { resolveConfig, type RawOptions } from '../../src/config.js';
+import { parseResultFile, type Environment, type ResultFile } from '../../src/schema.js';
+import { FAKE_HZ, FakeLab } from './fake-lab.js';
+
+const env: Environment = {
+  hostname: 'test', platform: 'linux x64', kernel: '6', cpuModel: 'fake', logicalCores: 2, caches: {}, memoryBytes: 1,
+  loadAverage: [0, 0, 0], tscHz: FAKE_HZ, node: 'v20', v8: '11',
+  build: { compiler: 'g++', flags: '-O3', buildSystem: 'node-gyp', pad: 64, marchNative: false, debug: false, transparentHugePages: 'madvise' },
+  git: { commit: null, dirty: null }, commandLine: ['mapbench'], timerOverheadNs: { p50: 20, mean: 20 },
+};
+
+function config(lab: FakeLab, raw: RawOptions) {
+  return resolveConfig(
+    { keys: '1000', duration: '0.1', warmup: '0', repeat: '5', out: '/tmp/unused.json', ...raw },
+    { designs: lab.designs(), capacityFor: lab.capacityFor.bind(lab), availableCpus: [0, 1], skipOutCheck: true },
+  );
+}
+
+async function run(lab: FakeLab, raw: RawOptions, control = { aborted: false }) {
+  const writes: ResultFile[] = [];
+  const doc = await runBench(config(lab, raw), lab, env, { write: (d) => writes.push(structuredClone(d)) }, control);
+  return { doc, writes };
+}
+
+test('every cell is written as it completes, and the file validates', async () => {
+  const lab = new FakeLab({ rate: (d) => (d === 'floor' ? 100e6 : 10e6) });
+  const { doc, writes } = await run(lab, { maps: 'lockfree,floor', threads: '1,2', loadFactors: '0.5', mix: 'C' });
+  assert.equal(doc.status, 'complete');
+  assert.equal(doc.cells.length, 4);
+  // one initial write, one per cell, one final
+  assert.equal(writes.length, 1 + 4 + 1);
+  assert.deepEqual(writes.map((w) => w.cells.length), [0, 1, 2, 3, 4, 4]);
+  for (const w of writes) parseResultFile(JSON.parse(JSON.stringify(w)));
+  const cell = doc.cells.find((c) => c.params.map === 'lockfree' && c.params.threads === 2)!;
+  assert.equal(cell.status, 'ok');
+  if (cell.status !== 'ok') return;
+  assert.equal(cell.repeats.length, 5);
+  assert.equal(Math.round(cell.summary.opsPerSec!.median), 20e6);
+  assert.equal(cell.summary.opsPerSec!.spreadPct, 0);
+  assert.equal(cell.repeats[0]!.threads.length, 2);
+  assert.equal(cell.repeats[0]!.startSkewNs, 100);
+  assert.ok(cell.stats, 'statistics pass recorded');
+  assert.equal(cell.stats!.meanProbeHit, 2);
+  assert.equal(cell.stats!.contendedPerOp, 0.1);
+  assert.equal(lab.runs, 4 * (5 + 1));
+});
+
+test('latency pass: percentiles ordered, timer overhead recorded', async () => {
+  const lab = new FakeLab();
+  const { doc } = await run(lab, { maps: 'lockfree', threads: '1', loadFactors: '0.5', mix: 'C', mode: 'both', repeat: '1' });
+  const cell = doc.cells[0]!;
+  assert.equal(cell.status, 'ok');
+  if (cell.status !== 'ok') return;
+  const o = cell.summary.latency!.overall!;
+  assert.equal(o.count, 100);
+  assert.equal(o.p50Ns, 100);
+  assert.equal(o.p99Ns, 1000);
+  assert.ok(o.p50Ns <= o.p99Ns && o.p99Ns <= o.maxNs);
+  assert.deepEqual(cell.timerOverheadNs, { p50: 20, mean: 20 });
+  assert.ok(cell.summary.opsPerSec && cell.summary.latencyOpsPerSec);
+});
+
+test('a failing cell is recorded and the run goes on', async () => {
+  const lab = new FakeLab({ failDesign: 'mutex' });
+  const { doc } = await run(lab, { maps: 'mutex,lockfree', threads: '1', loadFactors: '0.5', mix: 'C', repeat: '2' });
+  assert.equal(doc.status, 'complete');
+  const failed = doc.cells.find((c) => c.params.map === 'mutex')!;
+  assert.equal(failed.status, 'failed');
+  if (failed.status === 'failed') assert.match(failed.error, /thread 0: planted failure/);
+  assert.equal(doc.cells.find((c) => c.params.map === 'lockfree')!.status, 'ok');
+});
+
+test('interruption keeps completed cells and drops the unit in flight', async () => {
+  const control = { aborted: false };
+  const lab = new FakeLab({
+    beforeRun: (i) => {
+      if (i === 7) {
+        control.aborted = true;
+        lab.abort();
+      }
+    },
+  });
+  const { doc, writes } = await run(lab, { maps: 'mutex,lockfree,floor', threads: '1', loadFactors: '0.5', mix: 'C', repeat: '3', stats: false }, control);
+  assert.equal(doc.status, 'interrupted');
+  // 3 repeats per cell: runs 0-2 and 3-5 complete two cells; run 7 is in the third.
+  assert.equal(doc.cells.length, 2);
+  assert.ok(doc.cells.every((c) => c.status === 'ok'));
+  assert.equal(writes.at(-1)!.status, 'interrupted');
+});
+
+test('warnings: oversubscription, variance, few repeats, once each', async () => {
+  let n = 0;
+  const lab = new FakeLab({ rate: () => (n++ % 2 ? 10e6 : 12e6) });
+  const { doc } = await run(lab, { maps: 'lockfree', threads: '1,4', loadFactors: '0.5', mix: 'C', repeat: '3', stats: false });
+  const codes = doc.warnings.map((w) => w.code);
+  assert.ok(codes.includes('oversubscribed'));
+  assert.ok(codes.includes('fewRepeats'));
+  assert.equal(codes.filter((c) => c === 'highVariance').length, 2, 'one per cell');
+  for (const w of doc.warnings) assert.ok(w.advice.length > 0);
+});
+
+test('--interleave runs every unit once, in a seeded order', async () => {
+  const orders: string[][] = [];
+  for (const interleave of [true, true, false]) {
+    const lab = new FakeLab();
+    const seen: string[] = [];
+    const c = config(lab, { maps: 'mutex,lockfree', threads: '1', loadFactors: '0.5,0.9', mix: 'C', repeat: '2', interleave, stats: false });
+    await runBench(c, lab, env, { write: () => {}, onUnit: (_d, _t, u) => seen.push(`${u.cell.key}#${u.repeat}`) }, { aborted: false });
+    orders.push(seen);
+  }
+  const [a, b, plain] = orders as [string[], string[], string[]];
+  assert.equal(a.length, 8);
+  assert.deepEqual([...a].sort(), [...plain].sort(), 'same units');
+  assert.deepEqual(a, b, 'same seed, same order');
+  assert.notDeepEqual(a, plain, 'shuffled');
+});

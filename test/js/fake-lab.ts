@@ -1,0 +1,121 @@
+// A Lab with deterministic numbers and no threads, so scheduling, writing,
+// interruption and warnings can be tested exactly.
+import type { DesignSummary } from '../../src/config.js';
+import type { CreateMapOptions, Lab } from '../../src/lab.js';
+import type { AllocCounts, HistogramSummary, MapDiagnostics, WorkerResult, WorkerSpec } from '../../src/native.js';
+
+export const FAKE_HZ = 1e9; // 1 tick = 1 ns
+
+export interface FakeLabOptions {
+  /** ops per second per thread, by design. */
+  rate?: (design: string, threads: number) => number;
+  /** Called before each run; may throw or flip an abort flag. */
+  beforeRun?: (runIndex: number) => void;
+  failDesign?: string;
+}
+
+export class FakeLab implements Lab {
+  runs = 0;
+  aborted = false;
+  closed = false;
+  private maps = new Map<number, CreateMapOptions & { entries: number }>();
+  private nextId = 1;
+  constructor(private o: FakeLabOptions = {}) {}
+
+  designs(): DesignSummary[] {
+    return [
+      { name: 'mutex', kind: 'map', sharded: false, openAddressing: true },
+      { name: 'sharded', kind: 'map', sharded: true, openAddressing: true },
+      { name: 'lockfree', kind: 'map', sharded: false, openAddressing: true },
+      { name: 'floor', kind: 'pseudo', sharded: false, openAddressing: true },
+    ];
+  }
+  capacityFor(entries: number, lf: number): number {
+    return Math.max(8, Math.ceil(Math.ceil(entries / lf) / 4) * 4);
+  }
+  tscHz(): number {
+    return FAKE_HZ;
+  }
+  createMap(o: CreateMapOptions): number {
+    const id = this.nextId++;
+    this.maps.set(id, { ...o, entries: 0 });
+    return id;
+  }
+  destroyMap(id: number): void {
+    this.maps.delete(id);
+  }
+  prefill(id: number, keys: number): number {
+    this.maps.get(id)!.entries = keys;
+    return 0;
+  }
+  verify(): string {
+    return '';
+  }
+  diagnostics(id: number): MapDiagnostics {
+    const m = this.maps.get(id)!;
+    const capacity = this.capacityFor(m.expectedEntries, m.loadFactor);
+    return {
+      design: m.design, entries: m.entries, capacity, tombstones: 0, rehashes: 0, loadFactor: m.entries / capacity,
+      meanProbe: 1.5, maxProbe: 4, tableBytes: capacity * 16, hugePagesAdvised: false, probeHistogram: [1, 2, 3],
+      ...(m.shards ? { shardEntries: [m.entries], shardCapacity: [capacity], shardOps: [30, 10], shardContended: [0, 0] } : {}),
+    } as MapDiagnostics;
+  }
+  allocCounts(): AllocCounts {
+    return { allocations: 0, frees: 0, bytesAllocated: 0, bytesFreed: 0 };
+  }
+  histogramSummary(histograms: number[][], percentiles: number[]): HistogramSummary {
+    // Every sparse pair is (value, count) here: exact, tiny samples.
+    const values: number[] = [];
+    for (const h of histograms) for (let i = 0; i < h.length; i += 2) for (let c = 0; c < h[i + 1]!; c++) values.push(h[i]!);
+    values.sort((a, b) => a - b);
+    const at = (p: number) => (values.length ? values[Math.min(values.length - 1, Math.max(0, Math.ceil((p / 100) * values.length) - 1))]! : 0);
+    return {
+      count: values.length,
+      min: values[0] ?? 0,
+      max: values[values.length - 1] ?? 0,
+      mean: values.length ? values.reduce((a, b) => a + b, 0) / values.length : 0,
+      percentiles: percentiles.map(at),
+      histogram: [],
+    } as HistogramSummary;
+  }
+  async runThreads(mapId: number, specs: WorkerSpec[]): Promise<WorkerResult[]> {
+    const runIndex = this.runs++;
+    this.o.beforeRun?.(runIndex);
+    const design = this.maps.get(mapId)!.design;
+    const rate = this.o.rate?.(design, specs.length) ?? 1e6;
+    const windowTicks = specs[0]!.durationSeconds * FAKE_HZ;
+    return specs.map((s, i) => {
+      const ops = Math.round(rate * specs[0]!.durationSeconds);
+      const failed = this.aborted || design === this.o.failDesign;
+      return {
+        ok: !failed,
+        error: this.aborted ? 'run aborted' : failed ? 'planted failure' : '',
+        ops,
+        outcomes: { getHit: ops, getMiss: 0, insertNew: 0, insertAssign: 0, insertFull: 0, updateHit: 0, updateMiss: 0, eraseHit: 0, eraseMiss: 0 },
+        releaseTsc: 1000n,
+        arriveTicks: -10,
+        goSeenTicks: i * 100,
+        measureStartTicks: s.warmupSeconds * FAKE_HZ,
+        measureEndTicks: s.warmupSeconds * FAKE_HZ + windowTicks,
+        cpuStart: i,
+        cpuEnd: i,
+        threadId: 100 + i,
+        checksum: 7n,
+        generateSeconds: 0.001,
+        allocs: { allocations: 0, frees: 0, bytesAllocated: 0, bytesFreed: 0 },
+        ...(s.mode === 'latency'
+          ? { latency: { getHit: [100, 98, 1000, 2], getMiss: [], insert: [], update: [], erase: [] }, timerOverhead: [20, 10] }
+          : {}),
+        ...(s.mode === 'stats'
+          ? { stats: { hitLookups: ops, hitProbes: ops * 2, hitMaxProbe: 5, missLookups: 0, missProbes: 0, missMaxProbe: 0, casFailures: 0, contendedAcquisitions: ops / 10 } }
+          : {}),
+      } as WorkerResult;
+    });
+  }
+  abort(): void {
+    this.aborted = true;
+  }
+  async close(): Promise<void> {
+    this.closed = true;
+  }
+}
