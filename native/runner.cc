@@ -23,6 +23,8 @@ void measure_timer_overhead(Histogram& out, std::uint32_t samples) {
 
 namespace detail {
 
+constexpr double kGateSpinSeconds = 0.02;
+
 std::string wait_at_gate(Control& ctl, std::uint32_t threads, double timeout_seconds, double hz,
                          std::uint64_t* arrive_tsc, std::uint64_t* go_seen_tsc) {
   std::atomic_ref<std::int32_t> arrived(ctl.arrived), go(ctl.go), abort(ctl.abort);
@@ -33,13 +35,17 @@ std::string wait_at_gate(Control& ctl, std::uint32_t threads, double timeout_sec
     go.store(1, std::memory_order_release);  // publishes release_tsc
   }
   const std::uint64_t give_up = *arrive_tsc + seconds_to_ticks(timeout_seconds, hz);
+  // Spin (pause only) for the first few milliseconds: a waiter that yields
+  // can lose its CPU to any runnable thread (V8's helper threads, another
+  // process) for a whole time slice and see the gate open milliseconds
+  // late. After that, yield, so that with more threads than cores the
+  // threads still on their way to the gate get a CPU.
+  const std::uint64_t spin_until = *arrive_tsc + seconds_to_ticks(kGateSpinSeconds, hz);
   std::uint32_t spins = 0;
   while (go.load(std::memory_order_acquire) == 0) {
     if (abort.load(std::memory_order_relaxed)) return "run aborted before start";
     cpu_relax();
-    // Yield after a few thousand spins so that, with more threads than
-    // cores, the threads still on their way to the gate get a CPU.
-    if (++spins > 4096) {
+    if ((++spins & 1023) == 0 && tsc::now() > spin_until) {
       sched_yield();
       if (tsc::now() > give_up) {
         abort.store(1, std::memory_order_relaxed);

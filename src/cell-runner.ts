@@ -223,6 +223,7 @@ export function repeatRecord(
     ops,
     windowSeconds,
     startSkewNs: ticksToNs(Math.max(...goSeen) - Math.min(...goSeen), hz),
+    windowSkewNs: ticksToNs(Math.max(...results.map((r) => r.measureStartTicks)) - start, hz),
     allocationsPerOp: ops ? allocations / ops : 0,
     bytesPerOp: ops ? bytes / ops : 0,
     outcomes,

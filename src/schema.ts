@@ -71,6 +71,12 @@ export const RepeatRecord = z.object({
   windowSeconds: nonNeg,
   /** max − min of the threads' gate-release observations, ns. */
   startSkewNs: nonNeg,
+  /**
+   * max − min of the threads' measured-window starts, ns. Deadlines are
+   * shared, so a thread that sees the gate late only loses warm-up; this is
+   * the skew that matters for the figures.
+   */
+  windowSkewNs: nonNeg,
   allocationsPerOp: nonNeg,
   bytesPerOp: nonNeg,
   outcomes: Outcomes,

@@ -28,8 +28,12 @@ export const WARNINGS = {
     advice: 'raise --sample-every; quote latency percentiles knowing the timed ops ran serialised',
   }),
   startSkew: (skewNs: number, durationSeconds: number) => ({
-    message: `threads started up to ${(skewNs / 1e3).toFixed(1)} µs apart (${((skewNs / 1e9 / durationSeconds) * 100).toFixed(2)}% of the run)`,
-    advice: 'fewer threads than cores, or a longer --duration, makes the start gate tighter',
+    message: `threads began measuring up to ${(skewNs / 1e3).toFixed(1)} µs apart (${((skewNs / 1e9 / durationSeconds) * 100).toFixed(2)}% of the run)`,
+    advice: 'a longer --warmup absorbs late starts; fewer threads than cores keeps the start gate tight',
+  }),
+  skewRetried: () => ({
+    message: 'a run was discarded and rerun because its threads began measuring more than 5% of the duration apart',
+    advice: 'a longer --warmup or --duration makes this rarer; a machine busy with other work makes it likelier',
   }),
   migrated: (thread: number, from: number, to: number) => ({
     message: `thread ${thread} pinned to CPU ${from} ended on CPU ${to}`,
