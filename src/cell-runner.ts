@@ -1,6 +1,8 @@
 // Runs the passes of one cell against the lab and turns the threads' raw
 // reports into result records. No timing happens here: every figure comes
 // from the native threads' TSC stamps and counters.
+import fs from 'node:fs';
+
 import type { ResolvedConfig } from './config.js';
 import type { Lab } from './lab.js';
 import type { Cell } from './matrix.js';
@@ -42,6 +44,7 @@ export interface CellMapInfo {
   bytesPerEntry: number;
   tableBytes: number;
   hugePagesAdvised: boolean;
+  anonHugePagesBytes: number | null;
   prefillSeconds: number;
   meanProbe: number;
   maxProbe: number;
@@ -90,6 +93,20 @@ export function workerSpecs(unit: RunUnit, c: ResolvedConfig, tscHz: number): Wo
   }));
 }
 
+/**
+ * Bytes of this process's memory on transparent huge pages right after
+ * prefill (/proc/self/smaps_rollup), or null where the kernel has no such
+ * file. Advising is a request; this says whether the kernel granted it.
+ */
+function anonHugePagesBytes(): number | null {
+  try {
+    const m = /^AnonHugePages:\s+(\d+) kB/m.exec(fs.readFileSync('/proc/self/smaps_rollup', 'utf8'));
+    return m ? Number(m[1]) * 1024 : null;
+  } catch {
+    return null;
+  }
+}
+
 function ticksToNs(ticks: number, hz: number): number {
   return (ticks / hz) * 1e9;
 }
@@ -136,6 +153,7 @@ export async function runPass(unit: RunUnit, c: ResolvedConfig, lab: Lab, hz: nu
     if (failed > 0) throw new CellError(`prefill: ${failed} of ${p.keys} keys did not fit`);
     const allocAfter = lab.allocCounts();
     const prefillDiag = lab.diagnostics(id);
+    const hugePagesBytes = anonHugePagesBytes();
 
     const results = await lab.runThreads(id, workerSpecs(unit, c, hz));
     const bad = results.find((r) => !r.ok);
@@ -163,6 +181,7 @@ export async function runPass(unit: RunUnit, c: ResolvedConfig, lab: Lab, hz: nu
           p.keys > 0 ? (allocAfter.bytesAllocated - allocAfter.bytesFreed - (allocBefore.bytesAllocated - allocBefore.bytesFreed)) / p.keys : 0,
         tableBytes: prefillDiag.tableBytes,
         hugePagesAdvised: prefillDiag.hugePagesAdvised,
+        anonHugePagesBytes: hugePagesBytes,
         prefillSeconds,
         meanProbe: prefillDiag.meanProbe,
         maxProbe: prefillDiag.maxProbe,

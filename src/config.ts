@@ -87,7 +87,7 @@ export const DEFAULTS = {
   warmup: '0.03s',
   repeat: '3',
   mode: 'throughput',
-  sampleEvery: '16',
+  sampleEvery: '128',
   seed: '1',
   streamLength: '262144',
   gateTimeout: '10s',

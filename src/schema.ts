@@ -133,6 +133,8 @@ export const MapInfo = z.object({
   bytesPerEntry: nonNeg,
   tableBytes: count,
   hugePagesAdvised: z.boolean(),
+  /** Process memory on transparent huge pages after prefill (null: unknown). */
+  anonHugePagesBytes: count.nullable(),
   prefillSeconds: nonNeg,
   /** Diagnostics snapshot right after prefill of the first repeat. */
   meanProbe: nonNeg,
