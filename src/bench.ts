@@ -6,7 +6,7 @@ import os from 'node:os';
 import { CellError, cellRecord, type PassOutcome, runPass, type RunUnit, unitsFor } from './cell-runner.js';
 import { configRecord, type ResolvedConfig } from './config.js';
 import type { Lab } from './lab.js';
-import { buildMatrix, type Cell } from './matrix.js';
+import { buildMatrix } from './matrix.js';
 import { type CellRecord, type Environment, RESULT_KIND, type ResultFile, SCHEMA_VERSION } from './schema.js';
 import { WarningLog } from './warnings.js';
 import { Rng } from './rng.js';
@@ -65,11 +65,10 @@ export async function runBench(
   const outcomes = new Map<string, PassOutcome[]>();
   const failed = new Set<string>();
 
-  const finishCell = (cell: Cell, record: CellRecord) => {
+  const finishCell = (record: CellRecord) => {
     doc.cells.push(record);
     hooks.onCell?.(record);
     save();
-    void cell;
   };
 
   let done = 0;
@@ -84,7 +83,7 @@ export async function runBench(
         if (control.aborted) break; // the unit in flight was stopped by the interruption: drop it
         failed.add(key);
         const message = e instanceof CellError ? e.message : `unexpected error: ${e instanceof Error ? e.message : String(e)}`;
-        finishCell(unit.cell, {
+        finishCell({
           key,
           status: 'failed',
           params: unit.cell.params,
@@ -97,8 +96,8 @@ export async function runBench(
     remaining.set(key, left);
     if (left === 0 && !failed.has(key)) {
       const record = cellRecord(unit.cell, outcomes.get(key)!, lab, hz);
-      cellWarnings(record, cfg, warnings);
-      finishCell(unit.cell, record);
+      cellWarnings(record, warnings);
+      finishCell(record);
       outcomes.delete(key);
     }
     hooks.onUnit?.(++done, units.length, unit);
@@ -154,11 +153,10 @@ function checkSkew(o: PassOutcome, cfg: ResolvedConfig, w: WarningLog, key: stri
   }
 }
 
-function cellWarnings(r: CellRecord, cfg: ResolvedConfig, w: WarningLog): void {
+function cellWarnings(r: CellRecord, w: WarningLog): void {
   if (r.status !== 'ok') return;
   const tp = r.summary.opsPerSec;
   if (tp && tp.n > 1 && tp.spreadPct > 5) w.add('highVariance', [tp.spreadPct], r.key);
   const lat = r.summary.latencyOpsPerSec;
   if (tp && lat && tp.median > 0 && lat.median / tp.median < 0.75) w.add('latencyOverhead', [lat.median / tp.median], r.key);
-  void cfg;
 }

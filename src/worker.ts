@@ -16,7 +16,6 @@ export default function runThread(task: ThreadTask): WorkerResult {
 
 /** Warm-up task: loads the addon in this worker and says which worker it is. */
 export function ping(): number {
-  void addon.tscHz;
   return threadId;
 }
 
