@@ -4,6 +4,9 @@
 // histogram summaries, prefill and verify. Every assertion is an
 // invariant; none depends on speed.
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { tmpdir } from 'node:os';
+import { relative } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import test from 'node:test';
 import { Worker } from 'node:worker_threads';
@@ -13,6 +16,7 @@ import {
   addon,
   addonPath,
   keyOf,
+  packageRoot,
   prefillValueOf,
   type MapbenchAddon,
   type MapId,
@@ -58,10 +62,13 @@ class AddonWorker {
   static start(): Promise<AddonWorker> {
     const worker = new Worker(new URL('./fixtures/addon-worker.js', import.meta.url));
     return new Promise((resolve, reject) => {
-      worker.once('error', reject);
-      worker.once('exit', (code) => reject(new Error(`worker exited with code ${code} before it was ready`)));
+      const onError = (e: Error) => reject(e);
+      const onExit = (code: number) => reject(new Error(`worker exited with code ${code} before it was ready`));
+      worker.once('error', onError);
+      worker.once('exit', onExit);
       worker.once('message', (m: ReadyMessage) => {
-        worker.removeAllListeners();
+        worker.off('error', onError);
+        worker.off('exit', onExit);
         resolve(new AddonWorker(worker, m));
       });
     });
@@ -169,6 +176,31 @@ test('the addon loads inside a worker_threads Worker', async () => {
     assert.ok((await w!.call('tscHz')) > 0);
     assert.deepEqual(await w!.call('layout'), addon.layout());
   });
+});
+
+/** Imports src/native.js in a fresh process with MAPBENCH_ADDON set, from another directory. */
+function loadWithOverride(value: string): { status: number | null; stderr: string; stdout: string } {
+  const nativeUrl = new URL('../../src/native.js', import.meta.url).href;
+  const script = `import(${JSON.stringify(nativeUrl)}).then((m) => console.log(m.addonPath, m.addon.controlBytes))`;
+  const r = spawnSync(process.execPath, ['--input-type=module', '-e', script], {
+    cwd: tmpdir(),
+    env: { ...process.env, MAPBENCH_ADDON: value },
+    encoding: 'utf8',
+  });
+  return { status: r.status, stderr: r.stderr, stdout: r.stdout };
+}
+
+test('MAPBENCH_ADDON overrides the addon path, relative to the package root', () => {
+  const r = loadWithOverride(relative(packageRoot, addonPath));
+  assert.equal(r.status, 0, r.stderr);
+  assert.equal(r.stdout.trim(), `${addonPath} 64`);
+});
+
+test('a missing addon fails with a message that says how to build it', () => {
+  const r = loadWithOverride('build-nowhere/Release/mapbench.node');
+  assert.notEqual(r.status, 0);
+  assert.match(r.stderr, /native addon not found at .*build-nowhere[/\\]Release[/\\]mapbench\.node/);
+  assert.match(r.stderr, /npm run build/);
 });
 
 test('keyOf mirrors the native key scrambler', () => {
