@@ -123,7 +123,7 @@ mb::Histogram from_sparse(Napi::Env env, const Napi::Value& v) {
   for (std::uint32_t i = 0; i < a.Length(); i += 2) {
     std::uint64_t index = to_count(env, a.Get(i), "histogram index", 0, mb::Histogram::kBuckets - 1);
     std::uint64_t count = to_count(env, a.Get(i + 1), "histogram count", 0, 9007199254740991ULL);
-    h.record_count(index, count);
+    if (count != 0) h.record_count(index, count);  // an empty bucket must not move min/max
   }
   return h;
 }
@@ -329,9 +329,11 @@ class Addon : public Napi::Addon<Addon> {
     else if (dist == "hotspot") s.workload.dist.kind = mb::DistKind::kHotspot;
     else if (dist == "hotkey") s.workload.dist.kind = mb::DistKind::kHotkey;
     else throw_range(env, "spec.workload.dist must be one of uniform, zipf, hotspot, hotkey");
-    if (w.Has("theta")) s.workload.dist.theta = to_double(env, w.Get("theta"), "spec.workload.theta");
-    if (w.Has("hotFraction")) s.workload.dist.hot_fraction = to_double(env, w.Get("hotFraction"), "spec.workload.hotFraction");
-    if (w.Has("hotOpFraction"))
+    // Optional parameters: absent or undefined keeps the default, as in createMap.
+    auto given = [&](const char* key) { return w.Has(key) && !w.Get(key).IsUndefined(); };
+    if (given("theta")) s.workload.dist.theta = to_double(env, w.Get("theta"), "spec.workload.theta");
+    if (given("hotFraction")) s.workload.dist.hot_fraction = to_double(env, w.Get("hotFraction"), "spec.workload.hotFraction");
+    if (given("hotOpFraction"))
       s.workload.dist.hot_op_fraction = to_double(env, w.Get("hotOpFraction"), "spec.workload.hotOpFraction");
     s.workload.keys = to_count(env, w.Get("keys"), "spec.workload.keys", 1, std::uint64_t{1} << 36);
     s.workload.seed = to_count(env, w.Get("seed"), "spec.workload.seed", 0, 9007199254740991ULL);
