@@ -98,11 +98,7 @@ export type OpMix = [get: number, miss: number, update: number, insert: number, 
 export type KeyDistribution = 'uniform' | 'zipf' | 'hotspot' | 'hotkey';
 export type RunMode = 'throughput' | 'latency' | 'stats';
 
-/**
- * One thread's workload. theta / hotFraction / hotOpFraction: leave the
- * property out rather than setting it to undefined — the addon reads any
- * present property as a number (and throws TypeError on undefined).
- */
+/** One thread's workload. Optional parameters left out (or undefined) keep their defaults. */
 export interface WorkloadSpec {
   /** Integer weights in [0, 1e6], [get, miss, update, insert, erase]. */
   mix: OpMix;

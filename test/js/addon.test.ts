@@ -482,6 +482,11 @@ test('histogramSummary merges sparse histograms and reads percentiles', () => {
   assert.deepEqual(m.percentiles, [20, 1001.5, 1001.5, 1003]);
   assert.equal(m.mean, (6 * 10 + 5 * 20 + 2 * 1001) / 13);
 
+  // A bucket listed with a zero count holds nothing and moves neither min nor max.
+  const z = addon.histogramSummary([[10, 5, 506, 0]], [100]);
+  assert.deepEqual([z.count, z.min, z.max, z.percentiles[0]], [5, 10, 10, 10]);
+  assert.deepEqual(z.histogram, [10, 5]);
+
   const empty = addon.histogramSummary([], [50]);
   assert.deepEqual({ ...empty }, { count: 0, min: 0, max: 0, mean: 0, percentiles: [0], histogram: [] });
 });
@@ -719,6 +724,20 @@ test('latency mode samples one op in sampleEvery into per-kind histograms', () =
     assert.equal(count(r.latency.insert), 0);
     assert.equal(count(r.timerOverhead), 20_000);
     assert.equal(r.outcomes.getHit + r.outcomes.getMiss, r.ops);
+  } finally {
+    addon.destroyMap(id);
+  }
+});
+
+test('optional workload parameters may be undefined', () => {
+  const id = makeMap();
+  try {
+    addon.prefill(id, 1000);
+    const base = workerSpec(0, 1, { durationSeconds: 0.05, warmupSeconds: 0 });
+    for (const dist of ['uniform', 'zipf', 'hotspot'] as const) {
+      const spec = { ...base, workload: { ...base.workload, dist, theta: undefined, hotFraction: undefined, hotOpFraction: undefined } };
+      assertRunOk(addon.runWorker(id, newControl(), spec));
+    }
   } finally {
     addon.destroyMap(id);
   }
