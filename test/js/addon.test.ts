@@ -687,8 +687,11 @@ test('setting abort stops running threads within a batch', async () => {
       assert.ok(performance.now() - t0 < 30_000, 'the runs ended long before their 60 s duration');
       for (const r of results) {
         assert.equal(r.ok, false);
-        assert.equal(r.error, 'run aborted');
+        // A waiter that had not yet seen the gate open when abort landed
+        // reports the abort as before its start.
+        assert.match(r.error, /^run aborted( before start)?$/);
       }
+      assert.ok(results.some((r) => r.error === 'run aborted'), 'the releasing thread had started');
     });
   } finally {
     addon.destroyMap(id);
