@@ -181,7 +181,12 @@ class Addon : public Napi::Addon<Addon> {
     Napi::Env env = info.Env();
     std::uint64_t entries = to_count(env, info[0], "entries", 1, std::uint64_t{1} << 36);
     double lf = to_double(env, info[1], "loadFactor");
-    if (!(lf > 0 && lf < 1)) throw_range(env, "loadFactor must be in (0, 1)");
+    mb::MapOptions probe;
+    probe.design = "lockfree";
+    probe.expected_entries = entries;
+    probe.load_factor = lf;
+    std::string bad = mb::validate(probe);
+    if (!bad.empty()) throw_range(env, bad);
     return u64(env, mb::capacity_for(entries, lf));
   }
 

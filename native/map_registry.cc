@@ -138,6 +138,8 @@ const std::vector<DesignInfo> kDesigns = {
     {"null", "pseudo", "does no work: the cost of the timed loop itself", false, false},
 };
 
+constexpr double kMaxCapacity = static_cast<double>(std::uint64_t{1} << 37);
+
 }  // namespace
 
 const std::vector<DesignInfo>& designs() { return kDesigns; }
@@ -149,6 +151,7 @@ const DesignInfo* find_design(const std::string& name) {
 }
 
 std::uint64_t capacity_for(std::uint64_t entries, double load_factor) {
+  MB_DCHECK(load_factor > 0 && static_cast<double>(entries) / load_factor <= kMaxCapacity);
   auto cap = static_cast<std::uint64_t>(std::ceil(static_cast<double>(entries) / load_factor));
   cap = (cap + kSlotsPerLine - 1) / kSlotsPerLine * kSlotsPerLine;
   return cap < 2 * kSlotsPerLine ? 2 * kSlotsPerLine : cap;
@@ -160,6 +163,8 @@ std::string validate(const MapOptions& o) {
   if (!(o.load_factor > 0 && o.load_factor < 1)) return "load factor must be in (0, 1)";
   if (o.expected_entries < 1) return "expected entries must be >= 1";
   if (o.expected_entries > (std::uint64_t{1} << 36)) return "expected entries must be <= 2^36";
+  if (static_cast<double>(o.expected_entries) / o.load_factor > kMaxCapacity)
+    return "load factor too small: the table would exceed 2^37 slots";
   if (d->sharded) {
     if (o.shards < 1 || o.shards > 65536 || (o.shards & (o.shards - 1)) != 0)
       return "shards must be a power of two in [1, 65536]";

@@ -30,7 +30,12 @@ std::string wait_at_gate(Control& ctl, std::uint32_t threads, double timeout_sec
   std::atomic_ref<std::int32_t> arrived(ctl.arrived), go(ctl.go), abort(ctl.abort);
   std::atomic_ref<std::uint64_t> release(ctl.release_tsc);
   *arrive_tsc = tsc::now();
-  if (static_cast<std::uint32_t>(arrived.fetch_add(1, std::memory_order_acq_rel) + 1) == threads) {
+  // A control block serves exactly one run: a used one would hand out a
+  // stale release time and a gate that is already open.
+  if (go.load(std::memory_order_acquire) != 0) return "control block already used by an earlier run";
+  const std::uint32_t position = static_cast<std::uint32_t>(arrived.fetch_add(1, std::memory_order_acq_rel) + 1);
+  if (position > threads) return "more threads arrived at the gate than the run has";
+  if (position == threads) {
     release.store(tsc::now(), std::memory_order_relaxed);
     go.store(1, std::memory_order_release);  // publishes release_tsc
   }

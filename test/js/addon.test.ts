@@ -371,7 +371,7 @@ test('out-of-range values throw RangeError with a clear message', () => {
     bad(() => addon.createMap({ design: 'sharded', expectedEntries: 10, loadFactor: 0.5, shards: 64 }), /key space too small/);
     bad(() => addon.createMap({ design: 'sharded', expectedEntries: 1000, loadFactor: 0.5, lock: 'ticket' as never }), /options\.lock must be one of mutex, spin, rw/);
     bad(() => addon.createMap({ design: 'sharded', expectedEntries: 1000, loadFactor: 0.5, pad: 96 as never }), /pad must be 64 or 128/);
-    bad(() => addon.capacityFor(10, 1.5), /loadFactor must be in \(0, 1\)/);
+    bad(() => addon.capacityFor(10, 1.5), /load factor must be in \(0, 1\)/);
     bad(() => addon.get(987654321, 5n), /map 987654321 does not exist/);
     bad(() => addon.get(0, 5n), /map id must be an integer in \[1, /);
     bad(() => addon.runWorker(id, new Int32Array(new SharedArrayBuffer(16)), workerSpec(0, 1)), /control must be at least controlBytes long/);
@@ -763,4 +763,24 @@ test('stats mode counts lookups that match the outcomes', () => {
   } finally {
     addon.destroyMap(id);
   }
+});
+
+test('a used control block is refused, not replayed with a stale release time', () => {
+  const id = addon.createMap({ design: 'lockfree', expectedEntries: 1000, loadFactor: 0.5 });
+  addon.prefill(id, 1000);
+  const control = new Int32Array(new SharedArrayBuffer(addon.controlBytes));
+  const spec = {
+    workload: { mix: [100, 0, 0, 0, 0] as [number, number, number, number, number], dist: 'uniform' as const, keys: 1000, seed: 1, threadIndex: 0, streamLength: 256 },
+    threads: 1, mode: 'throughput' as const, sampleEvery: 1, cpu: 0, warmupSeconds: 0, durationSeconds: 0.01, gateTimeoutSeconds: 1, tscHz: 0,
+  };
+  assert.equal(addon.runWorker(id, control, spec).ok, true);
+  const again = addon.runWorker(id, control, spec);
+  assert.equal(again.ok, false);
+  assert.match(again.error, /control block already used/);
+  addon.destroyMap(id);
+});
+
+test('capacityFor and createMap refuse a load factor that would need an absurd table', () => {
+  assert.throws(() => addon.capacityFor(1, 1e-20), RangeError);
+  assert.throws(() => addon.createMap({ design: 'mutex', expectedEntries: 1, loadFactor: 1e-12 }), /exceed 2\^37 slots/);
 });

@@ -55,7 +55,7 @@ test('a short real run produces a valid file whose figures hold together', () =>
   const out = path.join(dir, 'r.json');
   const r = bench([
     '--maps', 'lockfree,sharded,mutex,floor,null', '--threads', '1,2', '--keys', '20000', '--load-factors', '0.5',
-    '--mix', 'C,cart', '--duration', '0.05', '--warmup', '0.02', '--repeat', '2', '--mode', 'both', '--out', out, '--quiet',
+    '--mix', 'C,cart', '--duration', '0.1', '--warmup', '0.03', '--repeat', '2', '--mode', 'both', '--out', out, '--quiet',
   ]);
   assert.equal(r.status, 0, r.stderr);
   const doc = parseResultFile(JSON.parse(fs.readFileSync(out, 'utf8')));
