@@ -1,0 +1,140 @@
+// test_layout.cc — the padded and line-packed types: static_asserts on the
+// types themselves, and a check of every entry mapbench::layouts() reports
+// (the same table the addon exposes): 16-byte slots four to a line, maps
+// and shards whole multiples of their padding unit and aligned to it.
+#include <cstdint>
+#include <cstdlib>
+#include <memory>
+#include <string>
+
+#include "alloc.h"
+#include "check.h"
+#include "locked_map.h"
+#include "lockfree_map.h"
+#include "map_registry.h"
+#include "runner.h"
+#include "sharded_map.h"
+
+namespace mb = mapbench;
+
+// ---- compile time ----
+static_assert(sizeof(mb::LockFreeMap::Slot) == 16 && alignof(mb::LockFreeMap::Slot) == 16);
+static_assert(sizeof(mb::TableSlot) == 16);
+static_assert(mb::kSlotsPerLine == 4);
+static_assert(mb::kCacheLine % sizeof(mb::TableSlot) == 0);
+static_assert(sizeof(mb::MutexMap) % mb::kPad == 0 && alignof(mb::MutexMap) == mb::kPad);
+static_assert(sizeof(mb::RwLockMap) % mb::kPad == 0 && alignof(mb::RwLockMap) == mb::kPad);
+static_assert(sizeof(mb::SpinMap) % mb::kPad == 0 && alignof(mb::SpinMap) == mb::kPad);
+template <class Lock, std::size_t Pad>
+constexpr bool shard_ok() {
+  using S = typename mb::ShardedMap<Lock, Pad>::Shard;
+  return sizeof(S) % Pad == 0 && alignof(S) == Pad;
+}
+static_assert(shard_ok<mb::MutexLock, 64>() && shard_ok<mb::MutexLock, 128>());
+static_assert(shard_ok<mb::SpinLock, 64>() && shard_ok<mb::SpinLock, 128>());
+static_assert(shard_ok<mb::RwLock, 64>() && shard_ok<mb::RwLock, 128>());
+static_assert(sizeof(mb::Control) == 64);
+
+namespace {
+
+bool starts_with(const std::string& s, const std::string& p) { return s.compare(0, p.size(), p) == 0; }
+bool ends_with(const std::string& s, const std::string& p) {
+  return s.size() >= p.size() && s.compare(s.size() - p.size(), p.size(), p) == 0;
+}
+
+void every_layout_entry() {
+  const auto ls = mb::layouts();
+  CHECK(!ls.empty());
+  std::printf("      %-26s %6s %6s\n", "type", "size", "align");
+  for (const auto& e : ls) {
+    std::printf("      %-26s %6zu %6zu\n", e.name.c_str(), e.size, e.align);
+    CHECK_GT(e.size, 0u, e.name);
+    CHECK_EQ(e.size % e.align, 0u, e.name);
+    if (ends_with(e.name, ".slot")) {
+      CHECK_EQ(e.size, 16u, e.name, ": slots are 16 bytes");
+      CHECK_EQ(mb::kCacheLine / e.size, 4u, e.name, ": four slots per line");
+      CHECK_GE(e.align, 8u, e.name);
+    } else if (ends_with(e.name, ".map")) {
+      CHECK_EQ(e.size % mb::kCacheLine, 0u, e.name, ": maps fill whole lines");
+      CHECK_EQ(e.size % mb::kPad, 0u, e.name, ": maps fill whole pads");
+      CHECK_EQ(e.align, mb::kPad, e.name);
+    } else if (ends_with(e.name, ".shard")) {
+      // sharded.<lock>.<pad>.shard
+      const std::size_t dot2 = e.name.rfind('.'), dot1 = e.name.rfind('.', dot2 - 1);
+      const std::size_t pad = std::strtoul(e.name.substr(dot1 + 1, dot2 - dot1 - 1).c_str(), nullptr, 10);
+      CHECK(pad == 64 || pad == 128, e.name);
+      CHECK_EQ(e.size % pad, 0u, e.name, ": a shard ends on a pad boundary");
+      CHECK_EQ(e.size % mb::kCacheLine, 0u, e.name);
+      CHECK_EQ(e.align, pad, e.name, ": a shard starts on its own pad");
+    } else {
+      CHECK(false, "unclassified layout entry ", e.name, ": teach test_layout.cc what it must satisfy");
+    }
+  }
+  // layouts() reports the real types.
+  auto find = [&](const std::string& n) -> const mb::LayoutEntry* {
+    for (const auto& e : ls)
+      if (e.name == n) return &e;
+    return nullptr;
+  };
+  const mb::LayoutEntry* lf = find("lockfree.slot");
+  CHECK(lf != nullptr);
+  CHECK_EQ(lf->size, sizeof(mb::LockFreeMap::Slot));
+  const mb::LayoutEntry* mm = find("mutex.map");
+  CHECK(mm != nullptr);
+  CHECK_EQ(mm->size, sizeof(mb::MutexMap));
+  CHECK_EQ(mm->align, alignof(mb::MutexMap));
+  const mb::LayoutEntry* sh = find("sharded.spin.128.shard");
+  CHECK(sh != nullptr);
+  CHECK_EQ(sh->size, sizeof(mb::ShardedMap<mb::SpinLock, 128>::Shard));
+  // Every map design has at least one layout entry.
+  for (const auto& d : mb::designs()) {
+    if (d.kind != "map") continue;
+    bool any = false;
+    for (const auto& e : ls) any = any || starts_with(e.name, d.name + ".");
+    CHECK(any, "design ", d.name, " has no layout entry");
+  }
+}
+
+void objects_and_tables_are_aligned() {
+  // Heap-allocated maps start on their own pad (over-aligned new).
+  auto m1 = std::make_unique<mb::MutexMap>(64, false);
+  auto m2 = std::make_unique<mb::RwLockMap>(64, false);
+  auto m3 = std::make_unique<mb::SpinMap>(64, false);
+  CHECK_EQ(reinterpret_cast<std::uintptr_t>(m1.get()) % mb::kPad, 0u, "mutex");
+  CHECK_EQ(reinterpret_cast<std::uintptr_t>(m2.get()) % mb::kPad, 0u, "rwlock");
+  CHECK_EQ(reinterpret_cast<std::uintptr_t>(m3.get()) % mb::kPad, 0u, "spin");
+  // Table memory: zeroed, line-aligned; huge-page tables 2 MiB-aligned.
+  const mb::alloc::Counts before = mb::alloc::thread_counts();
+  for (std::size_t bytes : {std::size_t{64}, std::size_t{4096}, std::size_t{1} << 20, std::size_t{3} << 20}) {
+    for (bool huge : {false, true}) {
+      bool advised = true;
+      auto* p = static_cast<unsigned char*>(mb::alloc::allocate_table(bytes, huge, &advised));
+      CHECK(p != nullptr);
+      const std::uintptr_t a = reinterpret_cast<std::uintptr_t>(p);
+      CHECK_EQ(a % mb::kCacheLine, 0u, bytes, " bytes");
+      if (huge && bytes >= (std::size_t{2} << 20)) CHECK_EQ(a % (std::size_t{2} << 20), 0u, bytes, " bytes, huge");
+      if (!huge) CHECK(!advised, "small/unadvised tables are not advised");
+      std::size_t nonzero = 0;
+      for (std::size_t i = 0; i < bytes; i += 61) nonzero += p[i] != 0;
+      CHECK_EQ(nonzero, 0u, "table memory is zeroed");
+      p[0] = 1;
+      p[bytes - 1] = 1;  // the whole range is writable
+      mb::alloc::free_table(p, bytes);
+    }
+  }
+  const mb::alloc::Counts after = mb::alloc::thread_counts();
+  CHECK_EQ(after.allocations - before.allocations, 8u, "every table allocation is counted");
+  CHECK_EQ(after.frees - before.frees, after.allocations - before.allocations);
+  CHECK_EQ(after.bytes_allocated - before.bytes_allocated, after.bytes_freed - before.bytes_freed);
+  std::printf("      transparent huge pages: %s\n", mb::alloc::transparent_huge_pages_mode());
+}
+
+}  // namespace
+
+int main() {
+  mbtest::Suite suite("test_layout");
+  std::printf("kCacheLine %zu, kPad %zu\n", mb::kCacheLine, mb::kPad);
+  suite.run("every entry of layouts()", every_layout_entry);
+  suite.run("objects and table memory are aligned and zeroed", objects_and_tables_are_aligned);
+  return suite.finish();
+}
