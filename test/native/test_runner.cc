@@ -1,0 +1,529 @@
+// test_runner.cc — mapbench::run_worker driven through AnyMap::run_worker by
+// two threads sharing one zeroed Control (throughput, latency and statistics
+// modes, pinning, the start gate's timeout and abort paths, verify()), and
+// the workload generator (sentinel-free keys, mix proportions, kind/key
+// independence, zipf skew, hotspot fraction, determinism).
+#include <sched.h>
+
+#include <chrono>
+#include <cmath>
+#include <cstdint>
+#include <cstring>
+#include <string>
+#include <thread>
+#include <unordered_map>
+#include <vector>
+
+#include "check.h"
+#include "maps.h"
+#include "runner.h"
+#include "tsc.h"
+#include "workload.h"
+
+using mapbench::AnyMap;
+using mapbench::Control;
+using mapbench::RunMode;
+using mapbench::WorkerResult;
+using mapbench::WorkerSpec;
+
+namespace {
+
+constexpr std::uint64_t kKeys = 4096;
+#ifdef MAPBENCH_DEBUG
+// Sanitizer builds: threads are slower to start and a batch takes longer.
+constexpr double kSlackSeconds = 2.0;
+#else
+constexpr double kSlackSeconds = 0.5;
+#endif
+
+WorkerSpec base_spec(RunMode mode, bool read_only) {
+  WorkerSpec s;
+  s.threads = 2;
+  s.mode = mode;
+  s.sample_every = 8;
+  s.warmup_seconds = 0.03;
+  s.duration_seconds = 0.1;
+  s.gate_timeout_seconds = 20;
+  s.tsc_hz = mapbench::tsc::hz();
+  s.workload.keys = kKeys;
+  s.workload.seed = 99;
+  s.workload.stream_length = 1 << 14;
+  const std::uint32_t ro[mapbench::kOpKinds] = {80, 20, 0, 0, 0};
+  const std::uint32_t rw[mapbench::kOpKinds] = {50, 10, 20, 15, 5};
+  std::memcpy(s.workload.mix, read_only ? ro : rw, sizeof(ro));
+  return s;
+}
+
+// Runs spec on `threads` std::threads against `map`; thread t gets
+// thread_index t (and cpu = cpus[t] when given).
+std::vector<WorkerResult> run_threads(AnyMap& map, const WorkerSpec& spec, unsigned threads,
+                                      const std::vector<int>& cpus = {}) {
+  Control ctl;
+  std::memset(&ctl, 0, sizeof(ctl));
+  std::vector<WorkerResult> results(threads);
+  std::vector<std::thread> ts;
+  for (unsigned t = 0; t < threads; ++t) {
+    ts.emplace_back([&, t] {
+      WorkerSpec s = spec;
+      s.workload.thread_index = t;
+      if (!cpus.empty()) s.cpu = cpus[t];
+      results[t] = map.run_worker(s, ctl);
+    });
+  }
+  for (auto& th : ts) th.join();
+  return results;
+}
+
+// What every successful worker result must satisfy.
+void check_result(const WorkerResult& r, const WorkerSpec& spec, const std::string& ctx) {
+  CHECK(r.ok, ctx, ": ", r.error);
+  CHECK(r.error.empty(), ctx, ": ", r.error);
+  CHECK_GT(r.ops, 0u, ctx);
+  CHECK_EQ(r.ops % mapbench::kStreamBatch, 0u, ctx, ": ops count whole batches");
+  std::uint64_t sum = 0;
+  for (auto n : r.outcomes) sum += n;
+  CHECK_EQ(sum, r.ops, ctx, ": outcome counts sum to ops");
+  // The measured window: it starts after warm-up and covers the duration,
+  // overshooting by no more than a batch plus scheduling slack.
+  const double hz = spec.tsc_hz;
+  const std::uint64_t warm_end = r.release_tsc + static_cast<std::uint64_t>(spec.warmup_seconds * hz);
+  const std::uint64_t measure_end = warm_end + static_cast<std::uint64_t>(spec.duration_seconds * hz);
+  CHECK_LE(r.arrive_tsc, r.go_seen_tsc, ctx);
+  CHECK_GE(r.measure_start_tsc, warm_end, ctx, ": measurement started inside warm-up");
+  CHECK_GE(r.measure_end_tsc, measure_end, ctx, ": measurement ended before the duration");
+  CHECK_LE(r.measure_start_tsc, warm_end + static_cast<std::uint64_t>(kSlackSeconds * hz), ctx,
+           ": warm-up overshot");
+  CHECK_LE(r.measure_end_tsc, measure_end + static_cast<std::uint64_t>(kSlackSeconds * hz), ctx,
+           ": measured phase overshot its duration");
+  CHECK_GT(r.generate_seconds, 0.0, ctx);
+  // Read-only runs allocate nothing while measured. (Writes may: erases
+  // trigger in-place tombstone purges and sharded shards grow.)
+  if (spec.workload.mix[2] + spec.workload.mix[3] + spec.workload.mix[4] == 0)
+    CHECK_EQ(r.allocs.allocations, 0u, ctx, ": a read-only timed loop allocated");
+}
+
+void check_pair(const std::vector<WorkerResult>& rs, const WorkerSpec& spec, const std::string& ctx) {
+  CHECK_EQ(rs.size(), 2u, ctx);
+  for (std::size_t t = 0; t < rs.size(); ++t) check_result(rs[t], spec, ctx + " thread " + std::to_string(t));
+  CHECK_EQ(rs[0].release_tsc, rs[1].release_tsc, ctx, ": both threads share one release instant");
+  CHECK_NE(rs[0].thread_id, rs[1].thread_id, ctx);
+}
+
+void read_only_throughput(const mbtest::MapConfig& cfg) {
+  auto map = mbtest::make(cfg);
+  CHECK_EQ(mapbench::prefill(*map, kKeys), 0u, cfg.label);
+  const WorkerSpec spec = base_spec(RunMode::kThroughput, true);
+  auto rs = run_threads(*map, spec, 2);
+  check_pair(rs, spec, cfg.label);
+  for (const auto& r : rs) {
+    // Every get of a prefilled key hits; every miss-range get misses.
+    CHECK_GT(r.outcomes[mapbench::kGetHit], 0u, cfg.label);
+    CHECK_GT(r.outcomes[mapbench::kGetMiss], 0u, cfg.label);
+    CHECK_EQ(r.outcomes[mapbench::kGetHit] + r.outcomes[mapbench::kGetMiss], r.ops, cfg.label);
+    CHECK_GT(r.checksum, 0u, cfg.label);
+    CHECK(!r.latency, cfg.label, ": throughput mode has no latency histograms");
+  }
+  CHECK_EQ(mapbench::verify(*map, kKeys, 2, true), std::string(), cfg.label);
+  mbtest::check_invariants(*map, kKeys, kKeys, cfg.label);
+}
+
+void latency_read_write(const mbtest::MapConfig& cfg) {
+  auto map = mbtest::make(cfg);
+  CHECK_EQ(mapbench::prefill(*map, kKeys), 0u, cfg.label);
+  const WorkerSpec spec = base_spec(RunMode::kLatency, false);
+  auto rs = run_threads(*map, spec, 2);
+  check_pair(rs, spec, cfg.label);
+  for (const auto& r : rs) {
+    CHECK(r.latency != nullptr, cfg.label);
+    std::uint64_t samples = 0;
+    for (int k = 0; k < mapbench::kLatencyKinds; ++k) {
+      const auto& h = r.latency[k];
+      samples += h.count();
+      if (h.count()) CHECK_GT(h.percentile(50), 0.0, cfg.label, ": ", mapbench::latency_kind_name(k));
+    }
+    CHECK_GT(r.latency[mapbench::kLatGetHit].count(), 0u, cfg.label, ": getHit histogram empty");
+    CHECK_GT(r.latency[mapbench::kLatInsert].count(), 0u, cfg.label, ": insert histogram empty");
+    // One op in sample_every is timed, starting with the first.
+    const std::uint64_t expect = (r.ops + spec.sample_every - 1) / spec.sample_every;
+    CHECK_EQ(samples, expect, cfg.label, ": timed samples");
+    CHECK_EQ(r.timer_overhead.count(), 20000u, cfg.label);
+    CHECK_GT(r.outcomes[mapbench::kUpdateHit] + r.outcomes[mapbench::kInsertAssign], 0u, cfg.label);
+    CHECK_EQ(r.outcomes[mapbench::kInsertFull], 0u, cfg.label);
+  }
+  // Writers wrote tagged values over the prefill; nothing else appeared.
+  CHECK_EQ(mapbench::verify(*map, kKeys, 2, false), std::string(), cfg.label);
+}
+
+void stats_read_only(const mbtest::MapConfig& cfg) {
+  auto map = mbtest::make(cfg);
+  CHECK_EQ(mapbench::prefill(*map, kKeys), 0u, cfg.label);
+  const WorkerSpec spec = base_spec(RunMode::kStats, true);
+  auto rs = run_threads(*map, spec, 2);
+  check_pair(rs, spec, cfg.label);
+  for (const auto& r : rs) {
+    const auto& st = r.stats;
+    // One probe record per get: hits for present keys, misses for the rest.
+    CHECK_EQ(st.hit_lookups, r.outcomes[mapbench::kGetHit], cfg.label);
+    CHECK_EQ(st.miss_lookups, r.outcomes[mapbench::kGetMiss], cfg.label);
+    CHECK_GE(st.hit_probes, st.hit_lookups, cfg.label);
+    CHECK_GE(st.miss_probes, st.miss_lookups, cfg.label);
+    CHECK_GE(st.hit_max_probe, 1u, cfg.label);
+    CHECK_LE(st.hit_max_probe, map->diagnostics().capacity, cfg.label);
+    CHECK_EQ(st.cas_failures, 0u, cfg.label, ": a read-only run cannot fail a CAS");
+  }
+  CHECK_EQ(mapbench::verify(*map, kKeys, 2, true), std::string(), cfg.label);
+}
+
+// Both threads pinned to distinct CPUs; the pin holds for the run and the
+// thread's own affinity is restored afterwards.
+void pinned(const mbtest::MapConfig& cfg, const std::vector<int>& cpus) {
+  auto map = mbtest::make(cfg);
+  CHECK_EQ(mapbench::prefill(*map, kKeys), 0u, cfg.label);
+  const WorkerSpec spec = base_spec(RunMode::kThroughput, true);
+  Control ctl;
+  std::memset(&ctl, 0, sizeof(ctl));
+  std::vector<WorkerResult> rs(2);
+  std::vector<int> restored(2, 0);
+  std::vector<std::thread> ts;
+  for (unsigned t = 0; t < 2; ++t) {
+    ts.emplace_back([&, t] {
+      cpu_set_t before, after;
+      sched_getaffinity(0, sizeof(before), &before);
+      WorkerSpec s = spec;
+      s.workload.thread_index = t;
+      s.cpu = cpus[t];
+      rs[t] = map->run_worker(s, ctl);
+      sched_getaffinity(0, sizeof(after), &after);
+      restored[t] = CPU_EQUAL(&before, &after);
+    });
+  }
+  for (auto& th : ts) th.join();
+  check_pair(rs, spec, cfg.label);
+  for (unsigned t = 0; t < 2; ++t) {
+    CHECK_EQ(rs[t].cpu_start, cpus[t], cfg.label);
+    CHECK_EQ(rs[t].cpu_end, cpus[t], cfg.label);
+    CHECK(restored[t], cfg.label, ": thread ", t, "'s affinity was not restored");
+  }
+}
+
+void gate_timeout(const mbtest::MapConfig& cfg) {
+  auto map = mbtest::make(cfg);
+  CHECK_EQ(mapbench::prefill(*map, kKeys), 0u, cfg.label);
+  WorkerSpec spec = base_spec(RunMode::kThroughput, true);
+  spec.gate_timeout_seconds = 0.2;
+  Control ctl;
+  std::memset(&ctl, 0, sizeof(ctl));
+  const auto t0 = std::chrono::steady_clock::now();
+  WorkerResult r = map->run_worker(spec, ctl);  // threads = 2, but only this one comes
+  const double waited = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  CHECK(!r.ok, cfg.label);
+  CHECK(r.error.find("start gate timed out") != std::string::npos, cfg.label, ": error was '", r.error, "'");
+  CHECK(r.error.find("1 of 2") != std::string::npos, cfg.label, ": error was '", r.error, "'");
+  CHECK_EQ(r.ops, 0u, cfg.label);
+  CHECK_EQ(ctl.abort, 1, cfg.label, ": a timed-out gate sets abort for the others");
+  CHECK_GE(waited, 0.2, cfg.label);
+  CHECK_LT(waited, 0.2 + 2 * kSlackSeconds + 2.0, cfg.label, ": the gate took too long to give up");
+  std::printf("      gate gave up after %.3f s: %s\n", waited, r.error.c_str());
+
+  // The second thread arriving late, after the abort: it completes the
+  // count and so opens the gate, but stops at its first batch and reports
+  // the abort instead of running the phases.
+  const auto t1 = std::chrono::steady_clock::now();
+  WorkerResult late = map->run_worker(spec, ctl);
+  const double late_wait = std::chrono::duration<double>(std::chrono::steady_clock::now() - t1).count();
+  CHECK(!late.ok, cfg.label);
+  CHECK(late.error.find("aborted") != std::string::npos, cfg.label, ": error was '", late.error, "'");
+  CHECK_LE(late.ops, 2 * mapbench::kStreamBatch, cfg.label);
+  CHECK_LT(late_wait, spec.warmup_seconds + spec.duration_seconds, cfg.label);
+  // A thread that is not the last to arrive at an aborted gate leaves at once.
+  Control ctl3;
+  std::memset(&ctl3, 0, sizeof(ctl3));
+  ctl3.abort = 1;
+  WorkerSpec three = spec;
+  three.threads = 3;
+  WorkerResult early = map->run_worker(three, ctl3);
+  CHECK(!early.ok, cfg.label);
+  CHECK_EQ(early.error, std::string("run aborted before start"), cfg.label);
+
+  // An invalid workload fails before the gate and tells the others.
+  Control ctl2;
+  std::memset(&ctl2, 0, sizeof(ctl2));
+  WorkerSpec bad = spec;
+  bad.workload.stream_length = 1000;
+  WorkerResult rb = map->run_worker(bad, ctl2);
+  CHECK(!rb.ok, cfg.label);
+  CHECK(rb.error.find("multiple of 256") != std::string::npos, cfg.label, ": ", rb.error);
+  CHECK_EQ(ctl2.abort, 1, cfg.label);
+  CHECK_EQ(mapbench::verify(*map, kKeys, 2, true), std::string(), cfg.label);
+}
+
+// Every design, maps and pseudo-maps, completes a short read-write run.
+void any_design_runs(const std::string& design) {
+  mapbench::MapOptions o;
+  o.design = design;
+  o.expected_entries = kKeys;
+  o.load_factor = 0.5;
+  o.huge_pages = false;
+  auto map = mbtest::make({design, o, mapbench::find_design(design)});
+  mapbench::prefill(*map, kKeys);
+  const WorkerSpec spec = base_spec(RunMode::kThroughput, false);
+  check_pair(run_threads(*map, spec, 2), spec, design);
+  CHECK_EQ(mapbench::verify(*map, kKeys, 2, false), std::string(), design);
+}
+
+// ---- workload generation ----
+
+// Inverse of key_of: undo splitmix64's finaliser, then subtract 1.
+std::uint64_t inverse_mul(std::uint64_t a) {
+  std::uint64_t x = a;  // Newton's iteration for a^-1 mod 2^64 (a odd)
+  for (int i = 0; i < 6; ++i) x *= 2 - a * x;
+  return x;
+}
+std::uint64_t unxorshift(std::uint64_t y, int s) {
+  std::uint64_t x = y;
+  for (int i = 0; i < 64 / s + 1; ++i) x = y ^ (x >> s);
+  return x;
+}
+std::uint64_t index_of_key(std::uint64_t key) {
+  std::uint64_t z = unxorshift(key, 31);
+  z *= inverse_mul(0x94d049bb133111ebULL);
+  z = unxorshift(z, 27);
+  z *= inverse_mul(0xbf58476d1ce4e5b9ULL);
+  z = unxorshift(z, 30);
+  return z - 1;
+}
+
+void key_of_avoids_sentinels() {
+  // Brute force over the first 10M indices.
+  constexpr std::uint64_t kIndices = 10'000'000;
+  std::uint64_t bad = 0;
+  for (std::uint64_t i = 0; i < kIndices; ++i) bad += !mapbench::is_user_key(mapbench::key_of(i));
+  CHECK_EQ(bad, 0u, "key_of yields a sentinel below 10M");
+  // And by the inverse: the only indices mapping to 0 and 1.
+  mapbench::Rng rng(5);
+  for (int i = 0; i < 100000; ++i) {
+    const std::uint64_t idx = rng.next();
+    CHECK_EQ(index_of_key(mapbench::key_of(idx)), idx, "inverse of key_of");
+  }
+  const std::uint64_t to0 = index_of_key(mapbench::kEmptyKey), to1 = index_of_key(mapbench::kTombstoneKey);
+  CHECK_EQ(mapbench::key_of(to0), mapbench::kEmptyKey);
+  CHECK_EQ(mapbench::key_of(to1), mapbench::kTombstoneKey);
+  std::printf("      key_of^-1(0) = %llu, key_of^-1(1) = %llu (both >= 2^62)\n", static_cast<unsigned long long>(to0),
+              static_cast<unsigned long long>(to1));
+  CHECK_GE(to0, std::uint64_t{1} << 62);
+  CHECK_GE(to1, std::uint64_t{1} << 62);
+}
+
+mapbench::WorkloadSpec spec_with(std::initializer_list<std::uint32_t> mix, std::uint64_t keys) {
+  mapbench::WorkloadSpec s;
+  std::copy(mix.begin(), mix.end(), s.mix);
+  s.keys = keys;
+  s.seed = 1234;
+  s.stream_length = 1 << 20;
+  return s;
+}
+
+// key -> index for indices [0, n).
+std::unordered_map<std::uint64_t, std::uint64_t> index_table(std::uint64_t n) {
+  std::unordered_map<std::uint64_t, std::uint64_t> t;
+  t.reserve(n);
+  for (std::uint64_t i = 0; i < n; ++i) t.emplace(mapbench::key_of(i), i);
+  return t;
+}
+
+void mix_proportions() {
+  const std::uint64_t n = 10000;
+  auto spec = spec_with({40, 10, 20, 20, 10}, n);
+  CHECK_EQ(mapbench::validate(spec), std::string());
+  const auto s = mapbench::generate_stream(spec);
+  CHECK_EQ(s.size(), spec.stream_length);
+  const auto idx = index_table(2 * n);
+  std::uint64_t counts[mapbench::kOpKinds] = {};
+  for (std::size_t i = 0; i < s.size(); ++i) {
+    CHECK_LT(s.kinds[i], mapbench::kOpKinds);
+    counts[s.kinds[i]] += 1;
+    auto it = idx.find(s.keys[i]);
+    CHECK(it != idx.end(), "key outside [0, 2n)");
+    if (s.kinds[i] == static_cast<std::uint8_t>(mapbench::OpKind::kMiss))
+      CHECK_GE(it->second, n, "miss key inside the present range");
+    else
+      CHECK_LT(it->second, n, "present-key op outside the present range");
+  }
+  for (int k = 0; k < mapbench::kOpKinds; ++k) {
+    const double got = static_cast<double>(counts[k]) / static_cast<double>(s.size());
+    CHECK_NEAR(got, spec.mix[k] / 100.0, 0.005, "op kind ", k);
+  }
+}
+
+void kind_independent_of_key() {
+  const std::uint64_t n = 1 << 16;
+  auto spec = spec_with({50, 0, 50, 0, 0}, n);
+  const auto s = mapbench::generate_stream(spec);
+  const auto idx = index_table(n);
+  // P(get | index bucket) and P(get | key bits) are all ~0.5.
+  constexpr int kBuckets = 16;
+  std::uint64_t by_index[kBuckets][2] = {}, by_key[kBuckets][2] = {}, by_high[kBuckets][2] = {};
+  for (std::size_t i = 0; i < s.size(); ++i) {
+    const int get = s.kinds[i] == 0;
+    const std::uint64_t index = idx.at(s.keys[i]);
+    by_index[index % kBuckets][get] += 1;
+    by_high[index * kBuckets / n][get] += 1;
+    by_key[s.keys[i] >> 60][get] += 1;
+  }
+  for (auto* table : {by_index, by_key, by_high}) {
+    for (int b = 0; b < kBuckets; ++b) {
+      const double total = static_cast<double>(table[b][0] + table[b][1]);
+      CHECK_GT(total, 0.0);
+      // ~65k draws per bucket: sigma ~0.002, so 0.015 is > 7 sigma.
+      CHECK_NEAR(static_cast<double>(table[b][1]) / total, 0.5, 0.015, "bucket ", b);
+    }
+  }
+  // Consecutive ops: the kind of op i+1 does not depend on the kind of op i.
+  std::uint64_t same = 0;
+  for (std::size_t i = 1; i < s.size(); ++i) same += s.kinds[i] == s.kinds[i - 1];
+  CHECK_NEAR(static_cast<double>(same) / static_cast<double>(s.size() - 1), 0.5, 0.005);
+}
+
+void zipf_skew() {
+  const std::uint64_t n = 1000;
+  const double theta = 0.99;
+  auto spec = spec_with({100, 0, 0, 0, 0}, n);
+  spec.dist.kind = mapbench::DistKind::kZipf;
+  spec.dist.theta = theta;
+  CHECK_EQ(mapbench::validate(spec), std::string());
+  const auto s = mapbench::generate_stream(spec);
+  const auto idx = index_table(n);
+  std::vector<std::uint64_t> count(n, 0);
+  for (auto k : s.keys) count[idx.at(k)] += 1;
+  for (std::uint64_t r = 1; r < n; ++r) CHECK_GT(count[0], count[r], "rank 0 is the most frequent; rank ", r);
+  CHECK_GT(count[1], count[2]);
+  CHECK_GT(count[2], count[10]);
+  CHECK_GT(count[10], count[100]);
+  double zeta = 0;
+  for (std::uint64_t i = 1; i <= n; ++i) zeta += 1.0 / std::pow(static_cast<double>(i), theta);
+  const double p0 = static_cast<double>(count[0]) / static_cast<double>(s.size());
+  CHECK_NEAR(p0, 1.0 / zeta, 0.05 / zeta, "P(rank 0) vs 1/zeta(n, theta)");
+  const double p1 = static_cast<double>(count[1]) / static_cast<double>(s.size());
+  CHECK_NEAR(p1, std::pow(0.5, theta) / zeta, 0.05 / zeta, "P(rank 1)");
+  // The head is heavy: the top 10% of ranks take most of the ops.
+  std::uint64_t head = 0;
+  for (std::uint64_t r = 0; r < n / 10; ++r) head += count[r];
+  CHECK_GT(static_cast<double>(head) / static_cast<double>(s.size()), 0.6);
+  std::printf("      zipf(0.99) over 1000: P(rank 0) = %.4f (1/zeta = %.4f), top 10%% ranks = %.3f\n", p0, 1 / zeta,
+              static_cast<double>(head) / static_cast<double>(s.size()));
+}
+
+void hotspot_fraction() {
+  const std::uint64_t n = 10000;
+  auto spec = spec_with({100, 0, 0, 0, 0}, n);
+  spec.dist.kind = mapbench::DistKind::kHotspot;
+  spec.dist.hot_fraction = 0.1;
+  spec.dist.hot_op_fraction = 0.9;
+  const auto s = mapbench::generate_stream(spec);
+  const auto idx = index_table(n);
+  std::uint64_t hot = 0;
+  std::vector<std::uint8_t> seen(n, 0);
+  for (auto k : s.keys) {
+    const std::uint64_t i = idx.at(k);
+    hot += i < n / 10;
+    seen[i] = 1;
+  }
+  CHECK_NEAR(static_cast<double>(hot) / static_cast<double>(s.size()), 0.9, 0.005);
+  std::uint64_t covered = 0;
+  for (auto b : seen) covered += b;
+  CHECK_EQ(covered, n, "every key is drawn at least once");
+
+  auto hk = spec_with({100, 0, 0, 0, 0}, n);
+  hk.dist.kind = mapbench::DistKind::kHotkey;
+  const auto h = mapbench::generate_stream(hk);
+  for (auto k : h.keys) CHECK_EQ(k, mapbench::key_of(0), "hotkey");
+}
+
+void determinism() {
+  auto spec = spec_with({40, 10, 20, 20, 10}, 5000);
+  spec.stream_length = 1 << 16;
+  spec.dist.kind = mapbench::DistKind::kZipf;
+  const auto a = mapbench::generate_stream(spec);
+  const auto b = mapbench::generate_stream(spec);
+  CHECK(a.keys == b.keys && a.kinds == b.kinds, "same spec, same stream");
+  auto other_thread = spec;
+  other_thread.thread_index = 1;
+  const auto c = mapbench::generate_stream(other_thread);
+  CHECK(a.keys != c.keys, "another thread index gives another stream");
+  auto other_seed = spec;
+  other_seed.seed += 1;
+  const auto d = mapbench::generate_stream(other_seed);
+  CHECK(a.keys != d.keys && a.kinds != d.kinds, "another seed gives another stream");
+  CHECK_NE(mapbench::thread_seed(1, 0, 1), mapbench::thread_seed(1, 1, 1));
+  CHECK_NE(mapbench::thread_seed(1, 0, 1), mapbench::thread_seed(1, 0, 2));
+  mapbench::Rng r1(7), r2(7);
+  for (int i = 0; i < 1000; ++i) CHECK_EQ(r1.next(), r2.next());
+}
+
+void validation() {
+  auto ok = spec_with({1, 0, 0, 0, 0}, 10);
+  CHECK_EQ(mapbench::validate(ok), std::string());
+  auto s = ok;
+  std::fill(std::begin(s.mix), std::end(s.mix), 0u);
+  CHECK(!mapbench::validate(s).empty(), "all-zero mix");
+  s = ok;
+  s.keys = 0;
+  CHECK(!mapbench::validate(s).empty(), "zero keys");
+  s = ok;
+  s.stream_length = 300;
+  CHECK(!mapbench::validate(s).empty(), "stream length not a multiple of 256");
+  s = ok;
+  s.dist.kind = mapbench::DistKind::kZipf;
+  s.dist.theta = 1.0;
+  CHECK(!mapbench::validate(s).empty(), "zipf theta 1");
+  s = ok;
+  s.dist.kind = mapbench::DistKind::kHotspot;
+  s.dist.hot_fraction = 0;
+  CHECK(!mapbench::validate(s).empty(), "hotspot fraction 0");
+  // Values written by the runner are never the reserved value (for any
+  // thread index below 65534, far above any thread count in use).
+  CHECK(mapbench::is_user_value(mapbench::tagged_value(4095, ~std::uint64_t{0})));
+  CHECK_EQ(mapbench::tagged_value(0, 5) >> 48, 1u);
+  CHECK(mapbench::is_user_value(mapbench::value_of(~std::uint64_t{0})));
+}
+
+}  // namespace
+
+int main() {
+  mbtest::Suite suite("test_runner");
+  std::printf("tsc: %.6f GHz\n", mapbench::tsc::hz() / 1e9);
+
+  std::vector<int> cpus;
+  {
+    cpu_set_t set;
+    sched_getaffinity(0, sizeof(set), &set);
+    for (int c = 0; c < CPU_SETSIZE && cpus.size() < 2; ++c)
+      if (CPU_ISSET(c, &set)) cpus.push_back(c);
+  }
+
+  for (const auto& cfg : mbtest::map_configs(kKeys, 0.5)) {
+    suite.run(cfg.label + ": 2 threads, read-only throughput, verify", [&] { read_only_throughput(cfg); });
+    suite.run(cfg.label + ": 2 threads, read-write latency", [&] { latency_read_write(cfg); });
+    suite.run(cfg.label + ": 2 threads, statistics", [&] { stats_read_only(cfg); });
+    suite.run(cfg.label + ": start gate timeout and abort", [&] { gate_timeout(cfg); });
+  }
+  if (cpus.size() == 2) {
+    for (const auto& cfg : mbtest::map_configs(kKeys, 0.5))
+      if (cfg.label == "lockfree" || cfg.label == "mutex")
+        suite.run(cfg.label + ": pinned to CPUs " + std::to_string(cpus[0]) + "," + std::to_string(cpus[1]),
+                  [&] { pinned(cfg, cpus); });
+  } else {
+    std::printf("(only one CPU available: pinning case skipped)\n");
+  }
+  for (const auto& d : mapbench::designs())
+    suite.run("design " + d.name + " (" + d.kind + "): read-write run", [&] { any_design_runs(d.name); });
+
+  suite.run("workload: key_of never yields a sentinel", key_of_avoids_sentinels);
+  suite.run("workload: mix proportions and key ranges", mix_proportions);
+  suite.run("workload: op kind independent of key", kind_independent_of_key);
+  suite.run("workload: zipf skew", zipf_skew);
+  suite.run("workload: hotspot and hotkey", hotspot_fraction);
+  suite.run("workload: determinism for a seed", determinism);
+  suite.run("workload: validation", validation);
+  return suite.finish();
+}
