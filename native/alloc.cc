@@ -2,6 +2,7 @@
 
 #include <sys/mman.h>
 
+#include <atomic>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -40,10 +41,21 @@ constexpr std::size_t kHugePage = std::size_t{2} << 20;
 struct Registry;
 Registry& registry();
 
+// A counter written by one thread and read by any: the owner updates it
+// with a relaxed load and store (no read-modify-write, so no bus lock on
+// the allocation path); readers load it relaxed. Relaxed suffices: readers
+// want a count, not an ordering with other memory.
+struct OwnedCounter {
+  std::atomic<std::uint64_t> v{0};
+  void add(std::uint64_t n) { v.store(v.load(std::memory_order_relaxed) + n, std::memory_order_relaxed); }
+  std::uint64_t get() const { return v.load(std::memory_order_relaxed); }
+};
+
 // One per thread; registered on first use, folded into `retired` on exit.
 struct ThreadBlock {
-  Counts counts;  // written only by the owning thread
-  bool registered = false;
+  OwnedCounter allocations, frees, bytes_allocated, bytes_freed;  // written only by the owning thread
+  bool registered = false;  // owning thread only
+  Counts snapshot() const { return {allocations.get(), frees.get(), bytes_allocated.get(), bytes_freed.get()}; }
   ~ThreadBlock();
   void ensure_registered();
 };
@@ -73,10 +85,11 @@ ThreadBlock::~ThreadBlock() {
   if (!registered) return;
   Registry& r = registry();
   std::lock_guard<std::mutex> g(r.mu);
-  r.retired.allocations += counts.allocations;
-  r.retired.frees += counts.frees;
-  r.retired.bytes_allocated += counts.bytes_allocated;
-  r.retired.bytes_freed += counts.bytes_freed;
+  const Counts c = snapshot();
+  r.retired.allocations += c.allocations;
+  r.retired.frees += c.frees;
+  r.retired.bytes_allocated += c.bytes_allocated;
+  r.retired.bytes_freed += c.bytes_freed;
   for (auto& p : r.live) {
     if (p == this) {
       p = r.live.back();
@@ -88,29 +101,30 @@ ThreadBlock::~ThreadBlock() {
 
 inline void count_alloc(std::size_t bytes) {
   tls_block.ensure_registered();
-  tls_block.counts.allocations += 1;
-  tls_block.counts.bytes_allocated += bytes;
+  tls_block.allocations.add(1);
+  tls_block.bytes_allocated.add(bytes);
 }
 
 inline void count_free(std::size_t bytes) {
   tls_block.ensure_registered();
-  tls_block.counts.frees += 1;
-  tls_block.counts.bytes_freed += bytes;
+  tls_block.frees.add(1);
+  tls_block.bytes_freed.add(bytes);
 }
 
 }  // namespace
 
-Counts thread_counts() { return tls_block.counts; }
+Counts thread_counts() { return tls_block.snapshot(); }
 
 Counts process_counts() {
   Registry& r = registry();
   std::lock_guard<std::mutex> g(r.mu);
   Counts total = r.retired;
   for (const ThreadBlock* b : r.live) {
-    total.allocations += b->counts.allocations;
-    total.frees += b->counts.frees;
-    total.bytes_allocated += b->counts.bytes_allocated;
-    total.bytes_freed += b->counts.bytes_freed;
+    const Counts c = b->snapshot();
+    total.allocations += c.allocations;
+    total.frees += c.frees;
+    total.bytes_allocated += c.bytes_allocated;
+    total.bytes_freed += c.bytes_freed;
   }
   return total;
 }

@@ -1,11 +1,11 @@
 // alloc.h — the counting allocator every map allocates through, and
 // line-aligned table memory with optional transparent huge pages.
 //
-// Counting: each thread owns a ThreadAllocCounters block (thread_local, so
-// the hot path is a plain add with no sharing). Blocks register in a global
-// list under a mutex when a thread first allocates; a thread that exits
-// folds its counts into `retired` under the same mutex. A sum over the list
-// is therefore exact when no thread is allocating, and a monotone
+// Counting: each thread owns a block of counters (thread_local, so the hot
+// path is a relaxed load and store with no sharing). Blocks register in a
+// global list under a mutex when a thread first allocates; a thread that
+// exits folds its counts into `retired` under the same mutex. A sum over
+// the list is therefore exact when no thread is allocating, and a monotone
 // approximation otherwise. The benchmark runner reads only its own thread's
 // block (before and after a timed phase), which is always exact.
 #pragma once

@@ -33,6 +33,9 @@ std::string wait_at_gate(Control& ctl, std::uint32_t threads, double timeout_sec
   // A control block serves exactly one run: a used one would hand out a
   // stale release time and a gate that is already open.
   if (go.load(std::memory_order_acquire) != 0) return "control block already used by an earlier run";
+  // Arriving after the run was given up (another thread timed out): do not
+  // open a gate nobody else is waiting at.
+  if (abort.load(std::memory_order_relaxed)) return "run aborted before start";
   const std::uint32_t position = static_cast<std::uint32_t>(arrived.fetch_add(1, std::memory_order_acq_rel) + 1);
   if (position > threads) return "more threads arrived at the gate than the run has";
   if (position == threads) {

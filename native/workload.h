@@ -67,7 +67,9 @@ inline constexpr std::uint64_t key_of(std::uint64_t index) {
 }
 
 // Prefill writes value_of(key); writers in the runner write tagged values
-// ((thread + 1) << 48 | counter). Neither can be the reserved value.
+// ((thread + 1) << 48 | counter). Neither can be the reserved value: the
+// tag is at most 65534 << 48 because thread indices are below 65534 (the
+// addon and the harness enforce it).
 inline constexpr std::uint64_t value_of(std::uint64_t key) { return key >> 1; }
 inline constexpr std::uint64_t tagged_value(std::uint32_t thread_index, std::uint64_t counter) {
   return (std::uint64_t{thread_index + 1} << 48) | (counter & ((std::uint64_t{1} << 48) - 1));
