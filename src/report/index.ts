@@ -1,0 +1,125 @@
+// `npm run report`: result files in, one self-contained HTML page and SVG
+// images of the key charts out. Everything is read and checked before
+// anything is written; the outputs are then written atomically.
+import fs from 'node:fs';
+import { createRequire } from 'node:module';
+import path from 'node:path';
+
+import * as echarts from 'echarts';
+
+import { checkWritable } from '../config.js';
+import { UsageError } from '../errors.js';
+import { parseResultFile, ResultFileError } from '../schema.js';
+import { buildModel, type ChartSpec, loadedFiles, type LoadedFile, type ReportModel, type SectionId } from './model.js';
+import { renderPage } from './page.js';
+import { decorateOption } from './page-script.js';
+
+/** Reads and validates result files; any problem is a UsageError naming the file. */
+export function loadResultFiles(paths: string[]): LoadedFile[] {
+  return loadedFiles(
+    paths.map((p) => {
+      let text: string;
+      try {
+        text = fs.readFileSync(p, 'utf8');
+      } catch (e) {
+        const err = e as NodeJS.ErrnoException;
+        throw new UsageError(`cannot read '${p}': ${err.code === 'ENOENT' ? 'no such file' : err.code === 'EISDIR' ? 'is a directory' : (err.code ?? err.message)}`);
+      }
+      let data: unknown;
+      try {
+        data = JSON.parse(text);
+      } catch (e) {
+        throw new UsageError(`'${p}' is not valid JSON (${(e as Error).message})`);
+      }
+      try {
+        return { path: p, doc: parseResultFile(data, `'${p}'`) };
+      } catch (e) {
+        if (e instanceof ResultFileError) throw new UsageError(e.message);
+        throw e;
+      }
+    }),
+  );
+}
+
+/** The chart library's browser build, inlined into the page so it needs no network. */
+export function chartLibrary(): string {
+  // The package's `require` entry is dist/echarts.js; the smaller "common" build (line, bar, legend,
+  // tooltip, markers, SVG and canvas renderers) sits beside it and has every chart the report draws.
+  const entry = createRequire(import.meta.url).resolve('echarts');
+  return fs.readFileSync(path.join(path.dirname(entry), 'echarts.common.min.js'), 'utf8');
+}
+
+/** The charts kept as SVG images next to the page: the first chart of each of these sections. */
+export const SVG_CHARTS: ReadonlyArray<{ section: SectionId; suffix: string }> = [
+  { section: 'qps-threads', suffix: 'qps-threads' },
+  { section: 'latency', suffix: 'latency' },
+  { section: 'qps-lf', suffix: 'qps-load-factor' },
+];
+
+/** Server-side rendering of one chart to an SVG document (no browser needed). */
+export function chartSvg(spec: ChartSpec, width = 900, height = 460): string {
+  const chart = echarts.init(null, null, { renderer: 'svg', ssr: true, width, height });
+  try {
+    chart.setOption({ ...decorateOption(spec.section, spec.option), animation: false, backgroundColor: '#fff' });
+    return chart.renderToSVGString();
+  } finally {
+    chart.dispose();
+  }
+}
+
+export interface ReportOutputs {
+  html: string;
+  /** Output path → SVG text. */
+  svgs: Map<string, string>;
+}
+
+export function svgPath(out: string, suffix: string): string {
+  const stem = out.replace(/\.html?$/i, '');
+  return `${stem}-${suffix}.svg`;
+}
+
+export function renderReport(model: ReportModel, out: string): ReportOutputs {
+  const svgs = new Map<string, string>();
+  for (const { section, suffix } of SVG_CHARTS) {
+    const spec = model.charts.find((c) => c.section === section);
+    if (spec) svgs.set(svgPath(out, suffix), chartSvg(spec));
+  }
+  return { html: renderPage(model, chartLibrary()), svgs };
+}
+
+/**
+ * Writes every output to a temporary file beside it first and renames them
+ * only when all were written, so a failure leaves no output (and no
+ * half-written one) behind.
+ */
+export function writeOutputs(files: Map<string, string>): void {
+  const staged: Array<{ tmp: string; file: string }> = [];
+  try {
+    for (const [file, text] of files) {
+      const tmp = path.join(path.dirname(path.resolve(file)), `.${path.basename(file)}.${process.pid}.tmp`);
+      staged.push({ tmp, file });
+      const fd = fs.openSync(tmp, 'w');
+      try {
+        fs.writeFileSync(fd, text);
+        fs.fsyncSync(fd);
+      } finally {
+        fs.closeSync(fd);
+      }
+    }
+  } catch (e) {
+    for (const s of staged) fs.rmSync(s.tmp, { force: true });
+    throw e;
+  }
+  for (const s of staged) fs.renameSync(s.tmp, s.file);
+}
+
+/** The whole command: read, check, model, render, write. Returns the paths written. */
+export function buildReport(paths: string[], out: string, now = new Date()): string[] {
+  if (paths.length === 0) throw new UsageError('no result files given');
+  const files = loadResultFiles(paths);
+  checkWritable(out);
+  const { html, svgs } = renderReport(buildModel(files, now), out);
+  const outputs = new Map([...svgs, [out, html]]);
+  writeOutputs(outputs);
+  return [...outputs.keys()];
+}

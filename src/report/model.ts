@@ -1,0 +1,351 @@
+// The report's model: everything the page shows, computed from validated
+// result files before anything is rendered. Charts are ECharts options made
+// of plain data only (no functions), so they travel into the page as JSON and
+// render the same way in Node for the SVG images; the formatters that need
+// code are added by decorateOption (page-script.ts) on both sides.
+import type { EChartsOption, SeriesOption } from 'echarts';
+
+import type { CellRecord, CellRecordOk, Environment, ResultFile, WarningRecord } from '../schema.js';
+import { floorOf } from '../table.js';
+
+/** A result file as given on the command line, already validated. */
+export interface LoadedFile {
+  /** What the user typed. */
+  path: string;
+  /** Short unique name shown in the page (the base name, or the path when base names clash). */
+  label: string;
+  doc: ResultFile;
+}
+
+export const SECTIONS = [
+  { id: 'qps-threads', title: 'Throughput vs threads', blurb: 'Median over repeats; the tooltip gives min–max, spread and the fraction of the floor.' },
+  { id: 'floor-ratio', title: 'Throughput as a fraction of the floor', blurb: 'Each map’s median QPS divided by the floor cell with the same threads, load factor, keys, mix, distribution and CPUs: how close the map comes to one random memory access per op.' },
+  { id: 'latency', title: 'Latency percentiles', blurb: 'Sampled per-op latency over all op kinds, merged over the latency repeats. The x axis is 1/(1−p) on a log scale (HdrHistogram style); the maximum (p100) is in the table. Latency includes the timer bracket (see the environment).' },
+  { id: 'qps-lf', title: 'Throughput vs load factor', blurb: 'Median QPS at each load factor after prefill.' },
+  { id: 'p99-lf', title: 'p99 latency vs load factor', blurb: 'Overall p99 from the latency pass at each load factor.' },
+  { id: 'alloc', title: 'Allocations per op', blurb: 'Heap allocations per operation, from the counting allocator.' },
+  { id: 'shards', title: 'Per-shard load', blurb: 'Ops per shard from the statistics pass (warm-up included); the line marks the mean.' },
+] as const;
+export type SectionId = (typeof SECTIONS)[number]['id'];
+
+export interface ChartSpec {
+  /** DOM id of the chart's container. */
+  id: string;
+  /** Also picks the formatters decorateOption adds. */
+  section: SectionId;
+  title: string;
+  /** Series names, in order (the test and the legend read the same list). */
+  series: string[];
+  option: EChartsOption;
+}
+
+export interface TableRow {
+  file: string;
+  key: string;
+  status: CellRecord['status'];
+  map: string;
+  threads: number;
+  loadFactor: number;
+  keys: number;
+  mix: string;
+  dist: string;
+  cpus: string;
+  mopsPerSec: number | null;
+  spreadPct: number | null;
+  floorRatio: number | null;
+  p50Ns: number | null;
+  p99Ns: number | null;
+  p999Ns: number | null;
+  maxNs: number | null;
+  allocationsPerOp: number | null;
+  endLoadFactor: number | null;
+  check: 'ok' | 'FAIL' | 'n/a' | '';
+  /** failed: the error; skipped: the reason. */
+  note: string;
+}
+
+export interface FileSummary {
+  label: string;
+  path: string;
+  status: ResultFile['status'];
+  startedAt: string;
+  updatedAt: string;
+  cells: { ok: number; failed: number; skipped: number };
+  environment: Environment;
+  warnings: WarningRecord[];
+}
+
+export interface ReportModel {
+  generatedAt: string;
+  files: FileSummary[];
+  /** Notes about the inputs themselves (partial files, no charts). */
+  notes: string[];
+  charts: ChartSpec[];
+  rows: TableRow[];
+}
+
+/** ECharts' default palette, fixed here so a map keeps its colour in every chart. */
+const PALETTE = ['#5470c6', '#91cc75', '#ee6666', '#73c0de', '#3ba272', '#fc8452', '#9a60b4', '#ea7ccc', '#fac858'];
+/** A y axis's name sits above the axis, starting at it, so it never runs off the left edge. */
+const Y_NAME = { nameGap: 12, nameTextStyle: { align: 'left' as const } };
+const PSEUDO_DESIGNS = new Set(['floor', 'null']);
+
+interface Point {
+  file: LoadedFile;
+  cell: CellRecordOk;
+}
+
+/** Median throughput: the throughput pass, or the latency pass when that is all there is (as the table does). */
+function rateOf(c: CellRecordOk): CellRecordOk['summary']['opsPerSec'] {
+  return c.summary.opsPerSec ?? c.summary.latencyOpsPerSec;
+}
+
+function floorRatioOf(file: LoadedFile, c: CellRecordOk): number | null {
+  if (c.params.design === 'floor') return null;
+  const f = floorOf(file.doc.cells, c);
+  const rate = rateOf(c)?.median;
+  const floorRate = f?.status === 'ok' ? rateOf(f)?.median : undefined;
+  return rate !== undefined && floorRate ? rate / floorRate : null;
+}
+
+const cpusText = (cpus: number[] | null) => (cpus ? cpus.join(',') : '');
+
+/** The parameters a chart holds fixed, as a subtitle; `omit` names the axis (and what the series already say). */
+function facetOf(c: CellRecord, omit: ReadonlyArray<'threads' | 'loadFactor'>): string {
+  const p = c.params;
+  const parts: string[] = [];
+  if (!omit.includes('threads')) parts.push(`${p.threads} thread${p.threads === 1 ? '' : 's'}`);
+  if (!omit.includes('loadFactor')) parts.push(`load factor ${p.loadFactor}`);
+  parts.push(`${p.keys.toLocaleString('en-US')} keys`, `mix ${p.mix}`, p.dist);
+  if (p.cpus) parts.push(`CPUs ${cpusText(p.cpus)}`);
+  return parts.join(' · ');
+}
+
+/** Groups in first-seen order. */
+function groupBy<T>(items: T[], key: (t: T) => string): Map<string, T[]> {
+  const m = new Map<string, T[]>();
+  for (const it of items) {
+    const k = key(it);
+    const g = m.get(k);
+    if (g) g.push(it);
+    else m.set(k, [it]);
+  }
+  return m;
+}
+
+function labelFiles(paths: string[]): string[] {
+  const base = paths.map((p) => p.split(/[\\/]/).pop() ?? p);
+  return base.map((b, i) => (base.indexOf(b) === base.lastIndexOf(b) ? b : paths[i]!));
+}
+
+/** Attaches labels to parsed files (base names, or full paths where those clash). */
+export function loadedFiles(inputs: Array<{ path: string; doc: ResultFile }>): LoadedFile[] {
+  const labels = labelFiles(inputs.map((i) => i.path));
+  return inputs.map((i, n) => ({ ...i, label: labels[n]! }));
+}
+
+export function buildModel(files: LoadedFile[], now = new Date()): ReportModel {
+  const multi = files.length > 1;
+  const seriesOf = (pt: Point) => (multi ? `${pt.file.label}: ${pt.cell.params.map}` : pt.cell.params.map);
+
+  const points: Point[] = files.flatMap((file) =>
+    file.doc.cells.filter((c): c is CellRecordOk => c.status === 'ok').map((cell) => ({ file, cell })),
+  );
+  const colours = new Map<string, string>();
+  for (const pt of points) {
+    const s = seriesOf(pt);
+    if (!colours.has(s)) colours.set(s, PALETTE[colours.size % PALETTE.length]!);
+  }
+
+  const charts: ChartSpec[] = [];
+  const add = (section: SectionId, title: string, subtitle: string, series: SeriesOption[], axes: Pick<EChartsOption, 'xAxis' | 'yAxis'>) => {
+    const names = series.map((s) => String(s.name));
+    charts.push({
+      id: `chart-${charts.length + 1}`,
+      section,
+      title,
+      series: names,
+      option: {
+        // A report is read, not watched: no animation, so a resize or a screenshot always shows the final chart.
+        animation: false,
+        color: names.map((n) => colours.get(n) ?? PALETTE[0]!),
+        title: { text: title, subtext: subtitle, left: 'center', textStyle: { fontSize: 15 }, subtextStyle: { fontSize: 12, lineHeight: 16 } },
+        legend: { type: 'scroll', bottom: 0, data: names },
+        grid: { left: 16, right: 40, top: subtitle.includes('\n') ? 90 : 72, bottom: 48, containLabel: true },
+        tooltip: { trigger: 'item', confine: true },
+        ...axes,
+        series,
+      },
+    });
+  };
+  const lineStyle = (pt: Point) =>
+    PSEUDO_DESIGNS.has(pt.cell.params.design) ? { lineStyle: { type: 'dashed' as const }, symbol: 'emptyCircle' } : { symbol: 'circle' };
+
+  /** One line per series; x from the cell, y (and tooltip extras) from `y`. Points without a y are left out. */
+  const lines = (pts: Point[], x: (c: CellRecordOk) => number, y: (pt: Point) => number[] | null): SeriesOption[] =>
+    [...groupBy(pts, seriesOf)].flatMap(([name, g]) => {
+      const data = g
+        .map((pt) => ({ x: x(pt.cell), v: y(pt) }))
+        .filter((d): d is { x: number; v: number[] } => d.v !== null)
+        .sort((a, b) => a.x - b.x)
+        .map((d) => [d.x, ...d.v]);
+      return data.length ? [{ name, type: 'line' as const, data, encode: { x: 0, y: 1 }, symbolSize: 7, ...lineStyle(g[0]!) }] : [];
+    });
+
+  /** Throughput point: [Mops/s, min, max, spread %, × floor (or -1)]. */
+  const qps = (pt: Point): number[] | null => {
+    const r = rateOf(pt.cell);
+    if (!r) return null;
+    return [r.median / 1e6, r.min / 1e6, r.max / 1e6, r.spreadPct, floorRatioOf(pt.file, pt.cell) ?? -1];
+  };
+  const mopsAxis = { type: 'value' as const, name: 'throughput (Mops/s)', ...Y_NAME, min: 0 };
+
+  // Throughput vs threads, and the same as a fraction of the floor.
+  for (const [, g] of groupBy(points, (pt) => facetOf(pt.cell, ['threads']))) {
+    const sub = facetOf(g[0]!.cell, ['threads']);
+    const threadsAxis = { type: 'value' as const, name: 'threads', nameLocation: 'middle' as const, nameGap: 28, minInterval: 1, scale: true };
+    const s = lines(g, (c) => c.params.threads, qps);
+    if (s.length) add('qps-threads', 'Throughput vs threads', sub, s, { xAxis: threadsAxis, yAxis: mopsAxis });
+    const ratio = lines(
+      g.filter((pt) => pt.cell.params.design !== 'floor'),
+      (c) => c.params.threads,
+      (pt) => {
+        const f = floorRatioOf(pt.file, pt.cell);
+        return f === null ? null : [f];
+      },
+    );
+    if (ratio.length) {
+      add('floor-ratio', 'Throughput ÷ floor vs threads', sub, ratio, {
+        xAxis: threadsAxis,
+        yAxis: { type: 'value', name: 'fraction of floor QPS', ...Y_NAME, min: 0 },
+      });
+    }
+  }
+
+  // Latency percentile curves, one chart per cell parameters.
+  for (const [, g] of groupBy(points, (pt) => facetOf(pt.cell, []))) {
+    const series: SeriesOption[] = [];
+    for (const pt of g) {
+      const curve = pt.cell.summary.latency?.overall?.curve;
+      if (!curve) continue;
+      const data = curve.filter((q) => q.percentile < 100).map((q) => [1 / (1 - q.percentile / 100), q.ns, q.percentile]);
+      if (data.length) series.push({ name: seriesOf(pt), type: 'line', data, encode: { x: 0, y: 1 }, symbolSize: 5, ...lineStyle(pt) });
+    }
+    if (series.length) {
+      add('latency', 'Latency by percentile', facetOf(g[0]!.cell, []), series, {
+        xAxis: { type: 'log', name: 'percentile', nameLocation: 'middle', nameGap: 28, min: 1, logBase: 10 },
+        yAxis: { type: 'log', name: 'latency', ...Y_NAME },
+      });
+    }
+  }
+
+  // Throughput and p99 vs load factor.
+  for (const [, g] of groupBy(points, (pt) => facetOf(pt.cell, ['loadFactor']))) {
+    const sub = facetOf(g[0]!.cell, ['loadFactor']);
+    const lfAxis = { type: 'value' as const, name: 'load factor after prefill', nameLocation: 'middle' as const, nameGap: 28, scale: true };
+    const s = lines(g, (c) => c.params.loadFactor, qps);
+    if (s.length) add('qps-lf', 'Throughput vs load factor', sub, s, { xAxis: lfAxis, yAxis: mopsAxis });
+    const p99 = lines(g, (c) => c.params.loadFactor, (pt) => {
+      const o = pt.cell.summary.latency?.overall;
+      return o ? [o.p99Ns] : null;
+    });
+    if (p99.length) add('p99-lf', 'p99 latency vs load factor', sub, p99, { xAxis: lfAxis, yAxis: { type: 'value', name: 'p99 latency', ...Y_NAME, min: 0 } });
+  }
+
+  // Allocations per op: bars per map, grouped by threads and load factor.
+  for (const [, g] of groupBy(points, (pt) => facetOf(pt.cell, ['threads', 'loadFactor']))) {
+    const category = (c: CellRecordOk) => `${c.params.threads} thr · lf ${c.params.loadFactor}`;
+    const cats = [...new Set([...g].sort((a, b) => a.cell.params.threads - b.cell.params.threads || a.cell.params.loadFactor - b.cell.params.loadFactor).map((pt) => category(pt.cell)))];
+    const series: SeriesOption[] = [...groupBy(g, seriesOf)].map(([name, sg]) => ({
+      name,
+      type: 'bar',
+      data: cats.map((cat) => sg.find((pt) => category(pt.cell) === cat)?.cell.summary.allocationsPerOp ?? null),
+    }));
+    add('alloc', 'Allocations per op', facetOf(g[0]!.cell, ['threads', 'loadFactor']), series, {
+      xAxis: { type: 'category', data: cats, axisLabel: { interval: 0, hideOverlap: true } },
+      yAxis: { type: 'value', name: 'allocations per op', ...Y_NAME, min: 0 },
+    });
+  }
+
+  // Per-shard load of every sharded cell with statistics.
+  for (const pt of points) {
+    const st = pt.cell.stats;
+    if (!st?.shardOps?.length) continue;
+    const total = st.shardOps.reduce((a, b) => a + b, 0);
+    const mean = total / st.shardOps.length;
+    const skew = st.shardSkew;
+    const sub = `${facetOf(pt.cell, [])}${skew ? `\nmax/mean ${skew.maxOverMean.toFixed(3)} · CV ${skew.cv.toFixed(3)} · hottest shard ${skew.hottestShard} (${(skew.hottestShare * 100).toFixed(2)}% of ops)` : ''}`;
+    add('shards', `Ops per shard: ${seriesOf(pt)}`, sub, [{
+      name: seriesOf(pt),
+      type: 'bar',
+      data: st.shardOps,
+      barCategoryGap: '10%',
+      markLine: { symbol: 'none', silent: true, label: { formatter: 'mean', position: 'insideEndTop' }, lineStyle: { type: 'dashed', color: '#333' }, data: [{ yAxis: mean }] },
+    }], {
+      xAxis: { type: 'category', name: 'shard', nameLocation: 'middle', nameGap: 28, data: st.shardOps.map((_, i) => String(i)) },
+      yAxis: { type: 'value', name: 'ops (count)', ...Y_NAME, min: 0 },
+    });
+  }
+
+  const notes: string[] = [];
+  for (const f of files) {
+    if (f.doc.status !== 'complete') notes.push(`${f.label} is ${f.doc.status === 'running' ? 'still being written' : 'interrupted'}: it holds only the cells completed so far.`);
+    if (!f.doc.cells.some((c) => c.status === 'ok')) notes.push(`${f.label} has no successful cell, so it adds nothing to the charts.`);
+  }
+
+  return {
+    generatedAt: now.toISOString(),
+    files: files.map((f) => ({
+      label: f.label,
+      path: f.path,
+      status: f.doc.status,
+      startedAt: f.doc.startedAt,
+      updatedAt: f.doc.updatedAt,
+      cells: {
+        ok: f.doc.cells.filter((c) => c.status === 'ok').length,
+        failed: f.doc.cells.filter((c) => c.status === 'failed').length,
+        skipped: f.doc.cells.filter((c) => c.status === 'skipped').length,
+      },
+      environment: f.doc.environment,
+      warnings: f.doc.warnings,
+    })),
+    notes,
+    charts,
+    rows: files.flatMap((f) => sortCells(f.doc.cells).map((c) => rowOf(f, c))),
+  };
+}
+
+/** The order of the on-screen table (src/table.ts). */
+function sortCells(cells: CellRecord[]): CellRecord[] {
+  return [...cells].sort((a, b) =>
+    a.params.mix.localeCompare(b.params.mix) || a.params.keys - b.params.keys || a.params.loadFactor - b.params.loadFactor ||
+    a.params.threads - b.params.threads || a.params.map.localeCompare(b.params.map),
+  );
+}
+
+function rowOf(file: LoadedFile, c: CellRecord): TableRow {
+  const p = c.params;
+  const base: TableRow = {
+    file: file.label, key: c.key, status: c.status, map: p.map, threads: p.threads, loadFactor: p.loadFactor, keys: p.keys,
+    mix: p.mix, dist: p.dist, cpus: cpusText(p.cpus), mopsPerSec: null, spreadPct: null, floorRatio: null, p50Ns: null,
+    p99Ns: null, p999Ns: null, maxNs: null, allocationsPerOp: null, endLoadFactor: null, check: '', note: '',
+  };
+  if (c.status === 'failed') return { ...base, note: c.error };
+  if (c.status === 'skipped') return { ...base, note: c.reason };
+  const r = rateOf(c);
+  const o = c.summary.latency?.overall;
+  const checks = c.repeats.map((x) => x.check);
+  return {
+    ...base,
+    mopsPerSec: r ? r.median / 1e6 : null,
+    spreadPct: r ? r.spreadPct : null,
+    floorRatio: floorRatioOf(file, c),
+    p50Ns: o?.p50Ns ?? null,
+    p99Ns: o?.p99Ns ?? null,
+    p999Ns: o?.p999Ns ?? null,
+    maxNs: o?.maxNs ?? null,
+    allocationsPerOp: c.summary.allocationsPerOp,
+    endLoadFactor: c.summary.endLoadFactor,
+    check: checks.every((x) => x === null) ? 'n/a' : checks.every((x) => x === null || x.ok) ? 'ok' : 'FAIL',
+  };
+}

@@ -1,0 +1,163 @@
+// The report page: one self-contained HTML file. Tables, warnings and the
+// environment are rendered here as escaped markup; the charts are drawn in the
+// page by the inlined chart library from the model, which travels as JSON in
+// a non-executable <script type="application/json"> block. A
+// Content-Security-Policy allows only the two inline scripts by hash and no
+// network at all, so even a string that escaped escaping could not run.
+import { createHash } from 'node:crypto';
+
+import { Html, html, scriptCode, scriptJson } from './html.js';
+import { type ReportModel, SECTIONS, type TableRow } from './model.js';
+import { decorateOption, pageMain } from './page-script.js';
+
+const STYLE = `
+:root { color-scheme: light; --fg: #1d2330; --muted: #5b6475; --line: #d9dee7; --bg-alt: #f5f7fa; --bad: #b3261e; }
+* { box-sizing: border-box; }
+body { margin: 0; font: 14px/1.45 system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; color: var(--fg); background: #fff; }
+main { max-width: 1440px; margin: 0 auto; padding: 16px clamp(8px, 3vw, 32px) 48px; }
+h1 { font-size: 24px; margin: 8px 0 4px; }
+h2 { font-size: 19px; margin: 32px 0 4px; padding-top: 8px; border-top: 1px solid var(--line); }
+h3 { font-size: 15px; margin: 16px 0 4px; }
+p, li { overflow-wrap: anywhere; }
+.muted { color: var(--muted); }
+nav ul { display: flex; flex-wrap: wrap; gap: 4px 16px; padding: 0; list-style: none; }
+.charts { display: grid; grid-template-columns: repeat(auto-fill, minmax(min(100%, 520px), 1fr)); gap: 16px; }
+.chart { height: 400px; min-width: 0; border: 1px solid var(--line); border-radius: 6px; padding: 4px; }
+.table-wrap { overflow-x: auto; max-width: 100%; }
+table { border-collapse: collapse; font-size: 12.5px; font-variant-numeric: tabular-nums; width: 100%; }
+th, td { padding: 3px 6px; border-bottom: 1px solid var(--line); text-align: right; white-space: nowrap; }
+th { position: sticky; top: 0; background: #fff; }
+th.t, td.t { text-align: left; }
+td.name { white-space: normal; overflow-wrap: break-word; max-width: 24ch; }
+tbody tr:nth-child(even) { background: var(--bg-alt); }
+tr.failed td, tr.skipped td { color: var(--bad); }
+tr.note td { white-space: normal; text-align: left; overflow-wrap: anywhere; }
+.warnings li { margin: 4px 0; }
+code { font-size: 12.5px; overflow-wrap: anywhere; }
+dl { display: grid; grid-template-columns: max-content minmax(0, 1fr); gap: 2px 16px; margin: 8px 0; }
+dt { color: var(--muted); }
+dd { margin: 0; overflow-wrap: anywhere; }
+`;
+
+function fmt(v: number | null, digits: number): string {
+  return v === null ? '' : v.toFixed(digits);
+}
+
+function fmtNs(v: number | null): string {
+  if (v === null) return '';
+  return v >= 1e4 ? `${(v / 1e3).toFixed(1)} µs` : `${v.toFixed(0)} ns`;
+}
+
+function cellsTable(model: ReportModel): Html {
+  const multi = model.files.length > 1;
+  const hasCpus = model.rows.some((r) => r.cpus !== '');
+  const hasLatency = model.rows.some((r) => r.p50Ns !== null);
+  const head: Array<[string, boolean]> = [
+    ...(multi ? [['file', true] as [string, boolean]] : []),
+    ['map', true], ['threads', false], ['load factor', false], ['keys', false], ['mix', true], ['dist', true],
+    ...(hasCpus ? [['CPUs', true] as [string, boolean]] : []),
+    ['status', true], ['Mops/s', false], ['spread %', false], ['× floor', false],
+    ...(hasLatency ? (['p50', 'p99', 'p99.9', 'max'].map((h) => [h, false]) as Array<[string, boolean]>) : []),
+    ['allocs/op', false], ['end load factor', false], ['check', true],
+  ];
+  const row = (r: TableRow) => {
+    const cells: Html[] = [
+      ...(multi ? [html`<td class="t name">${r.file}</td>`] : []),
+      html`<td class="t name">${r.map}</td>`,
+      html`<td>${r.threads}</td><td>${r.loadFactor}</td><td>${r.keys.toLocaleString('en-US')}</td>`,
+      html`<td class="t">${r.mix}</td><td class="t">${r.dist}</td>`,
+      ...(hasCpus ? [html`<td class="t">${r.cpus}</td>`] : []),
+      html`<td class="t">${r.status}</td>`,
+      html`<td>${fmt(r.mopsPerSec, 2)}</td><td>${fmt(r.spreadPct, 1)}</td><td>${fmt(r.floorRatio, 2)}</td>`,
+      ...(hasLatency ? [html`<td>${fmtNs(r.p50Ns)}</td><td>${fmtNs(r.p99Ns)}</td><td>${fmtNs(r.p999Ns)}</td><td>${fmtNs(r.maxNs)}</td>`] : []),
+      html`<td>${fmt(r.allocationsPerOp, 3)}</td><td>${fmt(r.endLoadFactor, 3)}</td><td class="t">${r.check}</td>`,
+    ];
+    const main = html`<tr class="${r.status}" title="${r.key}">${cells}</tr>`;
+    if (!r.note) return main;
+    const what = r.status === 'failed' ? 'error' : 'reason';
+    return html`${main}<tr class="note ${r.status}"><td colspan="${head.length}">${what}: ${r.note}</td></tr>`;
+  };
+  return html`<div class="table-wrap"><table>
+<thead><tr>${head.map(([h, left]) => html`<th class="${left ? 't' : ''}">${h}</th>`)}</tr></thead>
+<tbody>${model.rows.map(row)}</tbody>
+</table></div>`;
+}
+
+function environmentBlock(model: ReportModel): Html {
+  return html`${model.files.map((f) => {
+    const e = f.environment;
+    const b = e.build;
+    const items: Array<[string, string]> = [
+      ['file', f.path],
+      ['status', `${f.status} (${f.cells.ok} ok, ${f.cells.failed} failed, ${f.cells.skipped} skipped)`],
+      ['run', `${f.startedAt} → ${f.updatedAt}`],
+      ['command', e.commandLine.join(' ')],
+      ['host', `${e.hostname} (${e.platform}, kernel ${e.kernel})`],
+      ['CPU', `${e.cpuModel}, ${e.logicalCores} logical cores, TSC ${(e.tscHz / 1e9).toFixed(3)} GHz`],
+      ['caches', Object.entries(e.caches).map(([k, v]) => `${k} ${v}`).join(', ')],
+      ['memory', `${(e.memoryBytes / 2 ** 30).toFixed(1)} GiB; load average ${e.loadAverage.map((l) => l.toFixed(2)).join(' ')}`],
+      ['Node / V8', `${e.node} / ${e.v8}`],
+      ['addon build', `${b.compiler} ${b.flags} (${b.buildSystem}, pad ${b.pad}${b.marchNative ? ', -march=native' : ''}${b.debug ? ', DEBUG' : ''}); transparent huge pages: ${b.transparentHugePages}`],
+      ['git', `${e.git.commit ?? 'unknown'}${e.git.dirty ? ' (dirty)' : ''}`],
+      ['latency timer', `p50 ${e.timerOverheadNs.p50.toFixed(1)} ns, mean ${e.timerOverheadNs.mean.toFixed(1)} ns (included in every latency figure)`],
+    ];
+    return html`<h3>${f.label}</h3><dl>${items.map(([k, v]) => html`<dt>${k}</dt><dd>${k === 'command' ? html`<code>${v}</code>` : v}</dd>`)}</dl>`;
+  })}`;
+}
+
+function warningsBlock(model: ReportModel): Html {
+  const any = model.notes.length > 0 || model.files.some((f) => f.warnings.length > 0);
+  if (!any) return html`<p class="muted">None.</p>`;
+  return html`${model.notes.length ? html`<ul class="warnings">${model.notes.map((n) => html`<li>${n}</li>`)}</ul>` : ''}
+${model.files.filter((f) => f.warnings.length).map((f) => html`${model.files.length > 1 ? html`<h3>${f.label}</h3>` : ''}<ul class="warnings">${f.warnings.map(
+  (w) => html`<li><b>${w.message}</b>${w.cellKey ? html` <code>${w.cellKey}</code>` : ''} — ${w.advice}</li>`,
+)}</ul>`)}`;
+}
+
+function sha256(text: string): string {
+  return `'sha256-${createHash('sha256').update(text, 'utf8').digest('base64')}'`;
+}
+
+/** The whole page. `library` is the chart library's browser build, read from node_modules. */
+export function renderPage(model: ReportModel, library: string): string {
+  // Script bodies are not HTML: they go in as they are, made safe for a <script> element by scriptJson / scriptCode.
+  const lib = scriptCode(library);
+  const code = scriptCode(`${decorateOption.toString()}\n(${pageMain.toString()})();`);
+  const csp = `default-src 'none'; script-src ${sha256(lib)} ${sha256(code)}; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; form-action 'none'`;
+  const sections = SECTIONS.map((s) => ({ ...s, charts: model.charts.filter((c) => c.section === s.id) })).filter((s) => s.charts.length);
+  const warningCount = model.notes.length + model.files.reduce((n, f) => n + f.warnings.length, 0);
+  const page = html`<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta http-equiv="Content-Security-Policy" content="${csp}">
+<title>mapbench report</title>
+<style>${new Html(STYLE)}</style>
+</head>
+<body>
+<main>
+<h1>mapbench report</h1>
+<p class="muted">${model.files.length === 1 ? '1 result file' : `${model.files.length} result files`}: ${model.files.map((f) => f.label).join(', ')} · generated ${model.generatedAt}</p>
+<nav><ul>
+<li><a href="#warnings">Warnings (${warningCount})</a></li>
+${sections.map((s) => html`<li><a href="#${s.id}">${s.title}</a></li>`)}
+<li><a href="#cells">Every cell</a></li>
+<li><a href="#environment">Environment</a></li>
+</ul></nav>
+<section id="warnings"><h2>Warnings</h2>${warningsBlock(model)}</section>
+${sections.map((s) => html`<section id="${s.id}"><h2>${s.title}</h2><p class="muted">${s.blurb}</p>
+<div class="charts">${s.charts.map((c) => html`<div class="chart" id="${c.id}" role="img" aria-label="${c.title}: ${c.series.join(', ')}"></div>`)}</div></section>
+`)}
+<section id="cells"><h2>Every cell</h2><p class="muted">Median over repeats; × floor is the map’s QPS divided by the floor cell with the same parameters; latency includes the timer bracket. Hover a row for its cell key.</p>
+${cellsTable(model)}</section>
+<section id="environment"><h2>Environment</h2>${environmentBlock(model)}</section>
+</main>
+<script type="application/json" id="mapbench-data">${new Html(scriptJson(model))}</script>
+<script>${new Html(lib)}</script>
+<script>${new Html(code)}</script>
+</body>
+</html>
+`;
+  return page.text;
+}
