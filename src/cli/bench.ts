@@ -4,10 +4,8 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 import cliProgress from 'cli-progress';
-import { Command, CommanderError, Option } from 'commander';
 
 import { runBench } from '../bench.js';
-import { availableCpus, DEFAULTS, type RawOptions, resolveConfig } from '../config.js';
 import { captureEnvironment } from '../environment.js';
 import { EXIT_SIGINT, EXIT_SIGTERM, EXIT_USAGE, UsageError } from '../errors.js';
 import { NativeLab } from '../lab.js';
@@ -15,57 +13,14 @@ import { latencyStats } from '../cell-runner.js';
 import { addon } from '../native.js';
 import { writeResultFile } from '../results-writer.js';
 import { renderTable } from '../table.js';
-import { NAMED_MIXES } from '../workload.js';
+import { benchProgram, parseFlags, resolveHere } from './bench-options.js';
 
 const repoDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
 
-function program(): Command {
-  const mixes = Object.entries(NAMED_MIXES).map(([n, m]) => `${n} (${m.summary})`).join('; ');
-  return new Command('mapbench')
-    .description('Benchmark concurrent hash maps: several threads hammer one shared native map.')
-    .option('--maps <list>', `maps to run, sharded[:mutex|spin|rw] picks the shard lock (default: every design: ${addon.designs().map((d) => d.name).join(',')})`)
-    .option('--threads <list>', 'thread counts', DEFAULTS.threads)
-    .option('--cpus <list>', 'CPUs to pin threads to, round-robin (e.g. 0,1 or 0-3); default: no pinning')
-    .option('--load-factors <list>', 'table load factors after prefill, each in (0, 1)', DEFAULTS.loadFactors)
-    .option('--keys <list>', 'prefilled keys (1e3,1e5,1e6,3e7 walk L1 → RAM); capacity = keys / load factor', DEFAULTS.keys)
-    .option('--mix <list>', `op mixes: ${mixes}; or custom get=90,update=5,insert=4,erase=1[,miss=..]`, DEFAULTS.mix)
-    .option('--dist <list>', 'key distributions: uniform, zipf[:θ], hotspot[:f:p], hotkey', DEFAULTS.dist)
-    .option('--shards <n>', 'shards for sharded maps (power of two)', DEFAULTS.shards)
-    .option('--duration <time>', 'measured time per run (e.g. 0.5, 500ms, 2s)', DEFAULTS.duration)
-    .option('--warmup <time>', 'discarded warm-up before each measured run', DEFAULTS.warmup)
-    .option('--repeat <n>', 'repeats per cell (raw repeats are kept)', DEFAULTS.repeat)
-    .addOption(new Option('--mode <mode>', 'throughput (no timers), latency (sampled TSC timing) or both').default(DEFAULTS.mode))
-    .option('--sample-every <n>', 'latency mode: time one op in n', DEFAULTS.sampleEvery)
-    .option('--no-stats', 'skip the statistics pass (probe lengths, CAS failures, contention, per-shard load)')
-    .option('--seed <n>', 'seed of the per-thread op streams', DEFAULTS.seed)
-    .option('--interleave', 'run the repeats of all cells in a shuffled order', false)
-    .option('--no-huge-pages', 'do not advise tables onto transparent huge pages')
-    .option('--stream-length <n>', 'ops generated per thread and replayed cyclically (multiple of 256)', DEFAULTS.streamLength)
-    .option('--gate-timeout <time>', 'how long threads wait for each other at the start gate', DEFAULTS.gateTimeout)
-    .option('--out <file>', 'result file (default results/<timestamp>-<host>.json)')
-    .option('--quiet', 'no progress bar and no table', false)
-    .option('--json', 'print the result document as JSON on stdout instead of the table', false)
-    .exitOverride()
-    .configureOutput({ writeErr: () => {} });
-}
-
 async function main(argv: string[]): Promise<number> {
-  const cmd = program();
-  try {
-    cmd.parse(argv, { from: 'user' });
-  } catch (e) {
-    if (e instanceof CommanderError) {
-      if (e.code === 'commander.helpDisplayed' || e.code === 'commander.version') return 0;
-      throw new UsageError(e.message.replace(/^error: /, ''));
-    }
-    throw e;
-  }
-  const raw = cmd.opts() as RawOptions;
-  const cfg = resolveConfig(raw, {
-    designs: addon.designs(),
-    capacityFor: (e, lf) => addon.capacityFor(e, lf),
-    availableCpus: availableCpus(),
-  });
+  const raw = parseFlags(benchProgram(), argv);
+  if (raw === null) return 0;
+  const cfg = resolveHere(raw);
 
   const lab = new NativeLab();
   const hz = lab.tscHz();
