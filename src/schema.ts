@@ -143,6 +143,28 @@ export const MapInfo = z.object({
   shardEntries: z.array(count).optional(),
 });
 
+/**
+ * Counters from `npm run profile`'s perf stat run of this cell (absent from
+ * bench results). Counts cover that whole process, start-up included.
+ */
+export const PerfStatRecord = z.object({
+  perfVersion: z.string(),
+  scope: z.string(),
+  commandLine: z.array(z.string()),
+  events: z.array(
+    z.object({
+      event: z.string(),
+      /** null when not supported or not counted. */
+      value: z.number().nullable(),
+      /** perf's unit: "msec" for task-clock, "" for counts. */
+      unit: z.string(),
+      status: z.enum(['counted', 'not supported', 'not counted']),
+      runningPct: z.number().nullable(),
+    }),
+  ),
+});
+export type PerfStatRecord = z.infer<typeof PerfStatRecord>;
+
 export const CellRecordOk = z.object({
   key: z.string(),
   status: z.literal('ok'),
@@ -161,6 +183,7 @@ export const CellRecordOk = z.object({
   stats: StatsRecord.optional(),
   memory: z.object({ rssBeforeBytes: count, rssAfterBytes: count, heapBeforeBytes: count, heapAfterBytes: count }),
   timerOverheadNs: z.object({ p50: nonNeg, mean: nonNeg }).optional(),
+  perfStat: PerfStatRecord.optional(),
 });
 export const CellRecordFailed = z.object({
   key: z.string(),
