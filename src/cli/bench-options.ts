@@ -1,9 +1,8 @@
 // The bench flags, defined once: `npm run bench` parses them, and
 // `npm run profile` parses the same ones (plus its own) and forwards them.
-import { Command, CommanderError, Option } from 'commander';
+import { Command, Option } from 'commander';
 
 import { availableCpus, DEFAULTS, type RawOptions, type ResolvedConfig, resolveConfig } from '../config.js';
-import { UsageError } from '../errors.js';
 import { addon } from '../native.js';
 import { NAMED_MIXES } from '../workload.js';
 
@@ -31,28 +30,12 @@ export function benchProgram(name = 'mapbench'): Command {
     .option('--no-huge-pages', 'do not advise tables onto transparent huge pages')
     .option('--stream-length <n>', 'ops generated per thread and replayed cyclically (multiple of 256)', DEFAULTS.streamLength)
     .option('--gate-timeout <time>', 'how long threads wait for each other at the start gate', DEFAULTS.gateTimeout)
+    .option('--max-skew <pct>', 'rerun a run (twice at most, then fail the cell) whose threads began measuring further apart than this share of --duration', DEFAULTS.maxSkew)
     .option('--out <file>', 'result file (default results/<timestamp>-<host>.json)')
     .option('--quiet', 'no progress bar and no table', false)
     .option('--json', 'print the result document as JSON on stdout instead of the table', false)
     .exitOverride()
     .configureOutput({ writeErr: () => {} });
-}
-
-/**
- * Parses argv with `cmd`. Returns null when --help was printed; a usage
- * error (unknown flag, missing argument) becomes a UsageError.
- */
-export function parseFlags<T extends object = RawOptions>(cmd: Command, argv: string[]): T | null {
-  try {
-    cmd.parse(argv, { from: 'user' });
-  } catch (e) {
-    if (e instanceof CommanderError) {
-      if (e.code === 'commander.helpDisplayed' || e.code === 'commander.version') return null;
-      throw new UsageError(e.message.replace(/^error: /, ''));
-    }
-    throw e;
-  }
-  return cmd.opts() as T;
 }
 
 /** resolveConfig against this machine's addon and CPUs. */

@@ -7,18 +7,20 @@ import cliProgress from 'cli-progress';
 
 import { runBench } from '../bench.js';
 import { captureEnvironment } from '../environment.js';
-import { EXIT_SIGINT, EXIT_SIGTERM, EXIT_USAGE, UsageError } from '../errors.js';
+import type { RawOptions } from '../config.js';
+import { EXIT_SIGINT, EXIT_SIGTERM } from '../errors.js';
 import { NativeLab } from '../lab.js';
 import { latencyStats } from '../cell-runner.js';
 import { addon } from '../native.js';
 import { writeResultFile } from '../results-writer.js';
 import { renderTable } from '../table.js';
-import { benchProgram, parseFlags, resolveHere } from './bench-options.js';
+import { benchProgram, resolveHere } from './bench-options.js';
+import { parseArgs, runCli } from './run-cli.js';
 
 const repoDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
 
 async function main(argv: string[]): Promise<number> {
-  const raw = parseFlags(benchProgram(), argv);
+  const raw = parseArgs<RawOptions>(benchProgram(), argv);
   if (raw === null) return 0;
   const cfg = resolveHere(raw);
 
@@ -84,14 +86,4 @@ async function main(argv: string[]): Promise<number> {
   }
 }
 
-main(process.argv.slice(2)).then(
-  (code) => process.exit(code),
-  (e: unknown) => {
-    if (e instanceof UsageError) {
-      process.stderr.write(`mapbench: error: ${e.message}\n`);
-      process.exit(EXIT_USAGE);
-    }
-    process.stderr.write(`mapbench: internal error: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
-    process.exit(1);
-  },
-);
+runCli('mapbench', main);

@@ -2,12 +2,13 @@
 // the diff (src/compare/diff.ts), render it in one format.
 // Exit codes: 0 compared; 1 a significant regression beyond
 // --fail-on-regression; 2 bad flags or an unusable file (one line on stderr).
-import { Command, CommanderError, Option } from 'commander';
+import { Command, Option } from 'commander';
 
 import { compareFiles, compareMaps, type CompareOptions, DEFAULT_OPTIONS, mapsOf, METRIC_NAMES, type MetricName } from '../compare/diff.js';
 import { readResultFile } from '../compare/load.js';
 import { type Format, FORMATS, render } from '../compare/render.js';
-import { EXIT_USAGE, UsageError } from '../errors.js';
+import { UsageError } from '../errors.js';
+import { parseArgs, runCli } from './run-cli.js';
 
 export const EXIT_REGRESSION = 1;
 
@@ -69,15 +70,7 @@ function resolveOptions(raw: RawOptions): CompareOptions {
 
 function main(argv: string[]): number {
   const cmd = program();
-  try {
-    cmd.parse(argv, { from: 'user' });
-  } catch (e) {
-    if (e instanceof CommanderError) {
-      if (e.code === 'commander.helpDisplayed' || e.code === 'commander.version') return 0;
-      throw new UsageError(e.message.replace(/^error: /, ''));
-    }
-    throw e;
-  }
+  if (parseArgs(cmd, argv) === null) return 0;
   const raw = cmd.opts() as RawOptions;
   const options = resolveOptions(raw);
   const files = cmd.processedArgs[0] as string[];
@@ -100,20 +93,4 @@ function main(argv: string[]): number {
   return diff.regressions.length > 0 ? EXIT_REGRESSION : 0;
 }
 
-// Output piped into a reader that stops early (| head) is not an error.
-process.stdout.on('error', (e: NodeJS.ErrnoException) => {
-  if (e.code === 'EPIPE') process.exit(process.exitCode ?? 0);
-  throw e;
-});
-
-try {
-  process.exitCode = main(process.argv.slice(2));
-} catch (e) {
-  if (e instanceof UsageError) {
-    process.stderr.write(`mapbench compare: error: ${e.message}\n`);
-    process.exitCode = EXIT_USAGE;
-  } else {
-    process.stderr.write(`mapbench compare: internal error: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
-    process.exitCode = 1;
-  }
-}
+runCli('mapbench compare', main);

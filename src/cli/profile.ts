@@ -5,12 +5,13 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-import { EXIT_SIGINT, EXIT_USAGE, UsageError } from '../errors.js';
+import { EXIT_SIGINT, UsageError } from '../errors.js';
 import { buildMatrix } from '../matrix.js';
 import { type RawOptions, type ResolvedConfig } from '../config.js';
 import { PerfUnavailable } from '../profile/perf.js';
 import { ProfileError, type ProfileOutcome, runProfile } from '../profile/run.js';
-import { benchProgram, parseFlags, resolveHere } from './bench-options.js';
+import { benchProgram, resolveHere } from './bench-options.js';
+import { parseArgs, runCli } from './run-cli.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const repoDir = path.resolve(here, '..', '..', '..');
@@ -77,7 +78,7 @@ async function main(argv: string[]): Promise<number> {
     .option('--profile-root <dir>', 'directory that receives profile-<id>/', 'results');
   // The profile directory holds the result; --out and --json are refused below.
   for (const o of cmd.options) if (o.long === '--out' || o.long === '--json') o.hideHelp();
-  const raw = parseFlags<ProfileFlags>(cmd, argv);
+  const raw = parseArgs<ProfileFlags>(cmd, argv);
   if (raw === null) return 0;
   if (raw.out !== undefined) throw new UsageError('--out is not taken by profile: the result goes to result.json in the profile directory (choose where with --profile-root)');
   if (raw.json) throw new UsageError('--json is not taken by profile: the result goes to result.json in the profile directory');
@@ -115,25 +116,15 @@ async function main(argv: string[]): Promise<number> {
       process.stderr.write('mapbench profile: interrupted\n');
       return EXIT_SIGINT;
     }
+    if (e instanceof ProfileError) {
+      // perf or the profiled run failed: its first line says why.
+      process.stderr.write(`mapbench profile: error: ${e.message.split('\n')[0]}\n`);
+      return 1;
+    }
     throw e;
   } finally {
     process.off('SIGINT', onSignal);
   }
 }
 
-main(process.argv.slice(2)).then(
-  (code) => process.exit(code),
-  (e: unknown) => {
-    if (e instanceof UsageError) {
-      process.stderr.write(`mapbench profile: error: ${e.message}\n`);
-      process.exit(EXIT_USAGE);
-    }
-    if (e instanceof PerfUnavailable) {
-      process.stderr.write(`mapbench profile: ${e.message}\n`);
-      process.exit(EXIT_USAGE);
-    }
-    const message = e instanceof ProfileError || e instanceof Error ? e.message : String(e);
-    process.stderr.write(`mapbench profile: error: ${message.split('\n')[0]}\n`);
-    process.exit(1);
-  },
-);
+runCli('mapbench profile', main, [PerfUnavailable]);
