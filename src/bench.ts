@@ -24,7 +24,6 @@ export interface BenchControl {
   aborted: boolean;
 }
 
-const SKEW_REJECT_FRACTION = 0.05;
 const SKEW_WARN_FRACTION = 0.01;
 const SKEW_RETRIES = 2;
 
@@ -124,7 +123,7 @@ class SkewError extends CellError {}
 
 /**
  * Runs a unit, rerunning it (up to SKEW_RETRIES times) when its threads'
- * measured windows started too far apart — on a machine with as many busy
+ * measured windows started further apart than --max-skew — on a machine with as many busy
  * threads as cores, one preemption at the wrong moment does that.
  */
 async function runWithRetries(unit: RunUnit, cfg: ResolvedConfig, lab: Lab, hz: number, w: WarningLog): Promise<PassOutcome> {
@@ -142,9 +141,9 @@ async function runWithRetries(unit: RunUnit, cfg: ResolvedConfig, lab: Lab, hz: 
 
 function checkSkew(o: PassOutcome, cfg: ResolvedConfig, w: WarningLog, key: string): void {
   const fraction = o.record.windowSkewNs / 1e9 / cfg.durationSeconds;
-  if (fraction > SKEW_REJECT_FRACTION) {
+  if (fraction > cfg.maxSkew) {
     throw new SkewError(
-      `threads began measuring ${(o.record.windowSkewNs / 1e6).toFixed(2)} ms apart, more than ${SKEW_REJECT_FRACTION * 100}% of the ${cfg.durationSeconds}s run (a longer --warmup absorbs late starts)`,
+      `threads began measuring ${(o.record.windowSkewNs / 1e6).toFixed(2)} ms apart, more than ${cfg.maxSkew * 100}% of the ${cfg.durationSeconds}s run (--max-skew)`,
     );
   }
   if (fraction > SKEW_WARN_FRACTION) w.add('startSkew', [o.record.windowSkewNs, cfg.durationSeconds], key);

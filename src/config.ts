@@ -45,6 +45,8 @@ export interface ResolvedConfig {
   hugePages: boolean;
   streamLength: number;
   gateTimeoutSeconds: number;
+  /** A run whose threads began measuring further apart than this fraction of the duration is rerun. */
+  maxSkew: number;
   out: string;
   quiet: boolean;
   json: boolean;
@@ -71,6 +73,7 @@ export interface RawOptions {
   hugePages?: boolean;
   streamLength?: string;
   gateTimeout?: string;
+  maxSkew?: string;
   out?: string;
   quiet?: boolean;
   json?: boolean;
@@ -91,6 +94,7 @@ export const DEFAULTS = {
   seed: '1',
   streamLength: '262144',
   gateTimeout: '10s',
+  maxSkew: '5%',
 } as const;
 
 const LOCKS = ['mutex', 'spin', 'rw'] as const;
@@ -256,6 +260,9 @@ export function resolveConfig(raw: RawOptions, ctx: ResolveContext): ResolvedCon
   const streamLength = parseCount('--stream-length', raw.streamLength ?? DEFAULTS.streamLength, 256, 2 ** 28);
   if (streamLength % 256 !== 0) throw new UsageError(`--stream-length must be a multiple of 256, got ${streamLength}`);
   const gateTimeoutSeconds = parseSeconds('--gate-timeout', raw.gateTimeout ?? DEFAULTS.gateTimeout, false);
+  const skewText = raw.maxSkew ?? DEFAULTS.maxSkew;
+  const skewPct = Number(skewText.replace(/%$/, ''));
+  if (!(skewPct > 0 && skewPct <= 100)) throw new UsageError(`--max-skew must be a percentage in (0, 100], got '${skewText}'`);
 
   for (const m of maps.filter((m) => m.sharded)) {
     for (const k of keys) {
@@ -275,7 +282,7 @@ export function resolveConfig(raw: RawOptions, ctx: ResolveContext): ResolvedCon
   return {
     maps, threads, cpus, loadFactors, keys, mixes, dists, shards, durationSeconds, warmupSeconds, repeat, mode,
     sampleEvery, stats: raw.stats ?? true, seed, interleave: raw.interleave ?? false, hugePages: raw.hugePages ?? true,
-    streamLength, gateTimeoutSeconds, out, quiet: raw.quiet ?? false, json: raw.json ?? false,
+    streamLength, gateTimeoutSeconds, maxSkew: skewPct / 100, out, quiet: raw.quiet ?? false, json: raw.json ?? false,
   };
 }
 
@@ -301,6 +308,7 @@ export function configRecord(c: ResolvedConfig) {
     hugePages: c.hugePages,
     streamLength: c.streamLength,
     gateTimeoutSeconds: c.gateTimeoutSeconds,
+    maxSkew: c.maxSkew,
     out: c.out,
   };
 }

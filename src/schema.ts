@@ -258,6 +258,7 @@ export const ResolvedConfigSchema = z.object({
   hugePages: z.boolean(),
   streamLength: z.number().int().positive(),
   gateTimeoutSeconds: z.number().positive(),
+  maxSkew: z.number().positive().max(1),
   out: z.string(),
 });
 export type ResolvedConfigRecord = z.infer<typeof ResolvedConfigSchema>;

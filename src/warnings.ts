@@ -32,7 +32,7 @@ export const WARNINGS = {
     advice: 'a longer --warmup absorbs late starts; fewer threads than cores keeps the start gate tight',
   }),
   skewRetried: () => ({
-    message: 'a run was discarded and rerun because its threads began measuring more than 5% of the duration apart',
+    message: 'a run was discarded and rerun because its threads began measuring further apart than --max-skew allows',
     advice: 'a longer --warmup or --duration makes this rarer; a machine busy with other work makes it likelier',
   }),
   migrated: (thread: number, from: number, to: number) => ({

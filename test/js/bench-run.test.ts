@@ -120,3 +120,25 @@ test('--interleave runs every unit once, in a seeded order', async () => {
   assert.deepEqual(a, b, 'same seed, same order');
   assert.notDeepEqual(a, plain, 'shuffled');
 });
+
+test('a run whose threads began measuring too far apart is rerun, then fails the cell', async () => {
+  // duration 0.1 s, --max-skew 5%: 5 ms allowed; thread 1 starts 6 ms late.
+  const late = 6e6;
+  const sometimes = new FakeLab({ lateStart: (run) => (run === 0 ? late : 0) });
+  const once = await run(sometimes, { maps: 'lockfree', threads: '2', loadFactors: '0.5', mix: 'C', repeat: '1', stats: false });
+  assert.equal(once.doc.cells[0]!.status, 'ok');
+  assert.equal(sometimes.runs, 2, 'the skewed run was rerun');
+  assert.ok(once.doc.warnings.some((w) => w.code === 'skewRetried'));
+
+  const always = new FakeLab({ lateStart: () => late });
+  const never = await run(always, { maps: 'lockfree', threads: '2', loadFactors: '0.5', mix: 'C', repeat: '1', stats: false });
+  const cell = never.doc.cells[0]!;
+  assert.equal(cell.status, 'failed');
+  if (cell.status === 'failed') assert.match(cell.error, /began measuring 6\.00 ms apart, more than 5% of the 0\.1s run/);
+  assert.equal(always.runs, 3, 'two reruns, then the cell fails');
+
+  const loose = new FakeLab({ lateStart: () => late });
+  const tolerated = await run(loose, { maps: 'lockfree', threads: '2', loadFactors: '0.5', mix: 'C', repeat: '1', stats: false, maxSkew: '10%' });
+  assert.equal(tolerated.doc.cells[0]!.status, 'ok');
+  assert.ok(tolerated.doc.warnings.some((w) => w.code === 'startSkew'), 'still warned about');
+});

@@ -48,6 +48,8 @@ const rejections: Array<[string, RawOptions, RegExp]> = [
   ['repeat zero', { repeat: '0' }, /--repeat/],
   ['mode', { mode: 'fast' }, /--mode must be/],
   ['stream length', { streamLength: '1000' }, /multiple of 256/],
+  ['max skew zero', { maxSkew: '0%' }, /--max-skew must be a percentage/],
+  ['max skew junk', { maxSkew: 'lots' }, /--max-skew/],
 ];
 
 for (const [name, raw, message] of rejections) {

@@ -12,6 +12,8 @@ export interface FakeLabOptions {
   /** Called before each run; may throw or flip an abort flag. */
   beforeRun?: (runIndex: number) => void;
   failDesign?: string;
+  /** Ticks by which thread 1's measured window starts late, per run. */
+  lateStart?: (runIndex: number) => number;
 }
 
 export class FakeLab implements Lab {
@@ -95,7 +97,7 @@ export class FakeLab implements Lab {
         releaseTsc: 1000n,
         arriveTicks: -10,
         goSeenTicks: i * 100,
-        measureStartTicks: s.warmupSeconds * FAKE_HZ,
+        measureStartTicks: s.warmupSeconds * FAKE_HZ + (i === 1 ? (this.o.lateStart?.(runIndex) ?? 0) : 0),
         measureEndTicks: s.warmupSeconds * FAKE_HZ + windowTicks,
         cpuStart: i,
         cpuEnd: i,

@@ -163,7 +163,7 @@ test('no perf on PATH: one line naming the package, exit 2, nothing written', ()
   delete env.MAPBENCH_PERF;
   const r = profile([...ONE_CELL, '--profile-root', root], env);
   assert.equal(r.status, 2, r.stderr);
-  assert.match(oneLine(r), /^mapbench profile: perf not found: install it with `apt-get install linux-perf`/);
+  assert.match(oneLine(r), /^mapbench profile: error: perf not found: install it with `apt-get install linux-perf`/);
   assert.doesNotMatch(r.stderr, /\n\s+at /, 'no stack trace');
   assert.deepEqual(fs.readdirSync(root), []);
 });
@@ -189,7 +189,7 @@ test('perf that may not sample: one line naming the sysctl, exit 2', () => {
   delete env.MAPBENCH_PERF;
   const r = profile([...ONE_CELL, '--profile-root', root], env);
   assert.equal(r.status, 2, r.stderr);
-  assert.match(oneLine(r), /^mapbench profile: perf may not sample .*`sysctl kernel\.perf_event_paranoid=1`/);
+  assert.match(oneLine(r), /^mapbench profile: error: perf may not sample .*`sysctl kernel\.perf_event_paranoid=1`/);
   assert.deepEqual(fs.readdirSync(root), []);
 });
 
