@@ -63,7 +63,9 @@ class OpenTable {
   OpenTable(std::size_t capacity, bool huge_pages, bool growable) { init(capacity, huge_pages, growable); }
   OpenTable(const OpenTable&) = delete;
   OpenTable& operator=(const OpenTable&) = delete;
-  ~OpenTable() { alloc::free_table(slots_, capacity_ * sizeof(TableSlot)); }
+  ~OpenTable() {
+    if (owns_slots_) alloc::free_table(slots_, capacity_ * sizeof(TableSlot));
+  }
 
   // Requires: capacity >= 2; called once, before any other member.
   void init(std::size_t capacity, bool huge_pages, bool growable) {
@@ -73,6 +75,21 @@ class OpenTable {
     growable_ = growable;
     slots_ = static_cast<TableSlot*>(
         alloc::allocate_table(capacity_ * sizeof(TableSlot), huge_pages_, &huge_pages_advised_));
+    owns_slots_ = true;
+  }
+
+  // As init(), but the first slot array is borrowed (zeroed, line-aligned,
+  // outliving this table): the sharded map carves every shard's table out
+  // of one allocation, so that small per-shard tables can still sit on huge
+  // pages. A rehash moves to memory of the table's own.
+  void init_borrowed(TableSlot* slots, std::size_t capacity, bool huge_pages, bool advised, bool growable) {
+    MB_DCHECK(capacity >= 2 && slots_ == nullptr && slots != nullptr);
+    capacity_ = capacity;
+    huge_pages_ = huge_pages;
+    huge_pages_advised_ = advised;
+    growable_ = growable;
+    slots_ = slots;
+    owns_slots_ = false;
   }
 
   // All members require: key is a user key; `hash` is hash_key(key) or a
@@ -245,7 +262,8 @@ class OpenTable {
         if (++i == capacity_) i = 0;
       slots_[i] = old[j];
     }
-    alloc::free_table(old, old_capacity * sizeof(TableSlot));
+    if (owns_slots_) alloc::free_table(old, old_capacity * sizeof(TableSlot));
+    owns_slots_ = true;
     rehashes_ += 1;
   }
 
@@ -259,6 +277,7 @@ class OpenTable {
   bool huge_pages_ = false;
   bool huge_pages_advised_ = false;
   bool growable_ = false;
+  bool owns_slots_ = false;  // false while slots_ is the borrowed first array
 };
 
 }  // namespace mapbench

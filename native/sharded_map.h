@@ -11,7 +11,8 @@
 //
 //   | lock | table hdr | ops contended |pad| lock | table hdr | ... |
 //   <-------------- shard 0 ------------->   <--- shard 1 --->
-//   each shard's slots live in their own line-aligned allocation.
+//   the shards' first tables are consecutive slices of one line-aligned slab
+//   (huge-page advised as a whole); a shard that grows moves to its own.
 //
 // Invariants: each shard's OpenTable invariants hold whenever its lock is
 // free; every field of a shard's `table` is guarded by that shard's `lock`;
@@ -58,9 +59,14 @@ class ShardedMap {
     std::size_t per_shard = (total_capacity + shards - 1) / shards;
     per_shard = (per_shard + kSlotsPerLine - 1) / kSlotsPerLine * kSlotsPerLine;
     shards_ = static_cast<Shard*>(alloc::allocate(sizeof(Shard) * shards, Pad));
+    // One slab holds every shard's first table (each a whole number of
+    // lines), so the slab — not each small table — decides huge pages.
+    slab_bytes_ = per_shard * shards * sizeof(TableSlot);
+    bool advised = false;
+    slab_ = static_cast<TableSlot*>(alloc::allocate_table(slab_bytes_, huge_pages, &advised));
     for (std::size_t i = 0; i < shards; ++i) {
       Shard* s = new (&shards_[i]) Shard();
-      s->table.init(per_shard, huge_pages, /*growable=*/true);
+      s->table.init_borrowed(slab_ + i * per_shard, per_shard, huge_pages, advised, /*growable=*/true);
       s->table.set_hash(&ShardedMap::slot_hash_of, this);
     }
   }
@@ -69,6 +75,7 @@ class ShardedMap {
   ~ShardedMap() {
     for (std::size_t i = 0; i < shard_count_; ++i) shards_[i].~Shard();
     alloc::deallocate(shards_, sizeof(Shard) * shard_count_);
+    alloc::free_table(slab_, slab_bytes_);
   }
 
   template <class Sink = NoStats>
@@ -165,6 +172,8 @@ class ShardedMap {
   }
 
   Shard* shards_;                 // immutable after construction
+  TableSlot* slab_;               // every shard's first table; immutable
+  std::size_t slab_bytes_;        // immutable
   const std::size_t shard_count_; // immutable
   const std::size_t shard_bits_;  // immutable
 };
