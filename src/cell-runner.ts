@@ -155,7 +155,9 @@ export async function runPass(unit: RunUnit, c: ResolvedConfig, lab: Lab, hz: nu
     const prefillDiag = lab.diagnostics(id);
     const hugePagesBytes = anonHugePagesBytes();
 
-    const results = await lab.runThreads(id, workerSpecs(unit, c, hz));
+    // Test hook: MAPBENCH_TEST_KILL_WORKER=<map> kills thread 0's worker in that map's cells.
+    const dying = process.env.MAPBENCH_TEST_KILL_WORKER === p.map ? 0 : undefined;
+    const results = await lab.runThreads(id, workerSpecs(unit, c, hz), dying);
     const bad = results.find((r) => !r.ok);
     if (bad) throw new CellError(`thread ${results.indexOf(bad)}: ${bad.error}`);
     const tids = new Set(results.map((r) => r.threadId));

@@ -26,8 +26,12 @@ export interface Lab {
   diagnostics(id: number): MapDiagnostics;
   allocCounts(): AllocCounts;
   histogramSummary(histograms: number[][], percentiles: number[]): HistogramSummary;
-  /** Runs one thread per spec, all on distinct workers, sharing one start gate. */
-  runThreads(mapId: number, specs: WorkerSpec[]): Promise<WorkerResult[]>;
+  /**
+   * Runs one thread per spec, all on distinct workers, sharing one start
+   * gate. `dyingThread` (fault injection for tests) makes that thread's
+   * worker die instead of running.
+   */
+  runThreads(mapId: number, specs: WorkerSpec[], dyingThread?: number): Promise<WorkerResult[]>;
   /** Stops the run in progress (its threads return within one batch). */
   abort(): void;
   close(): Promise<void>;
@@ -92,14 +96,14 @@ export class NativeLab implements Lab {
     return pool;
   }
 
-  async runThreads(mapId: number, specs: WorkerSpec[]): Promise<WorkerResult[]> {
+  async runThreads(mapId: number, specs: WorkerSpec[], dyingThread?: number): Promise<WorkerResult[]> {
     const pool = await this.pool(specs.length);
     const control = new Int32Array(new SharedArrayBuffer(addon.controlBytes));
     this.control = control;
     try {
       const settled = await Promise.allSettled(
-        specs.map((spec) =>
-          pool.run({ mapId, control, spec }).catch((e: unknown) => {
+        specs.map((spec, i) =>
+          pool.run({ mapId, control, spec, ...(i === dyingThread ? { die: true } : {}) }).catch((e: unknown) => {
             Atomics.store(control, 2, 1); // a thread died: release the others at once
             throw e;
           }),

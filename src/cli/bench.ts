@@ -8,7 +8,7 @@ import cliProgress from 'cli-progress';
 import { runBench } from '../bench.js';
 import { captureEnvironment } from '../environment.js';
 import type { RawOptions } from '../config.js';
-import { EXIT_SIGINT, EXIT_SIGTERM } from '../errors.js';
+import { EXIT_SIGINT, EXIT_SIGTERM, UsageError } from '../errors.js';
 import { NativeLab } from '../lab.js';
 import { latencyStats } from '../cell-runner.js';
 import { addon } from '../native.js';
@@ -58,7 +58,20 @@ async function main(argv: string[]): Promise<number> {
   let started = false;
   try {
     const doc = await runBench(cfg, lab, environment, {
-      write: (d) => writeResultFile(cfg.out, d),
+      write: (d) => {
+        try {
+          writeResultFile(cfg.out, d);
+        } catch (e) {
+          // The last complete version of the file (if any) stays in place: writes are atomic.
+          const err = e as NodeJS.ErrnoException;
+          throw new UsageError(`cannot write ${cfg.out}: ${err.code === 'ENOSPC' ? 'no space left on device' : (err.code ?? err.message)}`);
+        }
+      },
+      onCell: (record) => {
+        if (record.status !== 'failed') return;
+        if (bar) bar.stop();
+        process.stderr.write(`mapbench: cell ${record.key} failed: ${record.error}\n`);
+      },
       onUnit: (done, total, unit) => {
         if (!bar) return;
         if (!started) {
