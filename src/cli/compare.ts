@@ -5,7 +5,7 @@
 import { Command, Option } from 'commander';
 
 import { compareFiles, compareMaps, type CompareOptions, DEFAULT_OPTIONS, mapsOf, METRIC_NAMES, type MetricName } from '../compare/diff.js';
-import { readResultFile } from '../compare/load.js';
+import { readResultFile } from '../result-files.js';
 import { type Format, FORMATS, render } from '../compare/render.js';
 import { UsageError } from '../errors.js';
 import { parseArgs, runCli } from './run-cli.js';

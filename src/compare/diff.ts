@@ -174,10 +174,8 @@ export interface CompareDiff {
   regressions: Regression[];
 }
 
-export interface NamedResult {
-  name: string;
-  doc: ResultFile;
-}
+export type { NamedResult } from '../result-files.js';
+import type { NamedResult } from '../result-files.js';
 
 // ---- extracting samples ------------------------------------------------------
 

@@ -9,36 +9,17 @@ import * as echarts from 'echarts';
 
 import { checkWritable } from '../config.js';
 import { UsageError } from '../errors.js';
-import { parseResultFile, ResultFileError } from '../schema.js';
+import { readResultFile } from '../result-files.js';
 import { buildModel, type ChartSpec, loadedFiles, type LoadedFile, type ReportModel, type SectionId } from './model.js';
 import { renderPage } from './page.js';
 import { decorateOption } from './page-script.js';
 
 /** Reads and validates result files; any problem is a UsageError naming the file. */
 export function loadResultFiles(paths: string[]): LoadedFile[] {
-  return loadedFiles(
-    paths.map((p) => {
-      let text: string;
-      try {
-        text = fs.readFileSync(p, 'utf8');
-      } catch (e) {
-        const err = e as NodeJS.ErrnoException;
-        throw new UsageError(`cannot read '${p}': ${err.code === 'ENOENT' ? 'no such file' : err.code === 'EISDIR' ? 'is a directory' : (err.code ?? err.message)}`);
-      }
-      let data: unknown;
-      try {
-        data = JSON.parse(text);
-      } catch (e) {
-        throw new UsageError(`'${p}' is not valid JSON (${(e as Error).message})`);
-      }
-      try {
-        return { path: p, doc: parseResultFile(data, `'${p}'`) };
-      } catch (e) {
-        if (e instanceof ResultFileError) throw new UsageError(e.message);
-        throw e;
-      }
-    }),
-  );
+  return loadedFiles(paths.map((p) => {
+    const { name, doc } = readResultFile(p);
+    return { path: name, doc };
+  }));
 }
 
 /** The chart library's browser build, inlined into the page so it needs no network. */

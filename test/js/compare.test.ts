@@ -20,7 +20,7 @@ import {
   type NamedResult,
   type PairDiff,
 } from '../../src/compare/diff.js';
-import { parseResultText } from '../../src/compare/load.js';
+import { parseResultText } from '../../src/result-files.js';
 import { render } from '../../src/compare/render.js';
 import { mannWhitneyU, minimumP, normalCdf } from '../../src/compare/utest.js';
 import { Rng } from '../../src/rng.js';

@@ -1,11 +1,17 @@
-// Reading result files for compare. Every way a file can be wrong — missing,
-// unreadable, empty, truncated, not JSON, not a mapbench result, another
-// schema version, not matching the schema — becomes one UsageError line.
+// Reading result files, for every reader (compare, report). Every way a file
+// can be wrong — missing, unreadable, empty, truncated, not JSON, not a
+// mapbench result, another schema version, not matching the schema —
+// becomes one UsageError line naming the file.
 import fs from 'node:fs';
 
-import { UsageError } from '../errors.js';
-import { parseResultFile, ResultFileError } from '../schema.js';
-import type { NamedResult } from './diff.js';
+import { UsageError } from './errors.js';
+import { parseResultFile, type ResultFile, ResultFileError } from './schema.js';
+
+/** A parsed result document and the name it was read under. */
+export interface NamedResult {
+  name: string;
+  doc: ResultFile;
+}
 
 function readFailure(file: string, e: unknown): UsageError {
   const code = (e as NodeJS.ErrnoException).code;
