@@ -6,7 +6,17 @@
 // Op count: kOps random ops per map (>= 1,000,000), multiplied by
 // MAPBENCH_TEST_SCALE (test/native/run.sh sets 0.25 for the sanitizer
 // builds; the release build always runs the full count).
+//
+// Long runs (scripts/differential-long.sh) set, all unset by default:
+//   MAPBENCH_DIFF_OPS     random ops per map in the medium-table case, used
+//                         as given (not scaled); the tiny-table case runs
+//                         1/50 of it (at least 5,000)
+//   MAPBENCH_DIFF_STORMS  erase/reinsert storms per medium-table run
+//                         (default 8)
+//   MAPBENCH_TEST_SEED    seeds the random cases (default: 42 medium, 7
+//                         tiny) and shifts the full-table cases' key set
 #include <cstdint>
+#include <cstdlib>
 #include <string>
 #include <unordered_map>
 #include <unordered_set>
@@ -23,6 +33,18 @@ namespace {
 
 constexpr std::uint64_t kOps = 1'000'000;
 constexpr std::uint64_t kMax = ~std::uint64_t{0};
+
+// An unsigned environment variable, or `dflt` when unset or empty.
+std::uint64_t env_u64(const char* name, std::uint64_t dflt) {
+  const char* s = std::getenv(name);
+  return s && *s ? std::strtoull(s, nullptr, 0) : dflt;
+}
+const bool kSeedSet = [] {
+  const char* s = std::getenv("MAPBENCH_TEST_SEED");
+  return s && *s;
+}();
+const std::uint64_t kSeed = env_u64("MAPBENCH_TEST_SEED", 0);
+const std::uint64_t kStorms = env_u64("MAPBENCH_DIFF_STORMS", 8);
 
 // A map under test plus the reference it must agree with.
 struct Differ {
@@ -138,7 +160,7 @@ void differential(const mbtest::MapConfig& cfg, std::uint64_t universe_size, std
   mapbench::Rng rng(seed * 7 + 1);
   t.full_check(universe, "empty");
 
-  const std::uint64_t storm_every = ops / 8;
+  const std::uint64_t storm_every = kStorms == 0 ? ops + 1 : ops / kStorms > 0 ? ops / kStorms : 1;
   for (std::uint64_t random_ops = 1; random_ops <= ops; ++random_ops) {
     const std::uint64_t k = universe[rng.below(universe.size())];
     const std::uint64_t r = rng.below(100);
@@ -177,14 +199,15 @@ void differential(const mbtest::MapConfig& cfg, std::uint64_t universe_size, std
 
 // Fills a small map with distinct keys until insert says kFull (or 4x the
 // capacity went in, for designs that grow), then checks nothing was lost.
-void full_table(const mbtest::MapConfig& cfg) {
+// Keys are key_of(key_base + i), i = 0, 1, ...
+void full_table(const mbtest::MapConfig& cfg, std::uint64_t key_base) {
   auto map = mbtest::make(cfg);
   const std::uint64_t cap = map->capacity();
   Differ t{*map, cfg.label, {}, {}, 0};
   std::vector<std::uint64_t> keys;
   bool full = false;
   for (std::uint64_t i = 0; i < 4 * cap; ++i) {
-    const std::uint64_t k = mapbench::key_of(i);
+    const std::uint64_t k = mapbench::key_of(key_base + i);
     const std::uint64_t v = mapbench::value_of(k);
     const Status s = map->insert(k, v);
     if (s == Status::kFull) {
@@ -193,7 +216,7 @@ void full_table(const mbtest::MapConfig& cfg) {
       std::uint64_t got;
       CHECK_EQ(map->get(k, &got), Status::kNotFound, cfg.label, ": a rejected key became visible");
       CHECK_EQ(map->insert(k, v), Status::kFull, cfg.label);
-      CHECK_EQ(map->insert(mapbench::key_of(i + 1), v), Status::kFull, cfg.label);
+      CHECK_EQ(map->insert(mapbench::key_of(key_base + i + 1), v), Status::kFull, cfg.label);
       break;
     }
     CHECK_EQ(s, Status::kInserted, cfg.label, ": key ", i);
@@ -207,7 +230,7 @@ void full_table(const mbtest::MapConfig& cfg) {
   if (sharded) CHECK(!full, cfg.label, ": sharded shards grow, yet insert returned kFull");
   if (known_fixed) CHECK(full, cfg.label, ": a fixed-capacity design took ", keys.size(), " keys into ", cap, " slots");
   std::vector<std::uint64_t> absent;
-  for (std::uint64_t i = keys.size() + 1; i < keys.size() + 200; ++i) absent.push_back(mapbench::key_of(i));
+  for (std::uint64_t i = keys.size() + 1; i < keys.size() + 200; ++i) absent.push_back(mapbench::key_of(key_base + i));
 
   if (full) {
     // Locked tables keep one slot empty (capacity - 1 keys); lockfree can
@@ -245,23 +268,38 @@ void full_table(const mbtest::MapConfig& cfg) {
 
 int main() {
   mbtest::Suite suite("test_differential");
-  const std::uint64_t ops = mbtest::scaled(kOps, 50'000);
+  const char* ops_env = std::getenv("MAPBENCH_DIFF_OPS");
+  const bool ops_set = ops_env && *ops_env;
+  const std::uint64_t ops = ops_set ? env_u64("MAPBENCH_DIFF_OPS", kOps) : mbtest::scaled(kOps, 50'000);
+  const std::uint64_t tiny_ops = ops_set ? (ops / 50 > 5'000 ? ops / 50 : 5'000) : mbtest::scaled(20'000, 5'000);
+  const std::uint64_t medium_seed = kSeedSet ? kSeed : 42;
+  const std::uint64_t tiny_seed = kSeedSet ? kSeed * 31 + 7 : 7;
+  // The full-table cases' keys: key_of(0, 1, ...) by default, a seed-dependent run of indices otherwise.
+  const std::uint64_t key_base = kSeedSet ? (kSeed % 1'000'003) * 1'000'000 : 0;
   std::printf("ops per map: %llu (MAPBENCH_TEST_SCALE scales the 1,000,000 default)\n",
               static_cast<unsigned long long>(ops));
+  if (ops_set || kSeedSet || kStorms != 8)
+    std::printf(
+        "long form: MAPBENCH_DIFF_OPS=%llu (tiny table %llu), MAPBENCH_DIFF_STORMS=%llu, seeds %llu/%llu, "
+        "full-table key base %llu\n",
+        static_cast<unsigned long long>(ops), static_cast<unsigned long long>(tiny_ops),
+        static_cast<unsigned long long>(kStorms), static_cast<unsigned long long>(medium_seed),
+        static_cast<unsigned long long>(tiny_seed), static_cast<unsigned long long>(key_base));
 
   // Medium table at 0.75 load: the universe nearly fills it.
   for (const auto& cfg : mbtest::map_configs(6000, 0.75))
     suite.run(cfg.label + ": " + std::to_string(ops) + " random ops vs std::unordered_map",
-              [&] { differential(cfg, 7500, ops, 42); });
+              [&] { differential(cfg, 7500, ops, medium_seed); });
   // Tiny table: every probe wraps, every erase purges.
   for (const auto& cfg : mbtest::map_configs(10, 0.9, 2))
-    suite.run(cfg.label + ": tiny table, 20k ops", [&] { differential(cfg, 10, mbtest::scaled(20'000, 5'000), 7); });
+    suite.run(cfg.label + ": tiny table, " + (ops_set ? std::to_string(tiny_ops) + " ops" : std::string("20k ops")),
+              [&] { differential(cfg, 10, tiny_ops, tiny_seed); });
   // Full table.
   for (const auto& cfg : mbtest::map_configs(100, 0.5, 4))
-    suite.run(cfg.label + ": insert until full", [&] { full_table(cfg); });
+    suite.run(cfg.label + ": insert until full", [&] { full_table(cfg, key_base); });
   // A full large table (several lines per probe run, huge-page sized allocation).
   for (const auto& cfg : mbtest::map_configs(10000, 0.95, 4))
-    suite.run(cfg.label + ": insert until full (large)", [&] { full_table(cfg); });
+    suite.run(cfg.label + ": insert until full (large)", [&] { full_table(cfg, key_base); });
 
   // The catalogue itself: every map design was exercised.
   suite.run("every map design is covered", [&] {
