@@ -11,7 +11,7 @@
 #
 # Environment:
 #   MAPBENCH_DIFF_OPS     random ops per map and seed in the medium-table case
-#                         (default 40,000,000; the first argument overrides it);
+#                         (default 32,000,000; the first argument overrides it);
 #                         the tiny-table case runs 1/50 of it
 #   MAPBENCH_DIFF_STORMS  erase/reinsert storms per medium-table run (default 64)
 #   MAPBENCH_DIFF_SEEDS   the seeds, space-separated (default "1 2 3 4 5 6 7 8")
@@ -22,7 +22,7 @@
 set -uo pipefail
 cd "$(dirname "$0")/.."
 
-OPS=${1:-${MAPBENCH_DIFF_OPS:-40000000}}
+OPS=${1:-${MAPBENCH_DIFF_OPS:-32000000}}
 STORMS=${MAPBENCH_DIFF_STORMS:-64}
 SEEDS=${MAPBENCH_DIFF_SEEDS:-"1 2 3 4 5 6 7 8"}
 JOBS=${MAPBENCH_JOBS:-2}
