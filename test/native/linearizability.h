@@ -452,8 +452,8 @@ inline Witness shrink(std::vector<Op> ops, std::uint64_t max_steps = 0) {
 
 // The witness as a table: each op's thread and position, the rank of its
 // invocation and response among the witness's 2n events (by TSC), and the
-// op with its arguments and result.
-inline std::string describe(const Witness& w, std::uint64_t key) {
+// op with its arguments and result; every line starts with `indent`.
+inline std::string describe(const Witness& w, std::uint64_t key, const std::string& indent = "") {
   const std::size_t n = w.ops.size();
   std::vector<std::pair<std::uint64_t, std::uint32_t>> ev;
   for (std::uint32_t i = 0; i < n; ++i) {
@@ -488,7 +488,14 @@ inline std::string describe(const Witness& w, std::uint64_t key) {
                 "    %s these ops.\n",
                 2 * n, w.init == Initial::kAny ? "before or after" : "after");
   out += line;
-  return out;
+  if (indent.empty()) return out;
+  std::string indented;
+  for (std::size_t at = 0; at < out.size();) {
+    const std::size_t eol = out.find('\n', at);
+    indented += indent + out.substr(at, eol - at + 1);
+    at = eol + 1;
+  }
+  return indented;
 }
 
 }  // namespace lin

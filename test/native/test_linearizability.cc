@@ -386,7 +386,7 @@ RunStats run_target(const Target& target, const Params& p, std::uint64_t histori
         text += "    " + std::to_string(report.failures.size()) + " of " + std::to_string(report.keys) +
                 " keys not linearizable; smallest witness: key " + std::to_string(from->key) + ", whose " +
                 std::to_string(from->ops.size()) + " ops shrink to\n";
-        text += lin::describe(best, from->key);
+        text += lin::describe(best, from->key, "    ");
       }
       rs.first_witness = text;
     }
@@ -417,7 +417,7 @@ std::string summary(const Target& t, const Params& p, const RunStats& rs) {
     if (rs.failed_seeds.size() > 20) out += " ...";
     out += "\n";
   }
-  if (!rs.first_witness.empty()) out += "    first " + rs.first_witness;
+  if (!rs.first_witness.empty()) out += "    first non-linearizable " + rs.first_witness;
   return out;
 }
 
