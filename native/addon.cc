@@ -104,6 +104,15 @@ Napi::Array u64_array(Napi::Env env, const std::vector<std::uint64_t>& xs) {
   return a;
 }
 
+Napi::Object alloc_counts(Napi::Env env, const mb::alloc::Counts& c) {
+  Napi::Object o = Napi::Object::New(env);
+  o.Set("allocations", u64(env, c.allocations));
+  o.Set("frees", u64(env, c.frees));
+  o.Set("bytesAllocated", u64(env, c.bytes_allocated));
+  o.Set("bytesFreed", u64(env, c.bytes_freed));
+  return o;
+}
+
 // Sparse histogram as a flat [index, count, index, count, ...] array.
 Napi::Array sparse_histogram(Napi::Env env, const mb::Histogram& h) {
   auto pairs = h.sparse();
@@ -399,12 +408,7 @@ class Addon : public Napi::Addon<Addon> {
     o.Set("threadId", Napi::Number::New(env, static_cast<double>(r.thread_id)));
     o.Set("checksum", Napi::BigInt::New(env, r.checksum));
     o.Set("generateSeconds", Napi::Number::New(env, r.generate_seconds));
-    Napi::Object allocs = Napi::Object::New(env);
-    allocs.Set("allocations", u64(env, r.allocs.allocations));
-    allocs.Set("frees", u64(env, r.allocs.frees));
-    allocs.Set("bytesAllocated", u64(env, r.allocs.bytes_allocated));
-    allocs.Set("bytesFreed", u64(env, r.allocs.bytes_freed));
-    o.Set("allocs", allocs);
+    o.Set("allocs", alloc_counts(env, r.allocs));
     if (r.latency) {
       Napi::Object lat = Napi::Object::New(env);
       for (int k = 0; k < mb::kLatencyKinds; ++k) lat.Set(mb::latency_kind_name(k), sparse_histogram(env, r.latency[k]));
@@ -466,14 +470,7 @@ class Addon : public Napi::Addon<Addon> {
   }
 
   Napi::Value AllocCounts(const Napi::CallbackInfo& info) {
-    Napi::Env env = info.Env();
-    mb::alloc::Counts c = mb::alloc::process_counts();
-    Napi::Object o = Napi::Object::New(env);
-    o.Set("allocations", u64(env, c.allocations));
-    o.Set("frees", u64(env, c.frees));
-    o.Set("bytesAllocated", u64(env, c.bytes_allocated));
-    o.Set("bytesFreed", u64(env, c.bytes_freed));
-    return o;
+    return alloc_counts(info.Env(), mb::alloc::process_counts());
   }
 
   Napi::Value Layout(const Napi::CallbackInfo& info) {
