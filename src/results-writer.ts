@@ -6,26 +6,35 @@ import path from 'node:path';
 
 import { ResultFile, type ResultFile as ResultFileType } from './schema.js';
 
+/**
+ * Writes every file to a temporary file beside it (fsync'ed) and renames
+ * them into place only when all were written, so a failure leaves neither a
+ * half-written file nor a partial set behind, and each file it replaces
+ * stays complete until its rename.
+ */
+export function writeFilesAtomic(files: Map<string, string>): void {
+  const staged: Array<{ tmp: string; file: string }> = [];
+  try {
+    for (const [file, text] of files) {
+      const tmp = path.join(path.dirname(path.resolve(file)), `.${path.basename(file)}.${process.pid}.tmp`);
+      staged.push({ tmp, file });
+      const fd = fs.openSync(tmp, 'w');
+      try {
+        fs.writeFileSync(fd, text);
+        fs.fsyncSync(fd);
+      } finally {
+        fs.closeSync(fd);
+      }
+    }
+    for (const s of staged) fs.renameSync(s.tmp, s.file);
+  } catch (e) {
+    for (const s of staged) fs.rmSync(s.tmp, { force: true });
+    throw e;
+  }
+}
+
 export function writeJsonAtomic(file: string, data: unknown): void {
-  const dir = path.dirname(path.resolve(file));
-  const tmp = path.join(dir, `.${path.basename(file)}.${process.pid}.tmp`);
-  const text = `${JSON.stringify(data, null, 1)}\n`;
-  const fd = fs.openSync(tmp, 'w');
-  try {
-    fs.writeFileSync(fd, text);
-    fs.fsyncSync(fd);
-  } catch (e) {
-    fs.closeSync(fd);
-    fs.rmSync(tmp, { force: true });
-    throw e;
-  }
-  fs.closeSync(fd);
-  try {
-    fs.renameSync(tmp, file);
-  } catch (e) {
-    fs.rmSync(tmp, { force: true });
-    throw e;
-  }
+  writeFilesAtomic(new Map([[file, `${JSON.stringify(data, null, 1)}\n`]]));
 }
 
 /** Validates against the schema before writing: a file we write is always readable. */

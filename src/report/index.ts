@@ -10,6 +10,7 @@ import * as echarts from 'echarts';
 import { checkWritable } from '../config.js';
 import { UsageError } from '../errors.js';
 import { readResultFile } from '../result-files.js';
+import { writeFilesAtomic } from '../results-writer.js';
 import { buildModel, type ChartSpec, loadedFiles, type LoadedFile, type ReportModel, type SectionId } from './model.js';
 import { renderPage } from './page.js';
 import { decorateOption } from './page-script.js';
@@ -68,32 +69,6 @@ export function renderReport(model: ReportModel, out: string): ReportOutputs {
   return { html: renderPage(model, chartLibrary()), svgs };
 }
 
-/**
- * Writes every output to a temporary file beside it first and renames them
- * only when all were written, so a failure leaves no output (and no
- * half-written one) behind.
- */
-export function writeOutputs(files: Map<string, string>): void {
-  const staged: Array<{ tmp: string; file: string }> = [];
-  try {
-    for (const [file, text] of files) {
-      const tmp = path.join(path.dirname(path.resolve(file)), `.${path.basename(file)}.${process.pid}.tmp`);
-      staged.push({ tmp, file });
-      const fd = fs.openSync(tmp, 'w');
-      try {
-        fs.writeFileSync(fd, text);
-        fs.fsyncSync(fd);
-      } finally {
-        fs.closeSync(fd);
-      }
-    }
-  } catch (e) {
-    for (const s of staged) fs.rmSync(s.tmp, { force: true });
-    throw e;
-  }
-  for (const s of staged) fs.renameSync(s.tmp, s.file);
-}
-
 /** The whole command: read, check, model, render, write. Returns the paths written. */
 export function buildReport(paths: string[], out: string, now = new Date()): string[] {
   if (paths.length === 0) throw new UsageError('no result files given');
@@ -101,6 +76,6 @@ export function buildReport(paths: string[], out: string, now = new Date()): str
   checkWritable(out);
   const { html, svgs } = renderReport(buildModel(files, now), out);
   const outputs = new Map([...svgs, [out, html]]);
-  writeOutputs(outputs);
+  writeFilesAtomic(outputs);
   return [...outputs.keys()];
 }
