@@ -80,6 +80,9 @@ Napi::Object to_object(Napi::Env env, const Napi::Value& v, const char* what) {
   return v.As<Napi::Object>();
 }
 
+// An optional property counts as absent when missing or undefined.
+bool given(const Napi::Object& o, const char* key) { return o.Has(key) && !o.Get(key).IsUndefined(); }
+
 void require_args(const Napi::CallbackInfo& info, std::size_t n, const char* signature) {
   if (info.Length() < n) throw_type(info.Env(), std::string("expected ") + signature);
 }
@@ -207,15 +210,15 @@ class Addon : public Napi::Addon<Addon> {
     opts.design = to_string(env, o.Get("design"), "options.design");
     opts.expected_entries = to_count(env, o.Get("expectedEntries"), "options.expectedEntries", 1, std::uint64_t{1} << 36);
     opts.load_factor = to_double(env, o.Get("loadFactor"), "options.loadFactor");
-    if (o.Has("shards") && !o.Get("shards").IsUndefined())
+    if (given(o, "shards"))
       opts.shards = static_cast<std::uint32_t>(to_count(env, o.Get("shards"), "options.shards", 1, 65536));
-    if (o.Has("pad") && !o.Get("pad").IsUndefined())
+    if (given(o, "pad"))
       opts.pad = static_cast<std::uint32_t>(to_count(env, o.Get("pad"), "options.pad", 64, 128));
-    if (o.Has("hugePages") && !o.Get("hugePages").IsUndefined()) {
+    if (given(o, "hugePages")) {
       if (!o.Get("hugePages").IsBoolean()) throw_type(env, "options.hugePages must be a boolean");
       opts.huge_pages = o.Get("hugePages").As<Napi::Boolean>().Value();
     }
-    if (o.Has("lock") && !o.Get("lock").IsUndefined()) {
+    if (given(o, "lock")) {
       std::string lock = to_string(env, o.Get("lock"), "options.lock");
       if (lock == "mutex") opts.lock = mb::LockKind::kMutex;
       else if (lock == "spin") opts.lock = mb::LockKind::kSpin;
@@ -344,10 +347,9 @@ class Addon : public Napi::Addon<Addon> {
     else if (dist == "hotkey") s.workload.dist.kind = mb::DistKind::kHotkey;
     else throw_range(env, "spec.workload.dist must be one of uniform, zipf, hotspot, hotkey");
     // Optional parameters: absent or undefined keeps the default, as in createMap.
-    auto given = [&](const char* key) { return w.Has(key) && !w.Get(key).IsUndefined(); };
-    if (given("theta")) s.workload.dist.theta = to_double(env, w.Get("theta"), "spec.workload.theta");
-    if (given("hotFraction")) s.workload.dist.hot_fraction = to_double(env, w.Get("hotFraction"), "spec.workload.hotFraction");
-    if (given("hotOpFraction"))
+    if (given(w, "theta")) s.workload.dist.theta = to_double(env, w.Get("theta"), "spec.workload.theta");
+    if (given(w, "hotFraction")) s.workload.dist.hot_fraction = to_double(env, w.Get("hotFraction"), "spec.workload.hotFraction");
+    if (given(w, "hotOpFraction"))
       s.workload.dist.hot_op_fraction = to_double(env, w.Get("hotOpFraction"), "spec.workload.hotOpFraction");
     s.workload.keys = to_count(env, w.Get("keys"), "spec.workload.keys", 1, std::uint64_t{1} << 36);
     s.workload.seed = to_count(env, w.Get("seed"), "spec.workload.seed", 0, 9007199254740991ULL);
