@@ -373,6 +373,17 @@ class Addon : public Napi::Addon<Addon> {
     s.tsc_hz = to_double(env, o.Get("tscHz"), "spec.tscHz");
     if (s.warmup_seconds < 0 || s.duration_seconds <= 0 || s.gate_timeout_seconds <= 0 || s.tsc_hz < 0)
       throw_range(env, "spec durations must be positive (warm-up may be 0)");
+    if (given(o, "ratePerSecond")) {
+      s.rate_per_second = to_double(env, o.Get("ratePerSecond"), "spec.ratePerSecond");
+      if (!(s.rate_per_second > 0 && s.rate_per_second <= 1e10))
+        throw_range(env, "spec.ratePerSecond must be in (0, 1e10] ops per second");
+      if (s.mode != mb::RunMode::kLatency) throw_range(env, "spec.ratePerSecond needs spec.mode latency");
+    }
+    if (given(o, "seriesWindowSeconds")) {
+      s.series_window_seconds = to_double(env, o.Get("seriesWindowSeconds"), "spec.seriesWindowSeconds");
+      if (!(s.series_window_seconds > 0 && s.duration_seconds / s.series_window_seconds <= 1e6))
+        throw_range(env, "spec.seriesWindowSeconds must be > 0 and cut the run into at most 1e6 windows");
+    }
     return s;
   }
 
@@ -416,6 +427,20 @@ class Addon : public Napi::Addon<Addon> {
       for (int k = 0; k < mb::kLatencyKinds; ++k) lat.Set(mb::latency_kind_name(k), sparse_histogram(env, r.latency[k]));
       o.Set("latency", lat);
       o.Set("timerOverhead", sparse_histogram(env, r.timer_overhead));
+    }
+    if (r.series.enabled()) {
+      Napi::Object se = Napi::Object::New(env);
+      Napi::Array ops = Napi::Array::New(env, r.series.ops.size());
+      Napi::Array max = Napi::Array::New(env, r.series.max_ticks.size());
+      for (std::uint32_t i = 0; i < r.series.ops.size(); ++i) {
+        ops.Set(i, u64(env, r.series.ops[i]));
+        max.Set(i, u64(env, r.series.max_ticks[i]));
+      }
+      se.Set("windowTicks", u64(env, r.series.window_ticks));
+      se.Set("originTicks", rel(r.series.origin));
+      se.Set("ops", ops);
+      se.Set("maxTicks", max);
+      o.Set("series", se);
     }
     if (spec.mode == mb::RunMode::kStats) {
       Napi::Object st = Napi::Object::New(env);

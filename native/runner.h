@@ -20,6 +20,20 @@
 // Timed passes (latency mode) bracket one op in `sample_every` with
 // tsc::begin/end; throughput mode compiles with no timer in the loop at all;
 // the statistics pass swaps the NoStats sink for OpStats.
+//
+// Open loop (latency mode with rate_per_second > 0): op i of a phase is due
+// at phase_start + i / rate. The thread waits for each op's due time, and
+// every op's latency runs from its due time, not from when it actually
+// started — so a stall delays every op queued behind it and they all count
+// it (the coordinated-omission correction wrk2 makes). A thread that falls
+// behind issues back to back until it catches up; ops still due at the
+// deadline are not issued, so achieved < offered shows saturation.
+//
+// Series (series_window_seconds > 0): the measured phase is cut into windows
+// aligned to its common start, so every thread's windows line up; per window
+// the thread counts completed ops (at batch granularity in closed loop) and
+// keeps the longest timed op that ended in it. The arrays are allocated
+// before the gate.
 #pragma once
 
 #include <pthread.h>
@@ -28,11 +42,14 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <algorithm>
 #include <chrono>
+#include <cmath>
 #include <cstdint>
 #include <memory>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include "alloc.h"
 #include "histogram.h"
@@ -85,6 +102,34 @@ struct WorkerSpec {
   double duration_seconds = 1.0;
   double gate_timeout_seconds = 10.0;
   double tsc_hz = 0;                 // 0 = calibrate here
+  double rate_per_second = 0;        // latency mode: > 0 = open loop at this rate (this thread)
+  double series_window_seconds = 0;  // > 0: per-window ops and max latency of the measured phase
+};
+
+// Per-window figures of the measured phase; see the header comment.
+struct Series {
+  std::uint64_t origin = 0;        // measured phase start (TSC)
+  std::uint64_t window_ticks = 1;
+  std::vector<std::uint64_t> ops;        // ops completed in each window
+  std::vector<std::uint64_t> max_ticks;  // longest timed op ending in each window; 0 = none timed
+
+  void reset(std::size_t windows, std::uint64_t ticks) {
+    window_ticks = ticks > 0 ? ticks : 1;
+    ops.assign(windows, 0);
+    max_ticks.assign(windows, 0);
+  }
+  bool enabled() const { return !ops.empty(); }
+  // Past-the-end instants (the last batch overrunning the deadline) fold
+  // into the last window.
+  std::size_t index(std::uint64_t t) const {
+    const std::uint64_t i = t > origin ? (t - origin) / window_ticks : 0;
+    return i < ops.size() ? static_cast<std::size_t>(i) : ops.size() - 1;
+  }
+  void add_ops(std::uint64_t t, std::uint64_t n) { ops[index(t)] += n; }
+  void add_latency(std::uint64_t t_end, std::uint64_t ticks) {
+    std::uint64_t& m = max_ticks[index(t_end)];
+    if (ticks > m) m = ticks;
+  }
 };
 
 struct WorkerResult {
@@ -102,6 +147,7 @@ struct WorkerResult {
   std::unique_ptr<Histogram[]> latency;  // kLatencyKinds histograms, latency mode
   Histogram timer_overhead;              // empty bracket, latency mode
   OpStats stats;                         // statistics mode
+  Series series;                         // series_window_seconds > 0
 };
 
 namespace detail {
@@ -167,7 +213,8 @@ struct Cursor {
 // `sample_every` and records it into `latency[kind]`.
 template <bool kTimed, class Map, class Sink>
 void run_phase(Map& map, const OpStream& stream, std::uint32_t thread_index, std::uint64_t deadline,
-               std::int32_t& abort_flag, Sink& sink, Histogram* latency, std::uint32_t sample_every, Cursor& c) {
+               std::int32_t& abort_flag, Sink& sink, Histogram* latency, std::uint32_t sample_every, Cursor& c,
+               Series* series) {
   const std::uint64_t* keys = stream.keys.data();
   const std::uint8_t* kinds = stream.kinds.data();
   const std::size_t n = stream.size();
@@ -189,6 +236,7 @@ void run_phase(Map& map, const OpStream& stream, std::uint32_t thread_index, std
           const Outcome o = do_op(map, keys[pos], kinds[pos], thread_index, write_counter, sink, checksum);
           const std::uint64_t t1 = tsc::end();
           latency[latency_kind_of(o)].record(t1 - t0);
+          if (series) series->add_latency(t1, t1 - t0);
           outcomes[o] += 1;
           continue;
         }
@@ -197,13 +245,58 @@ void run_phase(Map& map, const OpStream& stream, std::uint32_t thread_index, std
     }
     if (pos == n) pos = 0;
     ops += kStreamBatch;
-    if (tsc::now() >= deadline || abort_ref.load(std::memory_order_relaxed)) break;
+    const std::uint64_t now = tsc::now();
+    if (series) series->add_ops(now, kStreamBatch);
+    if (now >= deadline || abort_ref.load(std::memory_order_relaxed)) break;
   }
   c.pos = pos;
   c.write_counter = write_counter;
   c.checksum = checksum;
   c.ops = ops;
   c.countdown = countdown;
+  for (int i = 0; i < kOutcomeCount; ++i) c.outcomes[i] += outcomes[i];
+}
+
+// Open-loop replay: op i is due at start + i * interval_ticks; latency runs
+// from the due time (see the header comment). Every op is timed: at a fixed
+// offered rate the timer's cost only shortens the idle gaps.
+template <class Map, class Sink>
+void run_phase_open_loop(Map& map, const OpStream& stream, std::uint32_t thread_index, std::uint64_t start,
+                         std::uint64_t deadline, double interval_ticks, std::int32_t& abort_flag, Sink& sink,
+                         Histogram* latency, Cursor& c, Series* series) {
+  const std::uint64_t* keys = stream.keys.data();
+  const std::uint8_t* kinds = stream.kinds.data();
+  const std::size_t n = stream.size();
+  std::atomic_ref<std::int32_t> abort_ref(abort_flag);
+  std::size_t pos = c.pos;
+  std::uint64_t write_counter = c.write_counter, checksum = c.checksum, issued = 0;
+  std::uint64_t outcomes[kOutcomeCount] = {};
+  bool done = false;
+  while (!done) {
+    for (std::size_t j = 0; j < kStreamBatch; ++j, ++pos) {
+      const std::uint64_t due = start + static_cast<std::uint64_t>(static_cast<double>(issued) * interval_ticks);
+      if (due >= deadline) {
+        done = true;
+        break;
+      }
+      while (tsc::now() < due) cpu_relax();
+      const Outcome o = do_op(map, keys[pos], kinds[pos], thread_index, write_counter, sink, checksum);
+      const std::uint64_t t1 = tsc::end();
+      latency[latency_kind_of(o)].record(t1 - due);
+      if (series) {
+        series->add_ops(t1, 1);
+        series->add_latency(t1, t1 - due);
+      }
+      outcomes[o] += 1;
+      issued += 1;
+    }
+    if (pos == n) pos = 0;
+    if (abort_ref.load(std::memory_order_relaxed)) break;
+  }
+  c.pos = pos;
+  c.write_counter = write_counter;
+  c.checksum = checksum;
+  c.ops += issued;
   for (int i = 0; i < kOutcomeCount; ++i) c.outcomes[i] += outcomes[i];
 }
 
@@ -218,18 +311,37 @@ void run_both_phases(Map& map, const OpStream& stream, const WorkerSpec& spec, C
   const std::uint64_t measure_end = warm_end + seconds_to_ticks(spec.duration_seconds, hz);
   Histogram* latency = r.latency.get();
 
+  const bool open_loop = kTimed && spec.rate_per_second > 0;
+  const double interval = open_loop ? hz / spec.rate_per_second : 0;
+  Series* series = nullptr;
+  if (spec.series_window_seconds > 0) {
+    r.series.origin = warm_end;
+    series = &r.series;
+  }
+
   Cursor warm;
   Sink warm_sink;
   std::unique_ptr<Histogram[]> warm_latency;
   if constexpr (kTimed) warm_latency.reset(new Histogram[kLatencyKinds]);
-  run_phase<kTimed>(map, stream, t, warm_end, ctl.abort, warm_sink, warm_latency.get(), spec.sample_every, warm);
+  if (open_loop)
+    run_phase_open_loop(map, stream, t, r.release_tsc, warm_end, interval, ctl.abort, warm_sink, warm_latency.get(),
+                        warm, nullptr);
+  else
+    run_phase<kTimed>(map, stream, t, warm_end, ctl.abort, warm_sink, warm_latency.get(), spec.sample_every, warm,
+                      nullptr);
 
   Cursor measured;
   measured.pos = warm.pos;
   measured.write_counter = warm.write_counter;
   const alloc::Counts before = alloc::thread_counts();
   r.measure_start_tsc = tsc::now();
-  run_phase<kTimed>(map, stream, t, measure_end, ctl.abort, sink, latency, spec.sample_every, measured);
+  // An open-loop schedule restarts at the measured phase's common start: a
+  // backlog left from warm-up is not carried into the measurement.
+  if (open_loop)
+    run_phase_open_loop(map, stream, t, std::max(warm_end, r.measure_start_tsc), measure_end, interval, ctl.abort,
+                        sink, latency, measured, series);
+  else
+    run_phase<kTimed>(map, stream, t, measure_end, ctl.abort, sink, latency, spec.sample_every, measured, series);
   r.measure_end_tsc = tsc::now();
   const alloc::Counts after = alloc::thread_counts();
 
@@ -255,6 +367,11 @@ WorkerResult run_worker(Map& map, const WorkerSpec& spec, Control& ctl) {
   WorkerResult r;
   r.thread_id = static_cast<long>(syscall(SYS_gettid));
   std::string bad = validate(spec.workload);
+  if (bad.empty() && !(std::isfinite(spec.rate_per_second) && spec.rate_per_second >= 0))
+    bad = "rate must be a finite number of ops per second >= 0";
+  if (bad.empty() && !(spec.series_window_seconds >= 0 &&
+                       (spec.series_window_seconds == 0 || spec.duration_seconds / spec.series_window_seconds <= 1e6)))
+    bad = "series window must be >= 0 and cut the run into at most 1e6 windows";
   if (!bad.empty()) {
     r.error = bad;
     std::atomic_ref<std::int32_t>(ctl.abort).store(1, std::memory_order_relaxed);
@@ -277,6 +394,10 @@ WorkerResult run_worker(Map& map, const WorkerSpec& spec, Control& ctl) {
   if (spec.mode == RunMode::kLatency) {
     r.latency.reset(new Histogram[kLatencyKinds]);
     measure_timer_overhead(r.timer_overhead, 20000);
+  }
+  if (spec.series_window_seconds > 0) {
+    const auto windows = static_cast<std::size_t>(std::ceil(spec.duration_seconds / spec.series_window_seconds)) + 1;
+    r.series.reset(windows, detail::seconds_to_ticks(spec.series_window_seconds, hz));
   }
 
   r.error = detail::wait_at_gate(ctl, spec.threads, spec.gate_timeout_seconds, hz, &r.arrive_tsc, &r.go_seen_tsc);

@@ -5,6 +5,7 @@
 // independence, zipf skew, hotspot fraction, determinism).
 #include <sched.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <cstdint>
@@ -489,6 +490,75 @@ void validation() {
 
 }  // namespace
 
+// Series: windows line up with the measured phase, and their op counts add
+// up to the thread's op count; each timed op's latency lands in some window.
+void series_closed_loop(const mbtest::MapConfig& cfg) {
+  auto map = mbtest::make(cfg);
+  CHECK_EQ(mapbench::prefill(*map, kKeys), 0u, cfg.label);
+  WorkerSpec spec = base_spec(RunMode::kLatency, false);
+  spec.series_window_seconds = 0.01;
+  auto rs = run_threads(*map, spec, 2);
+  check_pair(rs, spec, cfg.label);
+  for (const auto& r : rs) {
+    CHECK(r.series.enabled(), cfg.label);
+    CHECK_EQ(r.series.ops.size(), 11u, cfg.label, ": 0.1 s in 10 ms windows, plus one for the overshoot");
+    CHECK_EQ(r.series.origin, rs[0].series.origin, cfg.label, ": windows aligned across threads");
+    std::uint64_t sum = 0, windows_with_ops = 0, max_of_max = 0;
+    for (auto n : r.series.ops) sum += n, windows_with_ops += n > 0;
+    for (auto m : r.series.max_ticks) max_of_max = std::max(max_of_max, m);
+    CHECK_EQ(sum, r.ops, cfg.label, ": window op counts sum to the measured ops");
+    CHECK_GE(windows_with_ops, 8u, cfg.label, ": ops spread over the windows");
+    std::uint64_t hist_max = 0;
+    for (int k = 0; k < mapbench::kLatencyKinds; ++k)
+      if (r.latency[k].count()) hist_max = std::max(hist_max, static_cast<std::uint64_t>(r.latency[k].max()));
+    CHECK_EQ(max_of_max, hist_max, cfg.label, ": the longest windowed op is the histogram's maximum");
+  }
+}
+
+// Open loop: the op count is fixed by the schedule (every op due before the
+// deadline is issued, however late), and every op is timed from its due time.
+void open_loop(const mbtest::MapConfig& cfg) {
+  auto map = mbtest::make(cfg);
+  CHECK_EQ(mapbench::prefill(*map, kKeys), 0u, cfg.label);
+  WorkerSpec spec = base_spec(RunMode::kLatency, false);
+  spec.rate_per_second = 50000;  // per thread; 5000 ops in the 0.1 s measured phase
+  spec.series_window_seconds = 0.02;
+  auto rs = run_threads(*map, spec, 2);
+  for (const auto& r : rs) {
+    CHECK(r.ok, cfg.label, ": ", r.error);
+    const double interval = spec.tsc_hz / spec.rate_per_second;
+    const std::uint64_t warm_end = r.release_tsc + static_cast<std::uint64_t>(spec.warmup_seconds * spec.tsc_hz);
+    const std::uint64_t deadline = warm_end + static_cast<std::uint64_t>(spec.duration_seconds * spec.tsc_hz);
+    const std::uint64_t start = std::max(warm_end, r.measure_start_tsc);
+    const auto expect = static_cast<std::uint64_t>(std::ceil(static_cast<double>(deadline - start) / interval));
+    CHECK_LE(r.ops, expect + 1, cfg.label, ": open loop issued more than its schedule");
+    CHECK_GE(r.ops + 1, expect, cfg.label, ": open loop dropped due ops");
+    std::uint64_t samples = 0, outcomes = 0, series_ops = 0;
+    for (int k = 0; k < mapbench::kLatencyKinds; ++k) samples += r.latency[k].count();
+    for (auto n : r.outcomes) outcomes += n;
+    for (auto n : r.series.ops) series_ops += n;
+    CHECK_EQ(samples, r.ops, cfg.label, ": every open-loop op is timed");
+    CHECK_EQ(outcomes, r.ops, cfg.label);
+    CHECK_EQ(series_ops, r.ops, cfg.label);
+  }
+  CHECK_EQ(mapbench::verify(*map, kKeys, 2, false), std::string(), cfg.label);
+}
+
+void spec_validation(const mbtest::MapConfig& cfg) {
+  auto map = mbtest::make(cfg);
+  for (int bad = 0; bad < 2; ++bad) {
+    WorkerSpec spec = base_spec(RunMode::kLatency, true);
+    spec.threads = 1;
+    if (bad == 0) spec.rate_per_second = -1;
+    else spec.series_window_seconds = 1e-9;
+    Control ctl;
+    std::memset(&ctl, 0, sizeof(ctl));
+    WorkerResult r = map->run_worker(spec, ctl);
+    CHECK(!r.ok, cfg.label);
+    CHECK(!r.error.empty(), cfg.label);
+  }
+}
+
 int main() {
   mbtest::Suite suite("test_runner");
   std::printf("tsc: %.6f GHz\n", mapbench::tsc::hz() / 1e9);
@@ -514,6 +584,12 @@ int main() {
                   [&] { pinned(cfg, cpus); });
   } else {
     std::printf("(only one CPU available: pinning case skipped)\n");
+  }
+  for (const auto& cfg : mbtest::map_configs(kKeys, 0.5)) {
+    if (cfg.label != "lockfree" && cfg.label != "mutex") continue;
+    suite.run(cfg.label + ": series of 10 ms windows", [&] { series_closed_loop(cfg); });
+    suite.run(cfg.label + ": open loop at a fixed rate", [&] { open_loop(cfg); });
+    suite.run(cfg.label + ": rate and series validation", [&] { spec_validation(cfg); });
   }
   for (const auto& d : mapbench::designs())
     suite.run("design " + d.name + " (" + d.kind + "): read-write run", [&] { any_design_runs(d.name); });
