@@ -14,6 +14,7 @@ import { writeFilesAtomic } from '../results-writer.js';
 import { buildModel, type ChartSpec, loadedFiles, type LoadedFile, type ReportModel, type SectionId } from './model.js';
 import { renderPage } from './page.js';
 import { decorateOption } from './page-script.js';
+import { SCENARIO_SECTION } from './scenarios.js';
 
 /** Reads and validates result files; any problem is a UsageError naming the file. */
 export function loadResultFiles(paths: string[]): LoadedFile[] {
@@ -31,7 +32,11 @@ export function chartLibrary(): string {
   return fs.readFileSync(path.join(path.dirname(entry), 'echarts.common.min.js'), 'utf8');
 }
 
-/** The charts kept as SVG images next to the page: the first chart of each of these sections. */
+/**
+ * The charts kept as SVG images next to the page: the first chart of each of
+ * these sections, and every scenario chart (named by its chart id; see
+ * scenarioSvgs).
+ */
 export const SVG_CHARTS: ReadonlyArray<{ section: SectionId; suffix: string }> = [
   { section: 'qps-threads', suffix: 'qps-threads' },
   { section: 'latency', suffix: 'latency' },
@@ -60,12 +65,31 @@ export function svgPath(out: string, suffix: string): string {
   return `${stem}-${suffix}.svg`;
 }
 
+/**
+ * Output path of each scenario chart's SVG: `<out stem>-<chart id>.svg`, so
+ * docs can embed a study's figure by a stable name. The id is made safe as a
+ * file name; a name already taken (the same scenario in two files, or a
+ * key chart's name) gets -2, -3, ... in input order.
+ */
+export function scenarioSvgs(model: ReportModel, out: string, taken: ReadonlySet<string> = new Set()): Map<string, ChartSpec> {
+  const paths = new Map<string, ChartSpec>();
+  for (const spec of model.charts) {
+    if (spec.section !== SCENARIO_SECTION) continue;
+    const stem = (spec.svg ?? spec.id).replace(/[^A-Za-z0-9._-]+/g, '-').replace(/^[-.]+/, '') || spec.id;
+    let p = svgPath(out, stem);
+    for (let k = 2; taken.has(p) || paths.has(p); k++) p = svgPath(out, `${stem}-${k}`);
+    paths.set(p, spec);
+  }
+  return paths;
+}
+
 export function renderReport(model: ReportModel, out: string): ReportOutputs {
   const svgs = new Map<string, string>();
   for (const { section, suffix } of SVG_CHARTS) {
     const spec = model.charts.find((c) => c.section === section);
     if (spec) svgs.set(svgPath(out, suffix), chartSvg(spec));
   }
+  for (const [p, spec] of scenarioSvgs(model, out, new Set(svgs.keys()))) svgs.set(p, chartSvg(spec));
   return { html: renderPage(model, chartLibrary()), svgs };
 }
 

@@ -7,6 +7,7 @@ import type { EChartsOption, SeriesOption } from 'echarts';
 
 import type { CellRecord, CellRecordOk, Environment, ResultFile, WarningRecord } from '../schema.js';
 import { floorOf } from '../table.js';
+import { type FindScenario, SCENARIO_SECTION, type ScenarioSection, scenarioSections } from './scenarios.js';
 
 /** A result file as given on the command line, already validated. */
 export interface LoadedFile {
@@ -31,12 +32,14 @@ export type SectionId = (typeof SECTIONS)[number]['id'];
 export interface ChartSpec {
   /** DOM id of the chart's container. */
   id: string;
-  /** Also picks the formatters decorateOption adds. */
-  section: SectionId;
+  /** Also picks the formatters decorateOption adds. Scenario charts sit in their scenario's section instead. */
+  section: SectionId | typeof SCENARIO_SECTION;
   title: string;
   /** Series names, in order (the test and the legend read the same list). */
   series: string[];
   option: EChartsOption;
+  /** Scenario charts: the chart's own id, which names its SVG image. */
+  svg?: string;
 }
 
 export interface TableRow {
@@ -80,6 +83,8 @@ export interface ReportModel {
   files: FileSummary[];
   /** Notes about the inputs themselves (partial files, no charts). */
   notes: string[];
+  /** One per file that names a scenario, in input order; their charts are in `charts` too. */
+  scenarios: ScenarioSection[];
   charts: ChartSpec[];
   rows: TableRow[];
 }
@@ -144,7 +149,8 @@ export function loadedFiles(inputs: Array<{ path: string; doc: ResultFile }>): L
   return inputs.map((i, n) => ({ ...i, label: labels[n]! }));
 }
 
-export function buildModel(files: LoadedFile[], now = new Date()): ReportModel {
+/** `find` looks scenarios up by name (the registry; tests pass their own). */
+export function buildModel(files: LoadedFile[], now = new Date(), find?: FindScenario): ReportModel {
   const multi = files.length > 1;
   const seriesOf = (pt: Point) => (multi ? `${pt.file.label}: ${pt.cell.params.map}` : pt.cell.params.map);
 
@@ -287,6 +293,10 @@ export function buildModel(files: LoadedFile[], now = new Date()): ReportModel {
     });
   }
 
+  let n = charts.length;
+  const scenarios = scenarioSections(files, () => `chart-${++n}`, find);
+  charts.push(...scenarios.charts);
+
   const notes: string[] = [];
   for (const f of files) {
     if (f.doc.status !== 'complete') notes.push(`${f.label} is ${f.doc.status === 'running' ? 'still being written' : 'interrupted'}: it holds only the cells completed so far.`);
@@ -310,6 +320,7 @@ export function buildModel(files: LoadedFile[], now = new Date()): ReportModel {
       warnings: f.doc.warnings,
     })),
     notes,
+    scenarios: scenarios.sections,
     charts,
     rows: files.flatMap((f) => sortCells(f.doc.cells).map((c) => rowOf(f, c))),
   };

@@ -51,6 +51,13 @@ export function decorateOption(section: string, option: EChartsOption): EChartsO
     format = (p) => `${head(p)}${esc(p.name)}<br>${num(values(p)[0] ?? NaN, 4)} allocations / op`;
   } else if (section === 'shards') {
     format = (p) => `${head(p)}shard ${esc(p.name)}: ${esc(values(p)[0])} ops`;
+  } else if (section === 'scenario') {
+    // Any scenario's chart: the point's x and y, named by the axes (a category axis gives x as the name).
+    const fig = (v: unknown) => (typeof v === 'number' ? v.toLocaleString('en-US', { maximumSignificantDigits: 4 }) : String(v));
+    format = (p) => {
+      const [xv, yv] = Array.isArray(p.value) ? (p.value as unknown[]) : [p.name, p.value];
+      return `${head(p)}${esc(x.name ?? 'x')} ${esc(fig(xv))}<br>${esc(fig(yv))} ${esc(y.name ?? '')}`;
+    };
   }
   if (format) tooltip.formatter = format;
   o.tooltip = tooltip;

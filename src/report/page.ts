@@ -1,14 +1,17 @@
-// The report page: one self-contained HTML file. Tables, warnings and the
-// environment are rendered here as escaped markup; the charts are drawn in the
-// page by the inlined chart library from the model, which travels as JSON in
-// a non-executable <script type="application/json"> block. A
+// The report page: one self-contained HTML file. Tables, warnings, the
+// environment and the scenario sections' findings are rendered here as
+// escaped markup; the charts are drawn in the page by the inlined chart
+// library from the model, which travels as JSON in a non-executable
+// <script type="application/json"> block. A
 // Content-Security-Policy allows only the two inline scripts by hash and no
 // network at all, so even a string that escaped escaping could not run.
 import { createHash } from 'node:crypto';
 
+import type { ScenarioTable } from '../scenario.js';
 import { Html, html, scriptCode, scriptJson } from './html.js';
-import { type ReportModel, SECTIONS, type TableRow } from './model.js';
+import { type ChartSpec, type ReportModel, SECTIONS, type TableRow } from './model.js';
 import { decorateOption, pageMain } from './page-script.js';
+import type { ScenarioSection } from './scenarios.js';
 
 const STYLE = `
 :root { color-scheme: light; --fg: #1d2330; --muted: #5b6475; --line: #d9dee7; --bg-alt: #f5f7fa; --bad: #b3261e; }
@@ -37,6 +40,8 @@ code { font-size: 12.5px; overflow-wrap: anywhere; }
 dl { display: grid; grid-template-columns: max-content minmax(0, 1fr); gap: 2px 16px; margin: 8px 0; }
 dt { color: var(--muted); }
 dd { margin: 0; overflow-wrap: anywhere; }
+.claim { margin: 8px 0; padding: 6px 12px; border-left: 3px solid var(--line); background: var(--bg-alt); }
+.findings li { margin: 4px 0; }
 `;
 
 function fmt(v: number | null, digits: number): string {
@@ -81,6 +86,38 @@ function cellsTable(model: ReportModel): Html {
 <thead><tr>${head.map(([h, left]) => html`<th class="${left ? 't' : ''}">${h}</th>`)}</tr></thead>
 <tbody>${model.rows.map(row)}</tbody>
 </table></div>`;
+}
+
+function chartBox(c: ChartSpec): Html {
+  return html`<div class="chart" id="${c.id}" role="img" aria-label="${c.title}: ${c.series.join(', ')}"></div>`;
+}
+
+/**
+ * A scenario's table as the scenario gave it. A column reads as figures
+ * (right-aligned) when every cell in it is a number, or text that starts like
+ * one (scenarios often pre-format: "1.23", "4.5 µs", "n/a").
+ */
+function scenarioTable(t: ScenarioTable): Html {
+  const figureLike = (v: string | number | null) => v === null || typeof v === 'number' || /^(n\/a$|[-+−]?[\d.])/.test(v) || v === '';
+  const left = t.columns.map((_, i) => !t.rows.every((r) => figureLike(r[i] ?? null)));
+  const text = (v: string | number | null) =>
+    v === null ? '' : typeof v === 'number' ? (Number.isInteger(v) ? v.toLocaleString('en-US') : String(v)) : v;
+  return html`<h3>${t.title}</h3><div class="table-wrap"><table>
+<thead><tr>${t.columns.map((c, i) => html`<th class="${left[i] ? 't' : ''}">${c}</th>`)}</tr></thead>
+<tbody>${t.rows.map((r) => html`<tr>${t.columns.map((_, i) => html`<td class="${left[i] ? 't' : ''}">${text(r[i] ?? null)}</td>`)}</tr>`)}</tbody>
+</table></div>`;
+}
+
+function scenarioBlock(s: ScenarioSection, model: ReportModel): Html {
+  const from = html`<p class="muted">Scenario <code>${s.scenario}</code> · ${s.file}</p>`;
+  if (s.note !== null) return html`<section id="${s.id}" class="scenario"><h2>${s.title}</h2>${from}<p class="note">${s.note}</p></section>`;
+  const charts = s.charts.map((id) => model.charts.find((c) => c.id === id)).filter((c): c is ChartSpec => c !== undefined);
+  return html`<section id="${s.id}" class="scenario"><h2>${s.title}</h2>${from}
+<p class="claim"><b>Claim tested:</b> ${s.claim}</p>
+<h3>Findings</h3>${s.findings.length ? html`<ul class="findings">${s.findings.map((f) => html`<li>${f}</li>`)}</ul>` : html`<p class="muted">None.</p>`}
+${charts.length ? html`<div class="charts">${charts.map(chartBox)}</div>` : ''}
+${s.tables.map(scenarioTable)}</section>
+`;
 }
 
 function environmentBlock(model: ReportModel): Html {
@@ -141,13 +178,15 @@ export function renderPage(model: ReportModel, library: string): string {
 <p class="muted">${model.files.length === 1 ? '1 result file' : `${model.files.length} result files`}: ${model.files.map((f) => f.label).join(', ')} · generated ${model.generatedAt}</p>
 <nav><ul>
 <li><a href="#warnings">Warnings (${warningCount})</a></li>
+${model.scenarios.map((s) => html`<li><a href="#${s.id}">${s.title}${model.files.length > 1 ? ` (${s.file})` : ''}</a></li>`)}
 ${sections.map((s) => html`<li><a href="#${s.id}">${s.title}</a></li>`)}
 <li><a href="#cells">Every cell</a></li>
 <li><a href="#environment">Environment</a></li>
 </ul></nav>
 <section id="warnings"><h2>Warnings</h2>${warningsBlock(model)}</section>
+${model.scenarios.map((s) => scenarioBlock(s, model))}
 ${sections.map((s) => html`<section id="${s.id}"><h2>${s.title}</h2><p class="muted">${s.blurb}</p>
-<div class="charts">${s.charts.map((c) => html`<div class="chart" id="${c.id}" role="img" aria-label="${c.title}: ${c.series.join(', ')}"></div>`)}</div></section>
+<div class="charts">${s.charts.map(chartBox)}</div></section>
 `)}
 <section id="cells"><h2>Every cell</h2><p class="muted">Median over repeats; × floor is the map’s QPS divided by the floor cell with the same parameters; latency includes the timer bracket. Hover a row for its cell key.</p>
 ${cellsTable(model)}</section>
