@@ -271,9 +271,11 @@ void run_phase_open_loop(Map& map, const OpStream& stream, std::uint32_t thread_
   std::size_t pos = c.pos;
   std::uint64_t write_counter = c.write_counter, checksum = c.checksum, issued = 0;
   std::uint64_t outcomes[kOutcomeCount] = {};
+  // The schedule can end mid-batch, so the stream position wraps per op
+  // here (the closed loop wraps per batch, its phases ending on whole batches).
   bool done = false;
   while (!done) {
-    for (std::size_t j = 0; j < kStreamBatch; ++j, ++pos) {
+    for (std::size_t j = 0; j < kStreamBatch; ++j) {
       const std::uint64_t due = start + static_cast<std::uint64_t>(static_cast<double>(issued) * interval_ticks);
       if (due >= deadline) {
         done = true;
@@ -289,8 +291,8 @@ void run_phase_open_loop(Map& map, const OpStream& stream, std::uint32_t thread_
       }
       outcomes[o] += 1;
       issued += 1;
+      if (++pos == n) pos = 0;
     }
-    if (pos == n) pos = 0;
     if (abort_ref.load(std::memory_order_relaxed)) break;
   }
   c.pos = pos;

@@ -51,6 +51,7 @@ export async function runBench(
     environment,
     config: configRecord(cfg),
     warnings: warnings.records,
+    ...(cfg.scenario !== null ? { scenario: cfg.scenario } : {}),
     cells: [],
   };
   const save = () => {

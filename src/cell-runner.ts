@@ -12,7 +12,9 @@ import {
   type CellRecord,
   type LatencyStats,
   OUTCOMES,
+  type DiagnosticSample,
   type RepeatRecord,
+  type SeriesRecord,
   type StatsRecord,
 } from './schema.js';
 import { shardSkew, summarize } from './stats.js';
@@ -59,11 +61,13 @@ export const PERCENTILES = [50, 90, 99, 99.9, 99.99] as const;
 const CURVE_PERCENTILES = Array.from({ length: 21 }, (_, k) => 100 * (1 - 2 ** -k));
 
 export function unitsFor(cells: Cell[], c: ResolvedConfig): RunUnit[] {
-  const passes: Pass[] = c.mode === 'both' ? ['throughput', 'latency'] : [c.mode];
+  const modePasses: Pass[] = c.mode === 'both' ? ['throughput', 'latency'] : [c.mode];
   const units: RunUnit[] = [];
   for (const cell of cells) {
+    // An open-loop cell is rate-limited: only its latency pass means anything.
+    const passes: Pass[] = cell.params.rate != null ? ['latency'] : modePasses;
     for (let repeat = 0; repeat < c.repeat; repeat++) for (const pass of passes) units.push({ cell, repeat, pass });
-    if (c.stats && cell.params.design !== 'null') units.push({ cell, repeat: 0, pass: 'stats' });
+    if (c.stats && cell.params.design !== 'null' && cell.params.rate == null) units.push({ cell, repeat: 0, pass: 'stats' });
   }
   return units;
 }
@@ -90,6 +94,8 @@ export function workerSpecs(unit: RunUnit, c: ResolvedConfig, tscHz: number): Wo
     durationSeconds: c.durationSeconds,
     gateTimeoutSeconds: c.gateTimeoutSeconds,
     tscHz,
+    ...(p.rate != null && unit.pass === 'latency' ? { ratePerSecond: p.rate / p.threads } : {}),
+    ...(c.seriesWindowSeconds !== null ? { seriesWindowSeconds: c.seriesWindowSeconds } : {}),
   }));
 }
 
@@ -144,6 +150,7 @@ export async function runPass(unit: RunUnit, c: ResolvedConfig, lab: Lab, hz: nu
     loadFactor: p.loadFactor,
     ...(p.shards !== null ? { shards: p.shards } : {}),
     ...(p.lock !== null ? { lock: p.lock as 'mutex' | 'spin' | 'rw' } : {}),
+    ...(p.pad != null ? { pad: p.pad } : {}),
     hugePages: c.hugePages,
   });
   try {
@@ -157,7 +164,14 @@ export async function runPass(unit: RunUnit, c: ResolvedConfig, lab: Lab, hz: nu
 
     // Test hook: MAPBENCH_TEST_KILL_WORKER=<map> kills thread 0's worker in that map's cells.
     const dying = process.env.MAPBENCH_TEST_KILL_WORKER === p.map ? 0 : undefined;
-    const results = await lab.runThreads(id, workerSpecs(unit, c, hz), dying);
+    const samples: DiagnosticSample[] = [];
+    const sampler = c.sampleDiagnosticsSeconds === null ? null : sampleDiagnostics(lab, id, c.sampleDiagnosticsSeconds, samples);
+    let results: WorkerResult[];
+    try {
+      results = await lab.runThreads(id, workerSpecs(unit, c, hz), dying);
+    } finally {
+      if (sampler) clearInterval(sampler);
+    }
     const bad = results.find((r) => !r.ok);
     if (bad) throw new CellError(`thread ${results.indexOf(bad)}: ${bad.error}`);
     const tids = new Set(results.map((r) => r.threadId));
@@ -174,6 +188,10 @@ export async function runPass(unit: RunUnit, c: ResolvedConfig, lab: Lab, hz: nu
       endEntries: endDiag.entries,
       check: checkMessage === null ? null : { ok: checkMessage === '', message: checkMessage },
     });
+    if (p.rate != null) record.offeredOpsPerSec = p.rate;
+    const series = seriesRecord(results, hz);
+    if (series) record.series = series;
+    if (sampler) record.samples = samples;
     const outcome: PassOutcome = {
       record,
       mapInfo: {
@@ -208,6 +226,48 @@ export async function runPass(unit: RunUnit, c: ResolvedConfig, lab: Lab, hz: nu
   } finally {
     lab.destroyMap(id);
   }
+}
+
+/**
+ * Reads the map's diagnostics every `seconds` on the main thread while the
+ * workers run. The read walks the table (a few ms for a million slots) and
+ * takes each design's own locks, so it costs the run some throughput: the
+ * scenarios that sample say so.
+ */
+function sampleDiagnostics(lab: Lab, id: number, seconds: number, out: DiagnosticSample[]): NodeJS.Timeout {
+  const t0 = performance.now();
+  return setInterval(() => {
+    const d = lab.diagnostics(id);
+    out.push({
+      tSeconds: (performance.now() - t0) / 1e3,
+      entries: d.entries,
+      capacity: d.capacity,
+      tombstones: d.tombstones,
+      rehashes: d.rehashes,
+      loadFactor: d.loadFactor,
+      meanProbe: d.meanProbe,
+    });
+  }, seconds * 1e3);
+}
+
+/** Merges the threads' aligned windows: ops summed, max latency over threads. */
+export function seriesRecord(results: WorkerResult[], hz: number): SeriesRecord | undefined {
+  const all = results.map((r) => r.series).filter((s) => s !== undefined);
+  if (all.length === 0) return undefined;
+  // The native side keeps one window past the deadline for the last
+  // batch's overshoot; it is not part of the measured duration, so it is
+  // left out (its few ops would read as a collapse of the rate).
+  const windows = Math.max(...all.map((s) => s.ops.length)) - 1;
+  const windowSeconds = all[0]!.windowTicks / hz;
+  const opsPerSec: number[] = [];
+  const maxLatencyNs: (number | null)[] = [];
+  for (let i = 0; i < windows; i++) {
+    const ops = all.reduce((a, s) => a + (s.ops[i] ?? 0), 0);
+    const max = Math.max(0, ...all.map((s) => s.maxTicks[i] ?? 0));
+    opsPerSec.push(ops / windowSeconds);
+    maxLatencyNs.push(max > 0 ? ticksToNs(max, hz) : null);
+  }
+  return { windowSeconds, opsPerSec, maxLatencyNs };
 }
 
 function latencyRecord(lab: Lab, histograms: Record<string, number[][]>, hz: number): Record<string, LatencyStats> {

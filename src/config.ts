@@ -15,11 +15,17 @@ export interface DesignSummary {
   openAddressing: boolean;
 }
 
-/** A map as the user names it: a design, plus a lock for sharded designs (`sharded:spin`). */
+/**
+ * A map as the user names it: a design, plus for sharded designs a lock and
+ * optionally a shard padding (`sharded:spin`, `sharded:mutex:packed`,
+ * `sharded:spin:128`).
+ */
 export interface MapChoice {
   label: string;
   design: string;
   lock: 'mutex' | 'spin' | 'rw' | null;
+  /** Sharded maps: 0 = packed shard headers, 64 or 128 bytes per shard; null = the build's pad. */
+  pad: 0 | 64 | 128 | null;
   sharded: boolean;
 }
 
@@ -33,7 +39,13 @@ export interface ResolvedConfig {
   keys: number[];
   mixes: Mix[];
   dists: Distribution[];
-  shards: number;
+  shards: number[];
+  /** Open-loop offered rates (ops/s, all threads); null = closed loop. */
+  rates: number[] | null;
+  /** Per-window series of the measured phase; null = none. */
+  seriesWindowSeconds: number | null;
+  /** Read the map's diagnostics this often while the workers run; null = never. */
+  sampleDiagnosticsSeconds: number | null;
   durationSeconds: number;
   warmupSeconds: number;
   repeat: number;
@@ -50,6 +62,8 @@ export interface ResolvedConfig {
   out: string;
   quiet: boolean;
   json: boolean;
+  /** Set when the run is a named scenario. */
+  scenario: string | null;
 }
 
 /** Raw flag values as the CLI parser hands them over (strings or booleans). */
@@ -62,6 +76,9 @@ export interface RawOptions {
   mix?: string;
   dist?: string;
   shards?: string;
+  rate?: string;
+  series?: string;
+  sampleDiagnostics?: string;
   duration?: string;
   warmup?: string;
   repeat?: string;
@@ -77,7 +94,18 @@ export interface RawOptions {
   out?: string;
   quiet?: boolean;
   json?: boolean;
+  scenario?: string;
+  smoke?: boolean;
+  outDir?: string;
 }
+
+/**
+ * The default run's maps: mapbench's own designs and the two pseudo-maps
+ * that frame them. Designs added for one study (readmostly, chained) and
+ * peer libraries are named explicitly, which keeps the default run near a
+ * minute.
+ */
+export const DEFAULT_MAPS = 'mutex,rwlock,spin,sharded,lockfree,floor,null';
 
 export const DEFAULTS = {
   threads: '1,2',
@@ -98,6 +126,7 @@ export const DEFAULTS = {
 } as const;
 
 const LOCKS = ['mutex', 'spin', 'rw'] as const;
+const PADS: Record<string, 0 | 64 | 128> = { packed: 0, '64': 64, '128': 128 };
 
 function list(flag: string, text: string): string[] {
   const items = text.split(',').map((s) => s.trim());
@@ -132,17 +161,26 @@ function unique<T>(xs: T[], key: (x: T) => string = String): T[] {
 export function parseMaps(text: string, designs: DesignSummary[]): MapChoice[] {
   return unique(
     list('--maps', text).map((label) => {
-      const [name, lock, extra] = label.split(':');
+      const [name, lock, pad, extra] = label.split(':');
       const design = designs.find((d) => d.name === name);
       if (!design || extra !== undefined) {
-        throw new UsageError(`unknown map '${label}' (known: ${designs.map((d) => d.name).join(', ')}; sharded:spin and sharded:rw pick a shard lock)`);
+        throw new UsageError(
+          `unknown map '${label}' (known: ${designs.map((d) => d.name).join(', ')}; sharded:spin and sharded:rw pick a shard lock, sharded:mutex:packed|64|128 a shard padding)`,
+        );
       }
       if (lock !== undefined && !design.sharded) throw new UsageError(`map '${label}': only sharded designs take a lock kind`);
       if (lock !== undefined && !(LOCKS as readonly string[]).includes(lock)) {
         throw new UsageError(`map '${label}': lock must be one of ${LOCKS.join(', ')}`);
       }
+      if (pad !== undefined && PADS[pad] === undefined) throw new UsageError(`map '${label}': padding must be packed, 64 or 128`);
       const chosen = design.sharded ? ((lock ?? 'mutex') as MapChoice['lock']) : null;
-      return { label: design.sharded && lock === undefined ? name! : label, design: design.name, lock: chosen, sharded: design.sharded };
+      return {
+        label: design.sharded && lock === undefined ? name! : label,
+        design: design.name,
+        lock: chosen,
+        pad: pad === undefined ? null : PADS[pad]!,
+        sharded: design.sharded,
+      };
     }),
     (m) => m.label,
   );
@@ -235,7 +273,10 @@ export interface ResolveContext {
 }
 
 export function resolveConfig(raw: RawOptions, ctx: ResolveContext): ResolvedConfig {
-  const maps = parseMaps(raw.maps ?? ctx.designs.map((d) => d.name).join(','), ctx.designs);
+  const maps = parseMaps(
+    raw.maps ?? DEFAULT_MAPS.split(',').filter((n) => ctx.designs.some((d) => d.name === n)).join(','),
+    ctx.designs,
+  );
   const threads = unique(list('--threads', raw.threads ?? DEFAULTS.threads).map((s) => parseCount('--threads', s, 1, 1024)));
   const cpus = raw.cpus === undefined ? null : parseCpus(raw.cpus, ctx.availableCpus);
   const loadFactors = unique(
@@ -248,13 +289,24 @@ export function resolveConfig(raw: RawOptions, ctx: ResolveContext): ResolvedCon
   const keys = unique(list('--keys', raw.keys ?? DEFAULTS.keys).map((s) => parseCount('--keys', s, 1, 2 ** 36)));
   const mixes = unique(parseMixList(raw.mix ?? DEFAULTS.mix), (m) => m.name);
   const dists = unique(list('--dist', raw.dist ?? DEFAULTS.dist).map(parseDistribution), (d) => d.name);
-  const shards = parseCount('--shards', raw.shards ?? DEFAULTS.shards, 1, 65536);
-  if ((shards & (shards - 1)) !== 0) throw new UsageError(`--shards must be a power of two, got ${shards}`);
+  const shards = unique(list('--shards', raw.shards ?? DEFAULTS.shards).map((s) => parseCount('--shards', s, 1, 65536)));
+  for (const n of shards) if ((n & (n - 1)) !== 0) throw new UsageError(`--shards must be powers of two, got ${n}`);
+  const rates =
+    raw.rate === undefined
+      ? null
+      : unique(
+          list('--rate', raw.rate).map((s) => {
+            const r = Number(s.replace(/_/g, ''));
+            if (!(r > 0 && r <= 1e10)) throw new UsageError(`--rate must be offered ops per second in (0, 1e10], got '${s}'`);
+            return r;
+          }),
+        );
+  const seriesWindowSeconds = raw.series === undefined ? null : parseSeconds('--series', raw.series, false);
+  const sampleDiagnosticsSeconds =
+    raw.sampleDiagnostics === undefined ? null : parseSeconds('--sample-diagnostics', raw.sampleDiagnostics, false);
   const durationSeconds = parseSeconds('--duration', raw.duration ?? DEFAULTS.duration, false);
   const warmupSeconds = parseSeconds('--warmup', raw.warmup ?? DEFAULTS.warmup, true);
   const repeat = parseCount('--repeat', raw.repeat ?? DEFAULTS.repeat, 1, 1000);
-  const mode = (raw.mode ?? DEFAULTS.mode) as Mode;
-  if (!['throughput', 'latency', 'both'].includes(mode)) throw new UsageError(`--mode must be throughput, latency or both, got '${mode}'`);
   const sampleEvery = parseCount('--sample-every', raw.sampleEvery ?? DEFAULTS.sampleEvery, 1, 2 ** 30);
   const seed = parseCount('--seed', raw.seed ?? DEFAULTS.seed, 0, Number.MAX_SAFE_INTEGER);
   const streamLength = parseCount('--stream-length', raw.streamLength ?? DEFAULTS.streamLength, 256, 2 ** 28);
@@ -264,12 +316,21 @@ export function resolveConfig(raw: RawOptions, ctx: ResolveContext): ResolvedCon
   const skewPct = Number(skewText.replace(/%$/, ''));
   if (!(skewPct > 0 && skewPct <= 100)) throw new UsageError(`--max-skew must be a percentage in (0, 100], got '${skewText}'`);
 
+  const mode = (raw.mode ?? DEFAULTS.mode) as Mode;
+  if (!['throughput', 'latency', 'both'].includes(mode)) throw new UsageError(`--mode must be throughput, latency or both, got '${mode}'`);
+  if (rates && mode !== 'latency') {
+    throw new UsageError('--rate runs open loop, which measures latency only: add --mode latency');
+  }
+  if (seriesWindowSeconds !== null && seriesWindowSeconds * 1e6 < durationSeconds) {
+    throw new UsageError(`--series ${raw.series} would cut the ${durationSeconds}s run into more than 1e6 windows`);
+  }
+  const most = Math.max(...shards);
   for (const m of maps.filter((m) => m.sharded)) {
     for (const k of keys) {
       for (const lf of loadFactors) {
-        if (ctx.capacityFor(k, lf) < 2 * shards) {
+        if (ctx.capacityFor(k, lf) < 2 * most) {
           throw new UsageError(
-            `--keys ${k} is too small for ${m.label} with ${shards} shards at load factor ${lf}: each shard needs at least 2 slots (use more keys or fewer --shards)`,
+            `--keys ${k} is too small for ${m.label} with ${most} shards at load factor ${lf}: each shard needs at least 2 slots (use more keys or fewer --shards)`,
           );
         }
       }
@@ -280,9 +341,10 @@ export function resolveConfig(raw: RawOptions, ctx: ResolveContext): ResolvedCon
   if (!ctx.skipOutCheck) checkWritable(out);
 
   return {
-    maps, threads, cpus, loadFactors, keys, mixes, dists, shards, durationSeconds, warmupSeconds, repeat, mode,
+    maps, threads, cpus, loadFactors, keys, mixes, dists, shards, rates, seriesWindowSeconds, sampleDiagnosticsSeconds, durationSeconds, warmupSeconds, repeat, mode,
     sampleEvery, stats: raw.stats ?? true, seed, interleave: raw.interleave ?? false, hugePages: raw.hugePages ?? true,
     streamLength, gateTimeoutSeconds, maxSkew: skewPct / 100, out, quiet: raw.quiet ?? false, json: raw.json ?? false,
+    scenario: raw.scenario ?? null,
   };
 }
 
@@ -297,6 +359,9 @@ export function configRecord(c: ResolvedConfig) {
     mixes: c.mixes.map((m) => ({ name: m.name, weights: [...m.weights] })),
     dists: c.dists.map((d) => d.name),
     shards: c.shards,
+    rates: c.rates,
+    seriesWindowSeconds: c.seriesWindowSeconds,
+    sampleDiagnosticsSeconds: c.sampleDiagnosticsSeconds,
     durationSeconds: c.durationSeconds,
     warmupSeconds: c.warmupSeconds,
     repeat: c.repeat,

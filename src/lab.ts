@@ -3,7 +3,7 @@
 // fake with deterministic numbers (test/js/fake-lab.ts).
 import { Piscina } from 'piscina';
 
-import { addon, type AllocCounts, type HistogramSummary, type MapDiagnostics, type WorkerResult, type WorkerSpec } from './native.js';
+import { addon, type AllocCounts, type MapOptions, type HistogramSummary, type MapDiagnostics, type WorkerResult, type WorkerSpec } from './native.js';
 import type { DesignSummary } from './config.js';
 
 export interface CreateMapOptions {
@@ -12,6 +12,8 @@ export interface CreateMapOptions {
   loadFactor: number;
   shards?: number;
   lock?: 'mutex' | 'spin' | 'rw';
+  /** Sharded: 0 = packed shard headers, 64 or 128 bytes per shard. */
+  pad?: 0 | 64 | 128;
   hugePages?: boolean;
 }
 
@@ -54,7 +56,7 @@ export class NativeLab implements Lab {
     return addon.tscHz();
   }
   createMap(o: CreateMapOptions): number {
-    return addon.createMap(o);
+    return addon.createMap(o as MapOptions);
   }
   destroyMap(id: number): void {
     addon.destroyMap(id);

@@ -16,8 +16,11 @@ export interface Cell {
  * The key names every parameter that distinguishes a cell, in a fixed order,
  * so the same experiment gets the same key in every file. Parameters that do
  * not apply to a design (shards for unsharded maps) are written as '-'.
+ * Parameters added after the first schema (open-loop rate) are appended
+ * only when set, so every earlier cell keeps its key.
  */
 export function cellKey(p: CellParams): string {
+  const later = p.rate != null ? [`rate=${p.rate}`] : [];
   return [
     `map=${p.map}`,
     `threads=${p.threads}`,
@@ -27,6 +30,7 @@ export function cellKey(p: CellParams): string {
     `mix=${p.mix}`,
     `dist=${p.dist}`,
     `shards=${p.shards ?? '-'}`,
+    ...later,
   ].join('|');
 }
 
@@ -34,24 +38,30 @@ export function buildMatrix(c: ResolvedConfig): Cell[] {
   const cells: Cell[] = [];
   for (const threads of c.threads) {
     for (const map of c.maps) {
-      for (const keys of c.keys) {
-        for (const loadFactor of c.loadFactors) {
-          for (const mix of c.mixes) {
-            for (const dist of c.dists) {
-              const params: CellParams = {
-                map: map.label,
-                design: map.design,
-                lock: map.lock,
-                shards: map.sharded ? c.shards : null,
-                threads,
-                cpus: c.cpus,
-                loadFactor,
-                keys,
-                mix: mix.name,
-                mixWeights: [...mix.weights],
-                dist: dist.name,
-              };
-              cells.push({ key: cellKey(params), params, map, mix, dist });
+      for (const shards of map.sharded ? c.shards : [null]) {
+        for (const keys of c.keys) {
+          for (const loadFactor of c.loadFactors) {
+            for (const mix of c.mixes) {
+              for (const dist of c.dists) {
+                for (const rate of c.rates ?? [null]) {
+                  const params: CellParams = {
+                    map: map.label,
+                    design: map.design,
+                    lock: map.lock,
+                    shards,
+                    threads,
+                    cpus: c.cpus,
+                    loadFactor,
+                    keys,
+                    mix: mix.name,
+                    mixWeights: [...mix.weights],
+                    dist: dist.name,
+                    ...(map.pad !== null ? { pad: map.pad } : {}),
+                    ...(rate !== null ? { rate } : {}),
+                  };
+                  cells.push({ key: cellKey(params), params, map, mix, dist });
+                }
+              }
             }
           }
         }

@@ -85,6 +85,14 @@ export interface MapDiagnostics {
   shardCapacity?: number[];
   shardOps?: number[];
   shardContended?: number[];
+  /** Node-based designs (chained, chained-pool, readmostly): nodes / entry cells reachable from the map. */
+  nodes?: number;
+  /** chained-pool: free nodes kept by the pool's per-thread lists (0 for the others). */
+  pooledNodes?: number;
+  /** readmostly: dirty maps promoted to the read snapshot. */
+  promotions?: number;
+  /** readmostly: lookups that missed the read snapshot since the last promotion. */
+  misses?: number;
 }
 
 /**
@@ -136,6 +144,24 @@ export interface WorkerSpec {
   gateTimeoutSeconds: number;
   /** TSC frequency to use; 0 = calibrate in this call. */
   tscHz: number;
+  /**
+   * Latency mode: > 0 runs open loop at this many ops per second (this
+   * thread), every op timed from its due time (coordinated-omission corrected).
+   */
+  ratePerSecond?: number;
+  /** > 0: cut the measured phase into windows this long (ops and max latency per window). */
+  seriesWindowSeconds?: number;
+}
+
+/** Per-window figures of one thread's measured phase. */
+export interface WorkerSeries {
+  windowTicks: number;
+  /** Start of window 0, ticks relative to releaseTsc (the same for every thread of a run). */
+  originTicks: number;
+  /** Ops completed in each window. */
+  ops: number[];
+  /** Longest timed op that ended in each window, ticks; 0 = none timed. */
+  maxTicks: number[];
 }
 
 /** Per-thread counts of each replayed op's outcome (measured phase). */
@@ -198,6 +224,8 @@ export interface WorkerResult {
   allocs: AllocCounts;
   /** Latency mode only: one histogram per op kind. */
   latency?: Record<LatencyKind, SparseHistogram>;
+  /** When spec.seriesWindowSeconds was given. */
+  series?: WorkerSeries;
   /** Latency mode only: the timing bracket around an empty op. */
   timerOverhead?: SparseHistogram;
   /** Statistics mode only. */

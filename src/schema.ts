@@ -6,7 +6,9 @@
 // change a reader of the previous version would misread.
 import { z } from 'zod';
 
-export const SCHEMA_VERSION = 1;
+export const SCHEMA_VERSION = 2;
+/** Older versions this reader upgrades on load (see upgrade()). */
+const READABLE_VERSIONS = [1, 2];
 export const RESULT_KIND = 'mapbench.results';
 
 const nonNeg = z.number().nonnegative();
@@ -62,6 +64,29 @@ export const ThreadRecord = z.object({
   generateSeconds: nonNeg,
 });
 
+/** Per-window figures of a repeat's measured phase, merged over its threads. */
+export const SeriesRecord = z.object({
+  windowSeconds: z.number().positive(),
+  /** Ops completed in each window, all threads, as a rate. */
+  opsPerSec: z.array(nonNeg),
+  /** Longest timed op ending in each window, any thread; null where no op was timed. */
+  maxLatencyNs: z.array(nonNeg.nullable()),
+});
+export type SeriesRecord = z.infer<typeof SeriesRecord>;
+
+/** The map's diagnostics read by the main thread while the workers ran. */
+export const DiagnosticSample = z.object({
+  /** Seconds since the run was handed to the workers. */
+  tSeconds: nonNeg,
+  entries: count,
+  capacity: count,
+  tombstones: count,
+  rehashes: count,
+  loadFactor: nonNeg,
+  meanProbe: nonNeg,
+});
+export type DiagnosticSample = z.infer<typeof DiagnosticSample>;
+
 /** One repeat of one pass (throughput or latency) of a cell. */
 export const RepeatRecord = z.object({
   repeat: count,
@@ -89,6 +114,10 @@ export const RepeatRecord = z.object({
   check: z.object({ ok: z.boolean(), message: z.string() }).nullable(),
   /** Latency pass only: per kind and overall, merged across threads. */
   latency: z.record(z.string(), LatencyStats).optional(),
+  /** Open-loop cells: the rate offered (all threads); opsPerSec is what was achieved. */
+  offeredOpsPerSec: nonNeg.optional(),
+  series: SeriesRecord.optional(),
+  samples: z.array(DiagnosticSample).optional(),
   checksum: z.string(),
 });
 export type RepeatRecord = z.infer<typeof RepeatRecord>;
@@ -106,6 +135,10 @@ export const CellParams = z.object({
   /** Weights [get, miss, update, insert, erase]. */
   mixWeights: z.array(count).length(5),
   dist: z.string(),
+  /** Sharded maps picked with a pad in their label (`sharded:spin:packed`): 0 = packed, else bytes per shard. */
+  pad: z.union([z.literal(0), z.literal(64), z.literal(128)]).nullable().optional(),
+  /** Open-loop cells: offered ops per second, all threads. */
+  rate: z.number().positive().nullable().optional(),
 });
 export type CellParams = z.infer<typeof CellParams>;
 
@@ -246,7 +279,10 @@ export const ResolvedConfigSchema = z.object({
   keys: z.array(z.number().int().positive()),
   mixes: z.array(z.object({ name: z.string(), weights: z.array(count).length(5) })),
   dists: z.array(z.string()),
-  shards: z.number().int().positive(),
+  shards: z.array(z.number().int().positive()),
+  rates: z.array(z.number().positive()).nullable().optional(),
+  seriesWindowSeconds: z.number().positive().nullable().optional(),
+  sampleDiagnosticsSeconds: z.number().positive().nullable().optional(),
   durationSeconds: z.number().positive(),
   warmupSeconds: nonNeg,
   repeat: z.number().int().positive(),
@@ -272,6 +308,8 @@ export const ResultFile = z.object({
   environment: Environment,
   config: ResolvedConfigSchema,
   warnings: z.array(WarningRecord),
+  /** Set when the run was a named scenario (`--scenario NAME`). */
+  scenario: z.string().optional(),
   cells: z.array(CellRecord),
 });
 export type ResultFile = z.infer<typeof ResultFile>;
@@ -288,14 +326,32 @@ export function parseResultFile(data: unknown, source = 'input'): ResultFile {
     throw new ResultFileError(`${source} is not a mapbench result file`);
   }
   const version = (data as { schemaVersion?: unknown }).schemaVersion;
-  if (version !== SCHEMA_VERSION) {
-    throw new ResultFileError(`${source} has schema version ${String(version)}; this mapbench reads version ${SCHEMA_VERSION}`);
+  if (!READABLE_VERSIONS.includes(version as number)) {
+    throw new ResultFileError(
+      `${source} has schema version ${String(version)}; this mapbench reads versions ${READABLE_VERSIONS.join(' and ')}`,
+    );
   }
-  const parsed = ResultFile.safeParse(data);
+  const parsed = ResultFile.safeParse(upgrade(data as Record<string, unknown>));
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
     const where = issue ? issue.path.join('.') : '?';
     throw new ResultFileError(`${source} does not match the results schema at ${where}: ${issue?.message ?? 'invalid'}`);
   }
   return parsed.data;
+}
+
+/**
+ * Brings an older document to this version without changing what it says:
+ * version 1 had one shard count for the whole run (config.shards a number);
+ * every field version 2 added is optional.
+ */
+function upgrade(doc: Record<string, unknown>): Record<string, unknown> {
+  if (doc.schemaVersion !== 1) return doc;
+  const config = doc.config as Record<string, unknown> | undefined;
+  const shards = config?.shards;
+  return {
+    ...doc,
+    schemaVersion: SCHEMA_VERSION,
+    ...(config ? { config: { ...config, shards: typeof shards === 'number' ? [shards] : shards } } : {}),
+  };
 }

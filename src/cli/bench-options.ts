@@ -2,7 +2,8 @@
 // `npm run profile` parses the same ones (plus its own) and forwards them.
 import { Command, Option } from 'commander';
 
-import { availableCpus, DEFAULTS, type RawOptions, type ResolvedConfig, resolveConfig } from '../config.js';
+import { SCENARIOS } from '../../bench/scenarios/index.js';
+import { availableCpus, DEFAULT_MAPS, DEFAULTS, type RawOptions, type ResolvedConfig, resolveConfig } from '../config.js';
 import { addon } from '../native.js';
 import { NAMED_MIXES } from '../workload.js';
 
@@ -11,14 +12,20 @@ export function benchProgram(name = 'mapbench'): Command {
   const mixes = Object.entries(NAMED_MIXES).map(([n, m]) => `${n} (${m.summary})`).join('; ');
   return new Command(name)
     .description('Benchmark concurrent hash maps: several threads hammer one shared native map.')
-    .option('--maps <list>', `maps to run, sharded[:mutex|spin|rw] picks the shard lock (default: every design: ${addon.designs().map((d) => d.name).join(',')})`)
+    .option('--scenario <name>', `run a named study (its preset flags; flags given here override them): ${SCENARIOS.map((s) => s.name).join(', ')}, or all`)
+    .option('--smoke', 'with --scenario: tiny durations and sizes, to check a scenario end to end', false)
+    .option('--out-dir <dir>', 'with --scenario: where <scenario>.json files go', 'results/scenarios')
+    .option('--maps <list>', `maps to run, sharded[:mutex|spin|rw[:packed|64|128]] picks the shard lock and padding (default: ${DEFAULT_MAPS})`)
     .option('--threads <list>', 'thread counts', DEFAULTS.threads)
     .option('--cpus <list>', 'CPUs to pin threads to, round-robin (e.g. 0,1 or 0-3); default: no pinning')
     .option('--load-factors <list>', 'table load factors after prefill, each in (0, 1)', DEFAULTS.loadFactors)
     .option('--keys <list>', 'prefilled keys (1e3,1e5,1e6,3e7 walk L1 → RAM); capacity = keys / load factor', DEFAULTS.keys)
     .option('--mix <list>', `op mixes: ${mixes}; or custom get=90,update=5,insert=4,erase=1[,miss=..]`, DEFAULTS.mix)
     .option('--dist <list>', 'key distributions: uniform, zipf[:θ], hotspot[:f:p], hotkey', DEFAULTS.dist)
-    .option('--shards <n>', 'shards for sharded maps (power of two)', DEFAULTS.shards)
+    .option('--shards <list>', 'shard counts for sharded maps (powers of two)', DEFAULTS.shards)
+    .option('--rate <list>', 'open loop: offered ops/s (all threads), one cell per rate; latency from each op\'s due time (needs --mode latency)')
+    .option('--series <time>', 'cut each measured run into windows this long: ops/s and max latency per window')
+    .option('--sample-diagnostics <time>', 'read the map\'s diagnostics (entries, tombstones, probe length) this often while it runs')
     .option('--duration <time>', 'measured time per run (e.g. 0.5, 500ms, 2s)', DEFAULTS.duration)
     .option('--warmup <time>', 'discarded warm-up before each measured run', DEFAULTS.warmup)
     .option('--repeat <n>', 'repeats per cell (raw repeats are kept)', DEFAULTS.repeat)

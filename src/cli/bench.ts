@@ -1,13 +1,19 @@
 // `npm run bench`: parse flags, resolve the configuration, run the matrix,
 // print a table, keep a JSON result file. Usage errors: one line, exit 2.
+import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 import cliProgress from 'cli-progress';
+import type { Command } from 'commander';
+
+import { findScenario, SCENARIOS } from '../../bench/scenarios/index.js';
 
 import { runBench } from '../bench.js';
 import { captureEnvironment } from '../environment.js';
-import type { RawOptions } from '../config.js';
+import type { RawOptions, ResolvedConfig } from '../config.js';
+import { SMOKE_BASE } from '../scenario.js';
+import type { Environment } from '../schema.js';
 import { EXIT_SIGINT, EXIT_SIGTERM, UsageError } from '../errors.js';
 import { NativeLab } from '../lab.js';
 import { latencyStats } from '../cell-runner.js';
@@ -19,10 +25,52 @@ import { parseArgs, runCli } from './run-cli.js';
 
 const repoDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
 
+/** The flags given on the command line itself (not commander's defaults). */
+function givenFlags(program: Command, raw: RawOptions): RawOptions {
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(raw)) if (program.getOptionValueSource(k) === 'cli') out[k] = v;
+  return out as RawOptions;
+}
+
+/**
+ * One configuration per run: the flags as given, or for --scenario each
+ * scenario's preset with the given flags laid over it. Every configuration
+ * is resolved (and so validated) before anything runs.
+ */
+function plannedRuns(program: Command, raw: RawOptions): ResolvedConfig[] {
+  if (raw.scenario === undefined) {
+    if (raw.smoke) throw new UsageError('--smoke only applies to --scenario');
+    return [resolveHere(raw)];
+  }
+  const names = SCENARIOS.map((s) => s.name);
+  const chosen = raw.scenario === 'all' ? [...SCENARIOS] : [findScenario(raw.scenario)];
+  if (chosen[0] === undefined) throw new UsageError(`unknown scenario '${raw.scenario}' (known: ${names.join(', ')}, all)`);
+  const { scenario: _s, smoke: _m, outDir: _o, ...given } = givenFlags(program, raw);
+  if (given.out !== undefined && chosen.length > 1) throw new UsageError('--scenario all writes one file per scenario: use --out-dir, not --out');
+  const outDir = raw.outDir ?? 'results/scenarios';
+  if (given.out === undefined) {
+    try {
+      fs.mkdirSync(outDir, { recursive: true });
+    } catch (e) {
+      throw new UsageError(`--out-dir '${outDir}' cannot be created (${(e as NodeJS.ErrnoException).code ?? 'error'})`);
+    }
+  }
+  return chosen.map((s) =>
+    resolveHere({
+      ...s!.flags,
+      ...(raw.smoke ? { ...SMOKE_BASE, ...s!.smoke } : {}),
+      ...given,
+      scenario: s!.name,
+      out: given.out ?? path.join(outDir, `${s!.name}.json`),
+    }),
+  );
+}
+
 async function main(argv: string[]): Promise<number> {
-  const raw = parseArgs<RawOptions>(benchProgram(), argv);
+  const program = benchProgram();
+  const raw = parseArgs<RawOptions>(program, argv);
   if (raw === null) return 0;
-  const cfg = resolveHere(raw);
+  const cfgs = plannedRuns(program, raw);
 
   const lab = new NativeLab();
   const hz = lab.tscHz();
@@ -47,7 +95,24 @@ async function main(argv: string[]): Promise<number> {
   const sigterm = onSignal(EXIT_SIGTERM);
   process.on('SIGINT', sigint);
   process.on('SIGTERM', sigterm);
+  let failed = false;
+  try {
+    for (const cfg of cfgs) {
+      if (control.aborted) break;
+      failed = (await runOne(cfg, lab, environment, control)) || failed;
+    }
+    return control.aborted ? signalExit : failed ? 1 : 0;
+  } finally {
+    await lab.close();
+    process.off('SIGINT', sigint);
+    process.off('SIGTERM', sigterm);
+  }
+}
 
+/** Runs one configuration to its result file; true when a cell failed. */
+async function runOne(cfg: ResolvedConfig, lab: NativeLab, environment: Environment, control: { aborted: boolean }): Promise<boolean> {
+  const scenario = cfg.scenario === null ? undefined : findScenario(cfg.scenario);
+  if (scenario && !cfg.quiet && !cfg.json) process.stdout.write(`\n== scenario ${scenario.name}: ${scenario.title}\n`);
   const showProgress = !cfg.quiet && !cfg.json && process.stdout.isTTY === true;
   const bar = showProgress
     ? new cliProgress.SingleBar(
@@ -87,15 +152,13 @@ async function main(argv: string[]): Promise<number> {
     } else if (!cfg.quiet) {
       process.stdout.write(`${renderTable(doc)}\n`);
       for (const w of doc.warnings) process.stdout.write(`warning: ${w.message}${w.cellKey ? ` [${w.cellKey}]` : ''} — ${w.advice}\n`);
+      if (scenario) for (const f of scenario.findings(doc)) process.stdout.write(`finding: ${f.text}\n`);
       process.stdout.write(`results: ${cfg.out} (${doc.cells.length} cells, ${doc.status})\n`);
     }
     if (control.aborted) process.stderr.write(`mapbench: interrupted; ${doc.cells.length} completed cells kept in ${cfg.out}\n`);
-    return control.aborted ? signalExit : doc.cells.some((c) => c.status === 'failed') ? 1 : 0;
+    return doc.cells.some((c) => c.status === 'failed');
   } finally {
     bar?.stop();
-    await lab.close();
-    process.off('SIGINT', sigint);
-    process.off('SIGTERM', sigterm);
   }
 }
 

@@ -35,7 +35,7 @@ const rejections: Array<[string, RawOptions, RegExp]> = [
   ['cpu junk', { cpus: 'a' }, /--cpus must list/],
   ['keys too small for shards', { maps: 'sharded', keys: '10', shards: '64' }, /too small for sharded with 64 shards/],
   ['keys zero', { keys: '0' }, /--keys/],
-  ['shards not power of two', { shards: '12' }, /power of two/],
+  ['shards not power of two', { shards: '16,12' }, /powers of two/],
   ['bad mix', { mix: 'Z' }, /unknown mix 'Z'/],
   ['bad mix op', { mix: 'get=50,put=50' }, /bad mix term 'put=50'/],
   ['zero mix', { mix: 'get=0' }, /no non-zero weight/],

@@ -1,0 +1,17 @@
+// The scenarios `npm run bench -- --scenario NAME|all` knows, in the order
+// `all` runs them. docs/SCENARIOS.md describes each and what it measured.
+import type { Scenario } from '../../src/scenario.js';
+import { alloc } from './alloc.js';
+import { falseSharing } from './false-sharing.js';
+import { lfKnee } from './lf-knee.js';
+import { oversubscribe } from './oversubscribe.js';
+import { readMostly } from './read-mostly.js';
+import { shards } from './shards.js';
+import { stepped } from './stepped.js';
+import { tombstones } from './tombstones.js';
+
+export const SCENARIOS: readonly Scenario[] = [lfKnee, shards, falseSharing, readMostly, stepped, alloc, tombstones, oversubscribe];
+
+export function findScenario(name: string): Scenario | undefined {
+  return SCENARIOS.find((s) => s.name === name);
+}
