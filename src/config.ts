@@ -46,6 +46,12 @@ export interface ResolvedConfig {
   seriesWindowSeconds: number | null;
   /** Read the map's diagnostics this often while the workers run; null = never. */
   sampleDiagnosticsSeconds: number | null;
+  /** Fraction of the keys inserted before each run (1 = all; 0 = the map starts empty). */
+  prefill: number;
+  /** Slots the map starts with (it grows online from there); null = presized for keys / load factor. */
+  initialCapacity: number | null;
+  /** Load (entries + tombstones) / capacity past which maps grow; null = the design's default. */
+  maxLoadFactor: number | null;
   durationSeconds: number;
   warmupSeconds: number;
   repeat: number;
@@ -79,6 +85,9 @@ export interface RawOptions {
   rate?: string;
   series?: string;
   sampleDiagnostics?: string;
+  prefill?: string;
+  initialCapacity?: string;
+  maxLoadFactor?: string;
   duration?: string;
   warmup?: string;
   repeat?: string;
@@ -302,6 +311,13 @@ export function resolveConfig(raw: RawOptions, ctx: ResolveContext): ResolvedCon
           }),
         );
   const seriesWindowSeconds = raw.series === undefined ? null : parseSeconds('--series', raw.series, false);
+  const prefill = raw.prefill === undefined ? 1 : Number(raw.prefill);
+  if (!(prefill >= 0 && prefill <= 1)) throw new UsageError(`--prefill must be a fraction of the keys in [0, 1], got '${raw.prefill}'`);
+  const initialCapacity = raw.initialCapacity === undefined ? null : parseCount('--initial-capacity', raw.initialCapacity, 8, 2 ** 37);
+  const maxLoadFactor = raw.maxLoadFactor === undefined ? null : Number(raw.maxLoadFactor);
+  if (maxLoadFactor !== null && !(maxLoadFactor > 0 && maxLoadFactor < 1)) {
+    throw new UsageError(`--max-load-factor must be in (0, 1), got '${raw.maxLoadFactor}'`);
+  }
   const sampleDiagnosticsSeconds =
     raw.sampleDiagnostics === undefined ? null : parseSeconds('--sample-diagnostics', raw.sampleDiagnostics, false);
   const durationSeconds = parseSeconds('--duration', raw.duration ?? DEFAULTS.duration, false);
@@ -325,6 +341,9 @@ export function resolveConfig(raw: RawOptions, ctx: ResolveContext): ResolvedCon
     throw new UsageError(`--series ${raw.series} would cut the ${durationSeconds}s run into more than 1e6 windows`);
   }
   const most = Math.max(...shards);
+  if (initialCapacity !== null && maps.some((m) => m.sharded) && initialCapacity < 2 * most) {
+    throw new UsageError(`--initial-capacity ${initialCapacity} is too small for ${most} shards: each shard needs at least 2 slots`);
+  }
   for (const m of maps.filter((m) => m.sharded)) {
     for (const k of keys) {
       for (const lf of loadFactors) {
@@ -341,7 +360,7 @@ export function resolveConfig(raw: RawOptions, ctx: ResolveContext): ResolvedCon
   if (!ctx.skipOutCheck) checkWritable(out);
 
   return {
-    maps, threads, cpus, loadFactors, keys, mixes, dists, shards, rates, seriesWindowSeconds, sampleDiagnosticsSeconds, durationSeconds, warmupSeconds, repeat, mode,
+    maps, threads, cpus, loadFactors, keys, mixes, dists, shards, rates, seriesWindowSeconds, sampleDiagnosticsSeconds, prefill, initialCapacity, maxLoadFactor, durationSeconds, warmupSeconds, repeat, mode,
     sampleEvery, stats: raw.stats ?? true, seed, interleave: raw.interleave ?? false, hugePages: raw.hugePages ?? true,
     streamLength, gateTimeoutSeconds, maxSkew: skewPct / 100, out, quiet: raw.quiet ?? false, json: raw.json ?? false,
     scenario: raw.scenario ?? null,
@@ -362,6 +381,9 @@ export function configRecord(c: ResolvedConfig) {
     rates: c.rates,
     seriesWindowSeconds: c.seriesWindowSeconds,
     sampleDiagnosticsSeconds: c.sampleDiagnosticsSeconds,
+    prefill: c.prefill,
+    initialCapacity: c.initialCapacity,
+    maxLoadFactor: c.maxLoadFactor,
     durationSeconds: c.durationSeconds,
     warmupSeconds: c.warmupSeconds,
     repeat: c.repeat,

@@ -14,6 +14,10 @@ export interface CreateMapOptions {
   lock?: 'mutex' | 'spin' | 'rw';
   /** Sharded: 0 = packed shard headers, 64 or 128 bytes per shard. */
   pad?: 0 | 64 | 128;
+  /** Growing maps: slots at creation (0 / absent = presized). */
+  initialCapacity?: number;
+  /** Growing maps: load past which they grow (absent = the design's default). */
+  maxLoadFactor?: number;
   hugePages?: boolean;
 }
 

@@ -20,7 +20,12 @@ export interface Cell {
  * only when set, so every earlier cell keeps its key.
  */
 export function cellKey(p: CellParams): string {
-  const later = p.rate != null ? [`rate=${p.rate}`] : [];
+  const later = [
+    ...(p.rate != null ? [`rate=${p.rate}`] : []),
+    ...(p.prefill !== undefined ? [`prefill=${p.prefill}`] : []),
+    ...(p.initialCapacity !== undefined ? [`cap0=${p.initialCapacity}`] : []),
+    ...(p.maxLoadFactor !== undefined ? [`maxlf=${p.maxLoadFactor}`] : []),
+  ];
   return [
     `map=${p.map}`,
     `threads=${p.threads}`,
@@ -58,6 +63,9 @@ export function buildMatrix(c: ResolvedConfig): Cell[] {
                     dist: dist.name,
                     ...(map.pad !== null ? { pad: map.pad } : {}),
                     ...(rate !== null ? { rate } : {}),
+                    ...(c.prefill !== 1 ? { prefill: c.prefill } : {}),
+                    ...(c.initialCapacity !== null ? { initialCapacity: c.initialCapacity } : {}),
+                    ...(c.maxLoadFactor !== null ? { maxLoadFactor: c.maxLoadFactor } : {}),
                   };
                   cells.push({ key: cellKey(params), params, map, mix, dist });
                 }

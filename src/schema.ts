@@ -139,6 +139,11 @@ export const CellParams = z.object({
   pad: z.union([z.literal(0), z.literal(64), z.literal(128)]).nullable().optional(),
   /** Open-loop cells: offered ops per second, all threads. */
   rate: z.number().positive().nullable().optional(),
+  /** Fraction of the keys prefilled, when not all of them. */
+  prefill: z.number().min(0).max(1).optional(),
+  /** Growing maps: slots at creation, and the load past which they grow. */
+  initialCapacity: count.optional(),
+  maxLoadFactor: z.number().optional(),
 });
 export type CellParams = z.infer<typeof CellParams>;
 
@@ -283,6 +288,9 @@ export const ResolvedConfigSchema = z.object({
   rates: z.array(z.number().positive()).nullable().optional(),
   seriesWindowSeconds: z.number().positive().nullable().optional(),
   sampleDiagnosticsSeconds: z.number().positive().nullable().optional(),
+  prefill: z.number().min(0).max(1).optional(),
+  initialCapacity: count.nullable().optional(),
+  maxLoadFactor: z.number().nullable().optional(),
   durationSeconds: z.number().positive(),
   warmupSeconds: nonNeg,
   repeat: z.number().int().positive(),

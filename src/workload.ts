@@ -19,6 +19,7 @@ export const NAMED_MIXES: Record<string, { weights: MixWeights; summary: string 
   cart: { weights: [25, 0, 30, 40, 5], summary: 'get 25, update 30, insert 40, erase 5' },
   churn: { weights: [0, 0, 0, 50, 50], summary: 'insert 50, erase 50' },
   miss: { weights: [0, 100, 0, 0, 0], summary: '100% get of never-inserted keys' },
+  grow: { weights: [5, 0, 10, 80, 5], summary: 'insert 80, update 10, get 5, erase 5 (RapidGrow): with --prefill 0 the map fills as it runs' },
 };
 
 /** Parses a named mix or `get=90,update=5,insert=4,erase=1[,miss=..]`. */
