@@ -3,7 +3,7 @@
 // open-addressing maps (no allocation per op at all), on the cart and
 // churn mixes.
 import {
-  distinct, findCell, type Finding, fmt, latencyOf, mops, qpsOf, ratio, type Scenario, type ScenarioChart,
+  distinct, findCell, type Finding, fmt, latencyOf, mops, nsText, qpsOf, ratio, type Scenario, type ScenarioChart, type ScenarioTable,
 } from '../../src/scenario.js';
 import { mostThreads } from './shards.js';
 
@@ -61,5 +61,21 @@ export const alloc: Scenario = {
       bar('alloc-allocs', 'Allocations per op', 'allocations/op', (map, mix) => findCell(doc, { map, mix, threads: t })?.summary.allocationsPerOp ?? null),
       bar('alloc-p99', 'p99 latency', 'ns', (map, mix) => latencyOf(findCell(doc, { map, mix, threads: t }), 'overall', 'p99Ns')),
     ];
+  },
+
+  tables(doc): ScenarioTable[] {
+    const rows: ScenarioTable['rows'] = [];
+    for (const mix of distinct(doc, 'mix') as string[]) {
+      for (const t of distinct(doc, 'threads') as number[]) {
+        for (const map of distinct(doc, 'map') as string[]) {
+          const c = findCell(doc, { map, mix, threads: t });
+          rows.push([
+            mix, t, map, mops(qpsOf(c)), c ? fmt(c.summary.allocationsPerOp) : 'n/a', c ? fmt(c.summary.bytesPerOp) : 'n/a',
+            nsText(latencyOf(c, 'overall', 'p99Ns')), c ? fmt(c.map.bytesPerEntry) : 'n/a',
+          ]);
+        }
+      }
+    }
+    return [{ title: 'Every cell', columns: ['mix', 'threads', 'map', 'throughput', 'allocations/op', 'bytes/op', 'p99', 'bytes/entry'], rows }];
   },
 };

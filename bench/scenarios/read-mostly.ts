@@ -4,7 +4,7 @@
 // dirty map to be rebuilt and promoted. The latency pass keeps 10 ms
 // windows, so promotions show up as spikes in the time series.
 import {
-  distinct, findCell, type Finding, fmt, latencyOf, mops, nsText, qpsOf, ratio, type Scenario, type ScenarioChart,
+  distinct, findCell, type Finding, fmt, latencyOf, mops, nsText, qpsOf, ratio, type Scenario, type ScenarioChart, type ScenarioTable,
 } from '../../src/scenario.js';
 import type { CellRecordOk, ResultFile } from '../../src/schema.js';
 import { mostThreads } from './shards.js';
@@ -103,5 +103,20 @@ export const readMostly: Scenario = {
         series: maps.map(timeline),
       },
     ];
+  },
+
+  tables(doc): ScenarioTable[] {
+    const t = mostThreads(doc);
+    const rows: ScenarioTable['rows'] = [];
+    for (const mix of mixes(doc)) {
+      for (const map of distinct(doc, 'map') as string[]) {
+        const c = findCell(doc, { map, mix, threads: t });
+        rows.push([
+          mix, map, mops(qpsOf(c)), nsText(latencyOf(c, 'overall', 'p99Ns')), c ? fmt(c.summary.allocationsPerOp) : 'n/a',
+          c ? fmt(c.map.bytesPerEntry) : 'n/a',
+        ]);
+      }
+    }
+    return [{ title: `${t} threads, each mix`, columns: ['mix', 'map', 'throughput', 'p99', 'allocations/op', 'bytes/entry'], rows }];
   },
 };

@@ -5,7 +5,7 @@
 // backlog. The knee is the first step where achieved < 95% of offered or
 // p99 exceeds 10× the first step's.
 import {
-  distinct, findCell, type Finding, fmt, latencyOf, mops, nsText, qpsOf, type Scenario, type ScenarioChart,
+  distinct, findCell, type Finding, fmt, latencyOf, mops, nsText, qpsOf, type Scenario, type ScenarioChart, type ScenarioTable,
 } from '../../src/scenario.js';
 import type { ResultFile } from '../../src/schema.js';
 
@@ -75,5 +75,22 @@ export const stepped: Scenario = {
       line('stepped-p99', 'p99 latency from the intended start', 'ns', (map, rate) => latencyOf(findCell(doc, { map, rate }), 'overall', 'p99Ns')),
       line('stepped-p999', 'p99.9 latency from the intended start', 'ns', (map, rate) => latencyOf(findCell(doc, { map, rate }), 'overall', 'p999Ns')),
     ];
+  },
+
+  tables(doc): ScenarioTable[] {
+    const rows: ScenarioTable['rows'] = [];
+    for (const map of distinct(doc, 'map') as string[]) {
+      const knee = kneeOf(doc, map)?.rate ?? null;
+      for (const rate of rates(doc)) {
+        const c = findCell(doc, { map, rate });
+        const achieved = qpsOf(c);
+        rows.push([
+          map, mops(rate), mops(achieved), achieved === null ? 'n/a' : `${fmt((achieved / rate) * 100)}%`,
+          nsText(latencyOf(c, 'overall', 'p50Ns')), nsText(latencyOf(c, 'overall', 'p99Ns')), nsText(latencyOf(c, 'overall', 'p999Ns')),
+          knee === rate ? 'knee' : '',
+        ]);
+      }
+    }
+    return [{ title: 'Each step: offered, achieved, latency from the intended start', columns: ['map', 'offered', 'achieved', 'achieved / offered', 'p50', 'p99', 'p99.9', ''], rows }];
   },
 };
