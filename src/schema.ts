@@ -118,6 +118,18 @@ export const RepeatRecord = z.object({
   offeredOpsPerSec: nonNeg.optional(),
   series: SeriesRecord.optional(),
   samples: z.array(DiagnosticSample).optional(),
+  /** Maps that can grow: what growth did during this run (prefill included). */
+  growth: z
+    .object({
+      migrations: count,
+      /** The longest single migration (table install to last entry moved) and their sum, ns. */
+      migrationMaxNs: nonNeg,
+      migrationTotalNs: nonNeg,
+      /** Table memory high-water mark: old and new tables together during a move. */
+      peakTableBytes: count,
+      endCapacity: count,
+    })
+    .optional(),
   checksum: z.string(),
 });
 export type RepeatRecord = z.infer<typeof RepeatRecord>;
@@ -273,6 +285,20 @@ export const Environment = z.object({
   git: z.object({ commit: z.string().nullable(), dirty: z.boolean().nullable() }),
   commandLine: z.array(z.string()),
   timerOverheadNs: z.object({ p50: nonNeg, mean: nonNeg }),
+  /** The peer maps this build holds, with their libraries' versions (absent in files from builds before peers). */
+  peers: z
+    .array(
+      z.object({
+        map: z.string(),
+        /** The Debian package that provides the library. */
+        package: z.string(),
+        /** Its installed version from the package manager (dpkg), or null when unknown. */
+        packageVersion: z.string().nullable(),
+        /** The version the library's headers declare ('' when they declare none). */
+        libraryVersion: z.string(),
+      }),
+    )
+    .optional(),
 });
 export type Environment = z.infer<typeof Environment>;
 
