@@ -183,6 +183,10 @@ class Addon : public Napi::Addon<Addon> {
       o.Set("summary", ds[i].summary);
       o.Set("sharded", ds[i].sharded);
       o.Set("openAddressing", ds[i].open_addressing);
+      if (!ds[i].package.empty()) {  // a peer (native/peers/)
+        o.Set("package", ds[i].package);
+        o.Set("libraryVersion", ds[i].library_version);
+      }
       out.Set(i, o);
     }
     return out;

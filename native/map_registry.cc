@@ -6,6 +6,7 @@
 
 #include "locked_map.h"
 #include "lockfree_map.h"
+#include "peers/peers.h"
 #include "pseudo_maps.h"
 #include "sharded_map.h"
 
@@ -142,10 +143,17 @@ constexpr double kMaxCapacity = static_cast<double>(std::uint64_t{1} << 37);
 
 }  // namespace
 
-const std::vector<DesignInfo>& designs() { return kDesigns; }
+const std::vector<DesignInfo>& designs() {
+  static const std::vector<DesignInfo> all = [] {
+    std::vector<DesignInfo> v = kDesigns;
+    for (auto& p : peer_designs()) v.push_back(std::move(p));
+    return v;
+  }();
+  return all;
+}
 
 const DesignInfo* find_design(const std::string& name) {
-  for (const auto& d : kDesigns)
+  for (const auto& d : designs())
     if (d.name == name) return &d;
   return nullptr;
 }
@@ -178,6 +186,7 @@ std::string validate(const MapOptions& o) {
 std::unique_ptr<AnyMap> make_map(const MapOptions& o) {
   MB_DCHECK(validate(o).empty());
   const std::uint64_t cap = capacity_for(o.expected_entries, o.load_factor);
+  if (auto peer = make_peer_map(o, cap)) return peer;
   if (o.design == "mutex") return std::make_unique<MapAdapter<MutexMap>>(o, cap, cap, o.huge_pages);
   if (o.design == "rwlock") return std::make_unique<MapAdapter<RwLockMap>>(o, cap, cap, o.huge_pages);
   if (o.design == "spin") return std::make_unique<MapAdapter<SpinMap>>(o, cap, cap, o.huge_pages);
@@ -206,6 +215,7 @@ std::vector<LayoutEntry> layouts() {
   add("sharded.mutex.128.shard", sizeof(ShardedMap<MutexLock, 128>::Shard), alignof(ShardedMap<MutexLock, 128>::Shard));
   add("sharded.spin.128.shard", sizeof(ShardedMap<SpinLock, 128>::Shard), alignof(ShardedMap<SpinLock, 128>::Shard));
   add("sharded.rw.128.shard", sizeof(ShardedMap<RwLock, 128>::Shard), alignof(ShardedMap<RwLock, 128>::Shard));
+  append_peer_layouts(out);
   return out;
 }
 

@@ -58,6 +58,11 @@ struct DesignInfo {
   std::string summary;
   bool sharded;
   bool open_addressing;  // load factor must be in (0, 1)
+  // Peers (native/peers/): the Debian package of the library, and the
+  // version its headers declare ("" when they declare none). Empty for
+  // mapbench's own designs.
+  std::string package = {};
+  std::string library_version = {};
 };
 
 const std::vector<DesignInfo>& designs();

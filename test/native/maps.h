@@ -11,6 +11,7 @@
 
 #include "check.h"
 #include "map_registry.h"
+#include "peers/peers.h"
 
 namespace mbtest {
 
@@ -84,6 +85,31 @@ inline std::unique_ptr<mapbench::AnyMap> make(const MapConfig& c) {
 //   never freed, entries + tombstones == ever_inserted exactly;
 //   load factor == entries / capacity; the probe histogram counts every live
 //   key (and at most the tombstones besides); per-shard figures sum up.
+// Peers (native/peers/) report what their library exposes: no probe
+// lengths and no tombstones; a chained peer's capacity is its bucket count
+// (its load factor may pass 1); urcu keeps its bucket count private and
+// reports capacity 0 (unknown). What a peer does report must hold together.
+inline void check_peer(mapbench::AnyMap& m, const mapbench::Diagnostics& d, const mapbench::PeerInfo& p,
+                       const std::string& ctx) {
+  CHECK(p.built, ctx);
+  CHECK_EQ(d.tombstones, 0u, ctx);
+  std::uint64_t probed = 0;
+  for (auto c : d.probes.counts) probed += c;
+  CHECK_EQ(probed, 0u, ctx, ": a peer has no probe lengths to report");
+  CHECK_GE(d.table_bytes, d.entries * 16, ctx, ": fewer than 16 bytes per entry");
+  CHECK(d.shard_entries.empty(), ctx);
+  if (d.capacity == 0) {
+    CHECK_EQ(std::string(p.name), std::string("urcu"), ctx, ": only urcu hides its capacity");
+    CHECK_EQ(d.rehashes, 0u, ctx);
+    CHECK_EQ(d.load_factor, 0.0, ctx);
+    return;
+  }
+  CHECK_GE(d.capacity, m.capacity(), ctx, ": capacity below the hint the map was built with");
+  if (!p.chained) CHECK_LE(d.entries, d.capacity, ctx, ": more entries than slots");
+  CHECK_NEAR(d.load_factor, static_cast<double>(d.entries) / static_cast<double>(d.capacity), 1e-12, ctx);
+  CHECK_GE(d.table_bytes, d.capacity * 16, ctx, ": table bytes below 16 per slot or bucket");
+}
+
 inline void check_invariants(mapbench::AnyMap& m, std::uint64_t entries, std::uint64_t ever_inserted,
                              const std::string& ctx) {
   const std::uint64_t size = m.size();
@@ -91,6 +117,10 @@ inline void check_invariants(mapbench::AnyMap& m, std::uint64_t entries, std::ui
   const mapbench::Diagnostics d = m.diagnostics();
   CHECK_EQ(d.design, m.options().design, ctx);
   CHECK_EQ(d.entries, size, ctx, ": diagnostics().entries vs size()");
+  if (const mapbench::PeerInfo* peer = mapbench::find_peer(m.options().design)) {
+    check_peer(m, d, *peer, ctx);
+    return;
+  }
   CHECK_GE(d.capacity, m.capacity(), ctx, ": diagnostics().capacity below the configured capacity");
   CHECK_GT(d.capacity, 0u, ctx);
   CHECK_LE(d.entries + d.tombstones, d.capacity, ctx, ": entries + tombstones exceed capacity");

@@ -255,8 +255,12 @@ void full_table(const mbtest::MapConfig& cfg, std::uint64_t key_base) {
     for (std::uint64_t k : absent) t.get(k);
   } else {
     const mapbench::Diagnostics d = map->diagnostics();
-    CHECK_GT(d.capacity, cap, cfg.label, ": took ", keys.size(), " keys without growing");
-    CHECK_GT(d.rehashes, 0u, cfg.label);
+    // A peer whose library keeps its bucket count private (urcu) reports
+    // capacity 0: its growth cannot be seen from outside.
+    if (d.capacity != 0 || !mapbench::find_peer(cfg.design->name)) {
+      CHECK_GT(d.capacity, cap, cfg.label, ": took ", keys.size(), " keys without growing");
+      CHECK_GT(d.rehashes, 0u, cfg.label);
+    }
     t.full_check(keys, "grown to " + std::to_string(d.capacity));
     for (std::uint64_t k : absent) t.get(k);
   }

@@ -1,0 +1,97 @@
+// tbb_map.h — oneTBB's concurrent_hash_map (Debian libtbb-dev) behind
+// mapbench's op set, used the way TBB documents it: through accessors.
+//
+// What it is: a chained hash table. Buckets hold a reader-writer spinlock
+// and a node list; every element node carries its own reader-writer lock,
+// which an accessor (write) or const_accessor (read) holds for as long as
+// it lives:
+//
+//   segments ─► [bucket: rw-lock | head] ─► node{next, rw-lock, (k, v)} ─► ...
+//
+// Op mapping: get → find(const_accessor) and read under the element's read
+// lock; insert → insert(accessor, k) then assign under the element's write
+// lock (a new element is invisible to finders until the accessor releases
+// it, so no one reads a half-written value); update → find(accessor) and
+// assign; erase → erase(k).
+//
+// Invariants (TBB's): a key has at most one node; size() is one atomic
+// counter, exact when no writer runs.
+// Memory ordering: bucket and element locks are acquire/release spin
+// rw-locks; the bucket count (mask) is an atomic read with acquire.
+// Progress: blocking.
+// Growth: when size reaches the bucket count, a new segment doubles the
+// buckets; old buckets are split lazily, on first touch ("rehash on
+// demand"). `rehashes` counts doublings since construction.
+// Capacity hint: the constructor reserves buckets for the mapbench capacity.
+// Allocation: segments and nodes come through CountingAllocator (one node
+// allocation per new key, one free per erase).
+// Diagnostics: entries, buckets (as `capacity`: a chained table's load
+// factor may exceed 1), doublings, and bytes estimated as buckets × 16 +
+// entries × (two pointers + rw-lock + pair). No probe lengths.
+#pragma once
+
+#include <oneapi/tbb/concurrent_hash_map.h>
+
+#include <cstdint>
+#include <utility>
+
+#include "common.h"
+#include "map_registry.h"
+#include "peers/peer_adapter.h"
+
+namespace mapbench {
+
+class alignas(kPad) TbbMap {
+ public:
+  struct HashCompare {
+    static std::size_t hash(std::uint64_t k) { return static_cast<std::size_t>(hash_key(k)); }
+    static bool equal(std::uint64_t a, std::uint64_t b) { return a == b; }
+  };
+  using Table = tbb::concurrent_hash_map<std::uint64_t, std::uint64_t, HashCompare,
+                                         CountingAllocator<std::pair<const std::uint64_t, std::uint64_t>>>;
+
+  explicit TbbMap(std::size_t capacity) : table_(capacity), initial_buckets_(table_.bucket_count()) {}
+  TbbMap(const TbbMap&) = delete;
+  TbbMap& operator=(const TbbMap&) = delete;
+
+  template <class Sink = NoStats>
+  bool get(std::uint64_t key, std::uint64_t* value, Sink& sink) const {
+    Table::const_accessor a;
+    const bool hit = table_.find(a, key);
+    if (hit) *value = a->second;
+    sink.probe(1, hit);
+    return hit;
+  }
+  template <class Sink = NoStats>
+  Status insert(std::uint64_t key, std::uint64_t value, Sink&) {
+    Table::accessor a;
+    const bool fresh = table_.insert(a, key);
+    a->second = value;
+    return fresh ? Status::kInserted : Status::kAssigned;
+  }
+  template <class Sink = NoStats>
+  bool update(std::uint64_t key, std::uint64_t value, Sink&) {
+    Table::accessor a;
+    if (!table_.find(a, key)) return false;
+    a->second = value;
+    return true;
+  }
+  template <class Sink = NoStats>
+  bool erase(std::uint64_t key, Sink&) {
+    return table_.erase(key);
+  }
+  std::size_t size() const { return table_.size(); }
+
+  void diagnose(Diagnostics& d) const {
+    d.entries = table_.size();
+    d.capacity = table_.bucket_count();
+    d.rehashes = log2_floor(d.capacity) - log2_floor(initial_buckets_);
+    d.table_bytes = d.capacity * 16 + d.entries * (3 * sizeof(void*) + 16);
+  }
+
+ private:
+  Table table_;
+  const std::size_t initial_buckets_;  // immutable
+};
+
+}  // namespace mapbench
