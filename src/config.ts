@@ -167,11 +167,30 @@ function unique<T>(xs: T[], key: (x: T) => string = String): T[] {
   return xs.filter((x) => (seen.has(key(x)) ? false : (seen.add(key(x)), true)));
 }
 
+/**
+ * The peer maps (native/peers/): established C++ concurrent maps built when
+ * their Debian package is installed (npm run setup:peers). The addon lists
+ * only the built ones in designs(); this names the package of a missing one.
+ */
+export const PEER_PACKAGES: Readonly<Record<string, string>> = {
+  libcuckoo: 'libcuckoo-dev',
+  tbb: 'libtbb-dev',
+  urcu: 'liburcu-dev',
+  'absl-sharded': 'libabsl-dev',
+};
+
+export function isPeer(design: string): boolean {
+  return Object.hasOwn(PEER_PACKAGES, design);
+}
+
 export function parseMaps(text: string, designs: DesignSummary[]): MapChoice[] {
   return unique(
     list('--maps', text).map((label) => {
       const [name, lock, pad, extra] = label.split(':');
       const design = designs.find((d) => d.name === name);
+      if (!design && name !== undefined && extra === undefined && isPeer(name)) {
+        throw new UsageError(`map '${name}' is not built: install Debian package ${PEER_PACKAGES[name]} (npm run setup:peers) and rebuild`);
+      }
       if (!design || extra !== undefined) {
         throw new UsageError(
           `unknown map '${label}' (known: ${designs.map((d) => d.name).join(', ')}; sharded:spin and sharded:rw pick a shard lock, sharded:mutex:packed|64|128 a shard padding)`,

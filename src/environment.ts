@@ -5,6 +5,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 
+import { addon, type DesignInfo } from './native.js';
 import type { Environment } from './schema.js';
 
 export interface EnvironmentInputs {
@@ -13,6 +14,8 @@ export interface EnvironmentInputs {
   timerOverheadNs: Environment['timerOverheadNs'];
   commandLine: string[];
   repoDir: string;
+  /** The designs whose peers to record (default: the addon's). */
+  designs?: Array<Pick<DesignInfo, 'name' | 'package' | 'libraryVersion'>>;
 }
 
 function readCaches(): Record<string, string> {
@@ -42,6 +45,23 @@ function git(repoDir: string): Environment['git'] {
   }
 }
 
+/** A Debian package's installed version, or null (not installed, or no dpkg). */
+export function debianPackageVersion(pkg: string): string | null {
+  try {
+    const v = execFileSync('dpkg-query', ['-W', '-f=${Version}', pkg], { stdio: ['ignore', 'pipe', 'ignore'] }).toString().trim();
+    return v === '' ? null : v;
+  } catch {
+    return null;
+  }
+}
+
+/** The built peer maps and their libraries' versions: the package manager's, and the headers' own. */
+export function peerVersions(designs: Array<Pick<DesignInfo, 'name' | 'package' | 'libraryVersion'>>): NonNullable<Environment['peers']> {
+  return designs
+    .filter((d) => d.package)
+    .map((d) => ({ map: d.name, package: d.package!, packageVersion: debianPackageVersion(d.package!), libraryVersion: d.libraryVersion ?? '' }));
+}
+
 export function captureEnvironment(i: EnvironmentInputs): Environment {
   const cpus = os.cpus();
   return {
@@ -60,5 +80,6 @@ export function captureEnvironment(i: EnvironmentInputs): Environment {
     git: git(i.repoDir),
     commandLine: i.commandLine,
     timerOverheadNs: i.timerOverheadNs,
+    peers: peerVersions(i.designs ?? addon.designs()),
   };
 }

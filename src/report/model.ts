@@ -5,6 +5,7 @@
 // code are added by decorateOption (page-script.ts) on both sides.
 import type { EChartsOption, SeriesOption } from 'echarts';
 
+import { isPeer } from '../config.js';
 import type { CellRecord, CellRecordOk, Environment, ResultFile, WarningRecord } from '../schema.js';
 import { floorOf } from '../table.js';
 import { type FindScenario, SCENARIO_SECTION, type ScenarioSection, scenarioSections } from './scenarios.js';
@@ -63,6 +64,8 @@ export interface TableRow {
   allocationsPerOp: number | null;
   endLoadFactor: number | null;
   check: 'ok' | 'FAIL' | 'n/a' | '';
+  /** A peer map (native/peers/): another library's map, drawn apart from mapbench's own. */
+  peer: boolean;
   /** failed: the error; skipped: the reason. */
   note: string;
 }
@@ -94,6 +97,9 @@ const PALETTE = ['#5470c6', '#91cc75', '#ee6666', '#73c0de', '#3ba272', '#fc8452
 /** A y axis's name sits above the axis, starting at it, so it never runs off the left edge. */
 const Y_NAME = { nameGap: 12, nameTextStyle: { align: 'left' as const } };
 const PSEUDO_DESIGNS = new Set(['floor', 'null']);
+/** Peers: dotted lines with diamonds, hatched bars — "theirs" reads apart from "ours" at a glance, in colour or not. */
+const PEER_LINE = { lineStyle: { type: 'dotted' as const, width: 2.5 }, symbol: 'diamond' };
+const PEER_BAR = { itemStyle: { decal: { symbol: 'rect', symbolSize: 1, dashArrayX: [1, 0], dashArrayY: [2, 4], rotation: -Math.PI / 4, color: 'rgba(255,255,255,0.55)' } } };
 
 interface Point {
   file: LoadedFile;
@@ -185,6 +191,7 @@ export function buildModel(files: LoadedFile[], now = new Date(), find?: FindSce
     });
   };
   const lineStyle = (pt: Point) =>
+    isPeer(pt.cell.params.design) ? PEER_LINE :
     PSEUDO_DESIGNS.has(pt.cell.params.design) ? { lineStyle: { type: 'dashed' as const }, symbol: 'emptyCircle' } : { symbol: 'circle' };
 
   /** One line per series; x from the cell, y (and tooltip extras) from `y`. Points without a y are left out. */
@@ -266,6 +273,7 @@ export function buildModel(files: LoadedFile[], now = new Date(), find?: FindSce
       name,
       type: 'bar',
       data: cats.map((cat) => sg.find((pt) => category(pt.cell) === cat)?.cell.summary.allocationsPerOp ?? null),
+      ...(isPeer(sg[0]!.cell.params.design) ? PEER_BAR : {}),
     }));
     add('alloc', 'Allocations per op', facetOf(g[0]!.cell, ['threads', 'loadFactor']), series, {
       xAxis: { type: 'category', data: cats, axisLabel: { interval: 0, hideOverlap: true } },
@@ -340,6 +348,7 @@ function rowOf(file: LoadedFile, c: CellRecord): TableRow {
     file: file.label, key: c.key, status: c.status, map: p.map, threads: p.threads, loadFactor: p.loadFactor, keys: p.keys,
     mix: p.mix, dist: p.dist, cpus: cpusText(p.cpus), mopsPerSec: null, spreadPct: null, floorRatio: null, p50Ns: null,
     p99Ns: null, p999Ns: null, maxNs: null, allocationsPerOp: null, endLoadFactor: null, check: '', note: '',
+    peer: isPeer(p.design),
   };
   if (c.status === 'failed') return { ...base, note: c.error };
   if (c.status === 'skipped') return { ...base, note: c.reason };

@@ -34,6 +34,8 @@ th.t, td.t { text-align: left; }
 td.name { white-space: normal; overflow-wrap: break-word; max-width: 24ch; }
 tbody tr:nth-child(even) { background: var(--bg-alt); }
 tr.failed td, tr.skipped td { color: var(--bad); }
+tr.peer td.name { font-style: italic; }
+.peer-tag { font-style: normal; font-size: 10.5px; color: var(--muted); border: 1px solid var(--line); border-radius: 3px; padding: 0 3px; margin-left: 4px; }
 tr.note td { white-space: normal; text-align: left; overflow-wrap: anywhere; }
 .warnings li { margin: 4px 0; }
 code { font-size: 12.5px; overflow-wrap: anywhere; }
@@ -68,7 +70,7 @@ function cellsTable(model: ReportModel): Html {
   const row = (r: TableRow) => {
     const cells: Html[] = [
       ...(multi ? [html`<td class="t name">${r.file}</td>`] : []),
-      html`<td class="t name">${r.map}</td>`,
+      r.peer ? html`<td class="t name">${r.map}<span class="peer-tag" title="another library's map (native/peers/)">peer</span></td>` : html`<td class="t name">${r.map}</td>`,
       html`<td>${r.threads}</td><td>${r.loadFactor}</td><td>${r.keys.toLocaleString('en-US')}</td>`,
       html`<td class="t">${r.mix}</td><td class="t">${r.dist}</td>`,
       ...(hasCpus ? [html`<td class="t">${r.cpus}</td>`] : []),
@@ -77,7 +79,7 @@ function cellsTable(model: ReportModel): Html {
       ...(hasLatency ? [html`<td>${fmtNs(r.p50Ns)}</td><td>${fmtNs(r.p99Ns)}</td><td>${fmtNs(r.p999Ns)}</td><td>${fmtNs(r.maxNs)}</td>`] : []),
       html`<td>${fmt(r.allocationsPerOp, 3)}</td><td>${fmt(r.endLoadFactor, 3)}</td><td class="t">${r.check}</td>`,
     ];
-    const main = html`<tr class="${r.status}" title="${r.key}">${cells}</tr>`;
+    const main = html`<tr class="${r.peer ? `${r.status} peer` : r.status}" title="${r.key}">${cells}</tr>`;
     if (!r.note) return main;
     const what = r.status === 'failed' ? 'error' : 'reason';
     return html`${main}<tr class="note ${r.status}"><td colspan="${head.length}">${what}: ${r.note}</td></tr>`;
