@@ -207,7 +207,9 @@ class Addon : public Napi::Addon<Addon> {
   }
 
   Napi::Value CreateMap(const Napi::CallbackInfo& info) {
-    require_args(info, 1, "createMap({ design, expectedEntries, loadFactor, shards?, lock?, pad?, hugePages? })");
+    require_args(info, 1,
+                 "createMap({ design, expectedEntries, loadFactor, shards?, lock?, pad?, hugePages?, initialCapacity?, "
+                 "maxLoadFactor? })");
     Napi::Env env = info.Env();
     Napi::Object o = to_object(env, info[0], "options");
     mb::MapOptions opts;
@@ -222,6 +224,11 @@ class Addon : public Napi::Addon<Addon> {
       if (!o.Get("hugePages").IsBoolean()) throw_type(env, "options.hugePages must be a boolean");
       opts.huge_pages = o.Get("hugePages").As<Napi::Boolean>().Value();
     }
+    // Growth: validate() below gives the one-line reasons for bad combinations.
+    if (given(o, "initialCapacity"))
+      opts.initial_capacity =
+          to_count(env, o.Get("initialCapacity"), "options.initialCapacity", 0, std::uint64_t{1} << 36);
+    if (given(o, "maxLoadFactor")) opts.max_load_factor = to_double(env, o.Get("maxLoadFactor"), "options.maxLoadFactor");
     if (given(o, "lock")) {
       std::string lock = to_string(env, o.Get("lock"), "options.lock");
       if (lock == "mutex") opts.lock = mb::LockKind::kMutex;
@@ -307,6 +314,10 @@ class Addon : public Napi::Addon<Addon> {
     o.Set("maxProbe", u64(env, d.max_probe));
     o.Set("tableBytes", u64(env, d.table_bytes));
     o.Set("hugePagesAdvised", Napi::Boolean::New(env, d.huge_pages_advised));
+    o.Set("migrations", u64(env, d.migrations));
+    o.Set("migrationTicksTotal", u64(env, d.migration_ticks_total));
+    o.Set("migrationTicksMax", u64(env, d.migration_ticks_max));
+    o.Set("peakTableBytes", u64(env, d.peak_table_bytes));
     std::vector<std::uint64_t> probes(d.probes.counts, d.probes.counts + mb::ProbeHistogram::kBuckets);
     while (!probes.empty() && probes.back() == 0) probes.pop_back();
     o.Set("probeHistogram", u64_array(env, probes));

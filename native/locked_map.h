@@ -21,8 +21,12 @@
 // the lock.
 // Progress: blocking. A holder that is preempted stalls every other thread
 // (for spin, waiters also burn their CPU while it is away).
-// Growth: fixed capacity; tombstones are purged by in-place rehash (under the
-// lock); insert into a genuinely full table returns kFull.
+// Growth: by default fixed capacity; tombstones are purged by in-place
+// rehash (under the lock); insert into a genuinely full table returns kFull.
+// With a max load factor the table grows (or sheds tombstones) when an
+// insert would pass it (OpenTable invariant 5) — stop-the-world: every
+// other thread waits on the lock for the whole move, which is what the
+// migration ticks in the diagnostics show.
 #pragma once
 
 #include <cstdint>
@@ -36,7 +40,9 @@ namespace mapbench {
 template <class Lock>
 class alignas(kPad) LockedMap {
  public:
-  explicit LockedMap(std::size_t capacity, bool huge_pages) : table_(capacity, huge_pages, false) {}
+  // max_load_factor 0: fixed capacity; in (0, 1): grow past it.
+  explicit LockedMap(std::size_t capacity, bool huge_pages, double max_load_factor = 0)
+      : table_(capacity, huge_pages, max_load_factor > 0, max_load_factor) {}
 
   template <class Sink = NoStats>
   bool get(std::uint64_t key, std::uint64_t* value, Sink& sink) {

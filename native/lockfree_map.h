@@ -1,22 +1,23 @@
 // lockfree_map.h — open addressing with linear probing, keys claimed by
-// compare-and-swap, no lock on any path.
+// compare-and-swap, no lock on any path outside a migration; optional
+// online growth by cooperative migration.
 //
 // Layout: a line-aligned array of 16-byte slots, four per 64-byte line,
-// behind an atomic pointer (so a later online resize can swap tables
-// without touching the probe logic):
+// behind an atomic pointer that a migration swings to the next table:
 //
-//   table_ ──► Table { capacity, slots* } ──► [k|v][k|v][k|v][k|v] | ...
-//                                              <---- 64 B line ---->
+//   table_ ──► Table { capacity, slots*, migration state, stripes[16] }
+//                 └──► [k|v][k|v][k|v][k|v] | ...
+//                      <---- 64 B line ---->
 //
 // Each slot is two independent 8-byte atomics: `key` and `cell`. `cell`
 // stores value + 1, so 0 means "absent" and an all-zero slot is empty.
 // No 16-byte CAS is used (with GCC a 16-byte std::atomic calls libatomic and
 // is not lock-free), so no -mcx16 is needed.
 //
-// Invariants
+// Invariants (of one table)
 //  1. A slot's key goes from kEmptyKey to a user key exactly once (CAS) and
-//     never changes again: keys are never removed, erase only empties the
-//     cell. So a slot's key, once seen non-empty, is final.
+//     never changes again: erase only empties the cell. So a slot's key,
+//     once seen non-empty, is final.
 //  2. A user key occupies at most one slot. (Two inserts of k probe the same
 //     sequence and claim only a slot they saw empty; the loser of a CAS
 //     re-reads the winner's key, and a slot passed as "other key" stays so
@@ -25,8 +26,53 @@
 //     claimed in probe order and never emptied), so a probe that meets an
 //     empty key slot proves the key absent.
 //  4. The number of claimed key slots only grows; "tombstones" are claimed
-//     slots whose cell is 0. A key space of at most capacity-1 distinct keys
-//     therefore never fills the table; beyond that insert returns kFull.
+//     slots whose cell is 0. Without growth a key space of at most capacity-1
+//     distinct keys never fills the table; beyond that insert returns kFull.
+//  5. (growing maps) No write lands in a table once its migration has
+//     drained (phase >= kCopying); the table_ pointer moves to the next
+//     table only after every stride has been copied.
+//
+// Growth (only when built with a max load factor; otherwise fixed capacity
+// exactly as above). Load = claimed slots (live + tombstones) / capacity.
+// When a claim makes it pass max_load_factor, the claiming writer installs
+// a migration on the table:
+//   phase kNormal -> kDraining   CAS by the installer; from here writers do
+//                                not start on this table, they help and wait;
+//   (installer) waits until no writer is in flight on the table (per-stripe
+//                                in-flight counters reach 0), then sizes the
+//                                next table from the exact live count: twice
+//                                the capacity if live > half the threshold,
+//                                else the same capacity (a churned table is
+//                                rehashed in place: tombstones are dropped),
+//                                and publishes it with the stride count;
+//   phase kCopying               every writer that arrives (and the
+//                                installer) claims strides of kStride slots by
+//                                CAS on `transfer_index` (Java
+//                                ConcurrentHashMap's transferIndex) and copies
+//                                their live entries; the one that completes
+//                                the last stride stores table_ = next
+//                                (release), and retires the old table to the
+//                                map's EBR domain (native/ebr.h).
+// get never blocks and never looks at the phase: the old table stays
+// authoritative until table_ moves — during draining it is still written,
+// and from kCopying on it is frozen (invariant 5), so a get that reads it
+// returns the value current at some instant inside its call.
+//
+// Why a table-wide freeze rather than a per-slot "moved" mark in the cell:
+// the cell has no spare value — it stores value + 1 for every user value in
+// [0, 2^64-2], i.e. all of 1..2^64-1, and 0 is "absent" — so a moved mark
+// would have to live in the key word, which writers do not CAS; a writer
+// that found its slot before the mark could then still CAS the cell after
+// the mover read it (the lost-update race). And with linear probing a key's
+// probe run can span strides, so per-stride redirection would also have to
+// reconcile inserts racing into the old run's empty slots. The drain makes
+// the race impossible by construction: a writer either increments its
+// stripe's in_flight before the installer's phase CAS is visible to it —
+// then the installer waits for it, so its write lands before any stride is
+// copied, and the mover copies it — or it sees the phase (Dekker: its
+// increment and the installer's CAS are seq_cst, each then loads the
+// other's word), backs out without writing, helps, and retries on the new
+// table once table_ has moved.
 //
 // Memory ordering
 //  - Key claim: CAS(empty -> k) with acq_rel; the failure path loads acquire.
@@ -35,26 +81,52 @@
 //  - Cell writes (insert's exchange, update's and erase's CAS) are acq_rel,
 //    cell reads are acquire: whoever reads a value also sees everything its
 //    writer did before writing it (message-passing through the map).
+//  - Migration: in_flight increment and phase CAS/load are seq_cst (the
+//    Dekker pair above); in_flight decrement is release and the drain loads
+//    acquire, so drained writes happen-before the copy. Copies into the next
+//    table are then published by the acq_rel chain on strides_done and the
+//    release store of table_, which every operation loads with acquire.
+//  - Reclamation: every operation on a growing map runs under an ebr::Guard
+//    (1.2 ns uncontended, see ebr.h), so a table retired after table_ moved
+//    is freed only when no operation that could have loaded it is still in
+//    its Guard. Fixed-capacity maps never retire a table and take no Guard.
 //  - Linearisation points: get at its cell load (or at the key load that
 //    found an empty slot); insert at its cell exchange; update and erase at
-//    their successful CAS (or at the cell load that saw 0).
+//    their successful CAS (or at the cell load that saw 0). A get that read a
+//    frozen table after table_ moved linearises just before the move.
 // Progress
-//  - get: wait-free, at most `capacity` probes.
-//  - insert/update/erase: lock-free; a CAS fails only because another
-//    thread's operation succeeded. Key claims retry at most once per slot.
-// Growth: none yet (fixed capacity, kFull when exhausted); the atomic table
-// pointer is where an online resize would publish a new table.
+//  - get: wait-free, at most `capacity` probes, on every map.
+//  - insert/update/erase: lock-free outside migrations; a CAS fails only
+//    because another thread's operation succeeded. During a migration they
+//    block (like Java ConcurrentHashMap's writers on a bin being moved):
+//    they help copy strides and then wait for the last stride, and the
+//    installer waits for in-flight writers to finish — a writer preempted
+//    mid-operation delays the migration by its preemption.
 #pragma once
 
+#include <algorithm>
 #include <atomic>
+#include <cmath>
 #include <cstdint>
+#include <limits>
+#include <thread>
 
 #include "alloc.h"
 #include "common.h"
+#include "ebr.h"
 #include "op_stats.h"
 #include "open_table.h"
+#include "tsc.h"
 
 namespace mapbench {
+
+// Migration statistics shared by every growing design's diagnostics.
+struct MigrationStats {
+  std::uint64_t migrations = 0;        // tables moved (growths and in-place rehashes)
+  std::uint64_t ticks_total = 0;       // TSC ticks, install to last stride copied, summed
+  std::uint64_t ticks_max = 0;         // the longest single migration
+  std::uint64_t peak_table_bytes = 0;  // largest old + new table bytes during a move (or the table alone)
+};
 
 class LockFreeMap {
  public:
@@ -66,32 +138,59 @@ class LockFreeMap {
   static_assert(kCacheLine % sizeof(Slot) == 0, "slots never straddle a line");
   static_assert(std::atomic<std::uint64_t>::is_always_lock_free, "8-byte atomics must be lock-free");
 
+  // Slots per migration stride: 1024 x 16 B = 16 KiB, large enough that the
+  // CAS on transfer_index is rare, small enough that two helpers share a
+  // 64K-slot table.
+  static constexpr std::size_t kStride = 1024;
+  // Writers count in one of kStripes padded stripes (by thread), so that
+  // in-flight and claim counting do not put every writer on one line.
+  static constexpr std::size_t kStripes = 16;
+
+  struct alignas(kCacheLine) Stripe {
+    std::atomic<std::int64_t> in_flight{0};  // writers between their phase check and their exit
+    std::atomic<std::int64_t> claimed{0};    // key slots claimed through this stripe
+    std::atomic<std::int64_t> live{0};       // inserts of absent keys minus successful erases
+  };
+  static_assert(sizeof(Stripe) == kCacheLine);
+
+  enum Phase : int { kNormal = 0, kDraining = 1, kCopying = 2, kMoved = 3 };
+
   struct Table {
-    std::size_t capacity;  // immutable
-    Slot* slots;           // immutable pointer; slot contents per invariants
-    bool huge_pages_advised;
+    std::size_t capacity;     // immutable
+    Slot* slots;              // immutable pointer; slot contents per invariants
+    bool huge_pages_advised;  // immutable
+    std::int64_t grow_at;     // immutable: claimed slots beyond which to migrate (INT64_MAX: never)
+    std::int64_t check_every; // immutable: a stripe sums all stripes every this many claims
+    // Migration state: phase moves forward only (see the header).
+    alignas(kCacheLine) std::atomic<int> phase{kNormal};
+    std::atomic<Table*> next{nullptr};            // published (release) before phase kCopying
+    std::atomic<std::size_t> transfer_index{0};   // strides not yet claimed; CAS to claim
+    std::atomic<std::size_t> strides_done{0};     // acq_rel chain that publishes the copies
+    std::size_t strides = 0;                      // written before phase kCopying (release)
+    std::uint64_t start_tick = 0;                 // installer only
+    Stripe stripes[kStripes];
   };
 
-  // Requires: capacity >= 2 and a multiple of kSlotsPerLine.
-  LockFreeMap(std::size_t capacity, bool huge_pages) {
+  // Requires: capacity >= 2 and a multiple of kSlotsPerLine; max_load_factor
+  // 0 (fixed capacity) or in (0, 1).
+  LockFreeMap(std::size_t capacity, bool huge_pages, double max_load_factor = 0)
+      : huge_pages_(huge_pages), max_load_factor_(max_load_factor), growable_(max_load_factor > 0) {
     MB_DCHECK(capacity >= 2 && capacity % kSlotsPerLine == 0);
-    Table* t = alloc::make<Table>();
-    t->capacity = capacity;
-    // allocate_table returns zeroed memory: every slot starts empty/absent.
-    t->slots = static_cast<Slot*>(alloc::allocate_table(capacity * sizeof(Slot), huge_pages, &t->huge_pages_advised));
+    MB_DCHECK(max_load_factor >= 0 && max_load_factor < 1);
+    Table* t = new_table(capacity);
+    peak_table_bytes_.store(table_bytes(t), std::memory_order_relaxed);
     table_.store(t, std::memory_order_release);
   }
   LockFreeMap(const LockFreeMap&) = delete;
   LockFreeMap& operator=(const LockFreeMap&) = delete;
-  ~LockFreeMap() {
-    Table* t = table_.load(std::memory_order_acquire);
-    alloc::free_table(t->slots, t->capacity * sizeof(Slot));
-    alloc::destroy(t);
-  }
+  // Requires: no operation in progress. Retired tables go with domain_.
+  ~LockFreeMap() { free_table(table_.load(std::memory_order_acquire)); }
 
   template <class Sink = NoStats>
   bool get(std::uint64_t key, std::uint64_t* value, Sink& sink) const {
-    const Slot* s = find(key, sink);
+    Pin pin(*this);
+    const Table* t = table_.load(std::memory_order_acquire);
+    const Slot* s = find(t, key, sink);
     if (!s) return false;
     const std::uint64_t c = s->cell.load(std::memory_order_acquire);
     if (c == 0) return false;
@@ -102,36 +201,62 @@ class LockFreeMap {
   // Insert-or-assign.
   template <class Sink = NoStats>
   Status insert(std::uint64_t key, std::uint64_t value, Sink& sink) {
-    Slot* s = claim(key, sink);
-    if (!s) return Status::kFull;
-    std::uint64_t old = s->cell.exchange(value + 1, std::memory_order_acq_rel);
-    return old == 0 ? Status::kInserted : Status::kAssigned;
+    if (!growable_) {
+      Slot* s = claim(table_.load(std::memory_order_acquire), key, sink, nullptr);
+      if (!s) return Status::kFull;
+      std::uint64_t old = s->cell.exchange(value + 1, std::memory_order_acq_rel);
+      return old == 0 ? Status::kInserted : Status::kAssigned;
+    }
+    return static_cast<Status>(write([&](Table* t, Stripe& st, bool* migrate) -> int {
+      bool claimed_new = false;
+      Slot* s = claim(t, key, sink, &claimed_new);
+      if (!s) {
+        *migrate = true;
+        return -1;  // genuinely full before the threshold check caught up: retry after moving
+      }
+      if (claimed_new) *migrate = note_claim(t, st);
+      std::uint64_t old = s->cell.exchange(value + 1, std::memory_order_acq_rel);
+      if (old == 0) st.live.fetch_add(1, std::memory_order_relaxed);
+      return static_cast<int>(old == 0 ? Status::kInserted : Status::kAssigned);
+    }));
   }
 
   // Assign only if present.
   template <class Sink = NoStats>
   bool update(std::uint64_t key, std::uint64_t value, Sink& sink) {
-    Slot* s = find(key, sink);
-    if (!s) return false;
-    std::uint64_t c = s->cell.load(std::memory_order_acquire);
-    while (c != 0) {
-      if (s->cell.compare_exchange_weak(c, value + 1, std::memory_order_acq_rel, std::memory_order_acquire))
-        return true;
-      sink.cas_failure();
-    }
-    return false;
+    auto op = [&](Table* t) {
+      Slot* s = find(t, key, sink);
+      if (!s) return false;
+      std::uint64_t c = s->cell.load(std::memory_order_acquire);
+      while (c != 0) {
+        if (s->cell.compare_exchange_weak(c, value + 1, std::memory_order_acq_rel, std::memory_order_acquire))
+          return true;
+        sink.cas_failure();
+      }
+      return false;
+    };
+    if (!growable_) return op(table_.load(std::memory_order_acquire));
+    return write([&](Table* t, Stripe&, bool*) -> int { return op(t) ? 1 : 0; }) == 1;
   }
 
   template <class Sink = NoStats>
   bool erase(std::uint64_t key, Sink& sink) {
-    Slot* s = find(key, sink);
-    if (!s) return false;
-    std::uint64_t c = s->cell.load(std::memory_order_acquire);
-    while (c != 0) {
-      if (s->cell.compare_exchange_weak(c, 0, std::memory_order_acq_rel, std::memory_order_acquire)) return true;
-      sink.cas_failure();
-    }
-    return false;
+    auto op = [&](Table* t) {
+      Slot* s = find(t, key, sink);
+      if (!s) return false;
+      std::uint64_t c = s->cell.load(std::memory_order_acquire);
+      while (c != 0) {
+        if (s->cell.compare_exchange_weak(c, 0, std::memory_order_acq_rel, std::memory_order_acquire)) return true;
+        sink.cas_failure();
+      }
+      return false;
+    };
+    if (!growable_) return op(table_.load(std::memory_order_acquire));
+    return write([&](Table* t, Stripe& st, bool*) -> int {
+      if (!op(t)) return 0;
+      st.live.fetch_sub(1, std::memory_order_relaxed);
+      return 1;
+    }) == 1;
   }
 
   // Live entries; exact when no writer runs, otherwise an approximation.
@@ -141,9 +266,11 @@ class LockFreeMap {
     return n;
   }
 
-  // f(key, cell) for every claimed slot (cell 0 = tombstone).
+  // f(key, cell) for every claimed slot (cell 0 = tombstone) of the current
+  // table. Requires: no migration in progress (diagnostics, verification).
   template <class F>
   void for_each_slot(F f) const {
+    Pin pin(*this);
     const Table* t = table_.load(std::memory_order_acquire);
     for (std::size_t i = 0; i < t->capacity; ++i) {
       std::uint64_t k = t->slots[i].key.load(std::memory_order_acquire);
@@ -151,9 +278,10 @@ class LockFreeMap {
     }
   }
 
-  // f(home_index, index) for every claimed slot, for probe-length diagnostics.
+  // f(displacement) for every claimed slot, for probe-length diagnostics.
   template <class F>
   void for_each_displacement(F f) const {
+    Pin pin(*this);
     const Table* t = table_.load(std::memory_order_acquire);
     for (std::size_t i = 0; i < t->capacity; ++i) {
       std::uint64_t k = t->slots[i].key.load(std::memory_order_acquire);
@@ -163,14 +291,208 @@ class LockFreeMap {
     }
   }
 
-  std::size_t capacity() const { return table_.load(std::memory_order_acquire)->capacity; }
-  bool huge_pages_advised() const { return table_.load(std::memory_order_acquire)->huge_pages_advised; }
+  std::size_t capacity() const {
+    Pin pin(*this);
+    return table_.load(std::memory_order_acquire)->capacity;
+  }
+  bool huge_pages_advised() const {
+    Pin pin(*this);
+    return table_.load(std::memory_order_acquire)->huge_pages_advised;
+  }
+  bool growable() const { return growable_; }
+  MigrationStats migration_stats() const {
+    MigrationStats m;
+    m.migrations = migrations_.load(std::memory_order_relaxed);
+    m.ticks_total = migration_ticks_total_.load(std::memory_order_relaxed);
+    m.ticks_max = migration_ticks_max_.load(std::memory_order_relaxed);
+    m.peak_table_bytes = peak_table_bytes_.load(std::memory_order_relaxed);
+    return m;
+  }
+  // Old tables retired and freed so far (both equal once quiescent and collected).
+  std::uint64_t tables_retired() const { return domain_.retired(); }
+  std::uint64_t tables_freed() const { return domain_.reclaimed(); }
+  void collect() { domain_.collect(); }
 
  private:
-  // Finds the slot holding `key` (nullptr when absent).
+  // An ebr::Guard on growing maps only: fixed-capacity maps never retire a
+  // table, so their operations pay one predictable branch instead.
+  class Pin {
+   public:
+    explicit Pin(const LockFreeMap& m) : on_(m.growable_) {
+      if (on_) ebr::detail::pin();
+    }
+    ~Pin() {
+      if (on_) ebr::detail::unpin();
+    }
+    Pin(const Pin&) = delete;
+    Pin& operator=(const Pin&) = delete;
+
+   private:
+    const bool on_;
+  };
+
+  static std::size_t table_bytes(const Table* t) { return t->capacity * sizeof(Slot); }
+
+  Table* new_table(std::size_t capacity) const {
+    Table* t = alloc::make<Table>();
+    t->capacity = capacity;
+    // allocate_table returns zeroed memory: every slot starts empty/absent.
+    t->slots = static_cast<Slot*>(alloc::allocate_table(capacity * sizeof(Slot), huge_pages_, &t->huge_pages_advised));
+    if (growable_) {
+      t->grow_at = static_cast<std::int64_t>(std::floor(max_load_factor_ * static_cast<double>(capacity)));
+      // Threshold lag is at most kStripes * check_every <= capacity / 64 claims.
+      t->check_every = std::max<std::int64_t>(1, static_cast<std::int64_t>(capacity / (64 * kStripes)));
+    } else {
+      t->grow_at = std::numeric_limits<std::int64_t>::max();
+      t->check_every = std::numeric_limits<std::int64_t>::max();
+    }
+    return t;
+  }
+  static void free_table(Table* t) {
+    alloc::free_table(t->slots, t->capacity * sizeof(Slot));
+    alloc::destroy(t);
+  }
+
+  static Stripe& my_stripe(Table* t) {
+    static std::atomic<std::uint32_t> next_index{0};
+    thread_local std::uint32_t index = next_index.fetch_add(1, std::memory_order_relaxed) % kStripes;
+    return t->stripes[index];
+  }
+
+  // Counts a claim; true when the table has just passed its threshold.
+  static bool note_claim(Table* t, Stripe& st) {
+    const std::int64_t mine = st.claimed.fetch_add(1, std::memory_order_relaxed) + 1;
+    if (mine % t->check_every != 0) return false;
+    std::int64_t total = 0;
+    for (const Stripe& s : t->stripes) total += s.claimed.load(std::memory_order_relaxed);
+    return total > t->grow_at;
+  }
+
+  // Runs op(t, stripe, &migrate) as one write on the current table of a
+  // growing map: in flight on the table, or helping its migration and
+  // retrying on the next. op returns its result (>= 0), or -1 to be retried
+  // after a migration (the table was full); it sets migrate when its claim
+  // passed the threshold.
+  template <class Op>
+  int write(Op op) {
+    for (;;) {
+      ebr::Guard guard(domain_);
+      Table* t = table_.load(std::memory_order_acquire);
+      Stripe& st = my_stripe(t);
+      // Dekker with the installer's phase CAS: see the header.
+      st.in_flight.fetch_add(1, std::memory_order_seq_cst);
+      if (t->phase.load(std::memory_order_seq_cst) != kNormal) {
+        st.in_flight.fetch_sub(1, std::memory_order_release);
+        help_migrate(t);
+        continue;
+      }
+      bool migrate = false;
+      const int r = op(t, st, &migrate);
+      st.in_flight.fetch_sub(1, std::memory_order_release);
+      if (migrate) {
+        start_migration(t);
+        help_migrate(t);
+      }
+      if (r >= 0) return r;
+    }
+  }
+
+  void start_migration(Table* t) {
+    int expected = kNormal;
+    if (!t->phase.compare_exchange_strong(expected, kDraining, std::memory_order_seq_cst)) return;
+    t->start_tick = tsc::now();
+    // Drain: every writer that missed the phase finishes its write first.
+    for (std::uint32_t spins = 0;;) {
+      std::int64_t busy = 0;
+      for (const Stripe& s : t->stripes) busy += s.in_flight.load(std::memory_order_seq_cst);
+      if (busy == 0) break;
+      backoff(spins);
+    }
+    // The table is frozen: the live count is exact now.
+    std::int64_t live = 0;
+    for (const Stripe& s : t->stripes) live += s.live.load(std::memory_order_relaxed);
+    const std::size_t cap = t->capacity;
+    const bool grow = live > t->grow_at / 2 || static_cast<std::size_t>(live) + 1 >= cap;
+    Table* nt = new_table(grow ? cap * 2 : cap);
+    const std::uint64_t both = table_bytes(t) + table_bytes(nt);
+    std::uint64_t peak = peak_table_bytes_.load(std::memory_order_relaxed);
+    while (both > peak && !peak_table_bytes_.compare_exchange_weak(peak, both, std::memory_order_relaxed)) {
+    }
+    t->strides = (cap + kStride - 1) / kStride;
+    t->transfer_index.store(t->strides, std::memory_order_relaxed);
+    t->next.store(nt, std::memory_order_relaxed);
+    t->phase.store(kCopying, std::memory_order_release);  // publishes next, strides, transfer_index
+  }
+
+  // Helps t's migration until its last stride is claimed, then waits for
+  // table_ to move on. Requires: the caller holds a Guard and t->phase is
+  // past kNormal.
+  void help_migrate(Table* t) {
+    for (std::uint32_t spins = 0; t->phase.load(std::memory_order_acquire) == kDraining;) backoff(spins);
+    Table* nt = t->next.load(std::memory_order_acquire);
+    std::size_t i = t->transfer_index.load(std::memory_order_acquire);
+    while (i > 0) {
+      if (!t->transfer_index.compare_exchange_weak(i, i - 1, std::memory_order_acq_rel, std::memory_order_acquire))
+        continue;
+      copy_stride(t, nt, i - 1);
+      if (t->strides_done.fetch_add(1, std::memory_order_acq_rel) + 1 == t->strides) finish_migration(t, nt);
+      i = t->transfer_index.load(std::memory_order_acquire);
+    }
+    for (std::uint32_t spins = 0; table_.load(std::memory_order_acquire) == t;) backoff(spins);
+  }
+
+  // Waits politely for another thread (which may be preempted: the machine
+  // may have fewer cores than threads): pause first, then yield.
+  static void backoff(std::uint32_t& spins) {
+    if (++spins < 1024) cpu_relax();
+    else std::this_thread::yield();
+  }
+
+  // Copies stride `index` of the frozen table t into nt (visible to no
+  // reader yet; other movers claim its slots by CAS).
+  void copy_stride(Table* t, Table* nt, std::size_t index) {
+    const std::size_t begin = index * kStride;
+    const std::size_t end = std::min(t->capacity, begin + kStride);
+    std::int64_t moved = 0;
+    for (std::size_t j = begin; j < end; ++j) {
+      const std::uint64_t k = t->slots[j].key.load(std::memory_order_acquire);
+      if (k == kEmptyKey) continue;
+      const std::uint64_t c = t->slots[j].cell.load(std::memory_order_acquire);
+      if (c == 0) continue;  // a tombstone: dropped by the move
+      std::size_t i = reduce_range(hash_key(k), nt->capacity);
+      for (;;) {
+        std::uint64_t expected = kEmptyKey;
+        Slot& s = nt->slots[i];
+        if (s.key.load(std::memory_order_relaxed) == kEmptyKey &&
+            s.key.compare_exchange_strong(expected, k, std::memory_order_acq_rel, std::memory_order_relaxed)) {
+          s.cell.store(c, std::memory_order_relaxed);  // published by strides_done and table_
+          break;
+        }
+        if (++i == nt->capacity) i = 0;
+      }
+      moved += 1;
+    }
+    Stripe& st = nt->stripes[index % kStripes];
+    st.claimed.fetch_add(moved, std::memory_order_relaxed);
+    st.live.fetch_add(moved, std::memory_order_relaxed);
+  }
+
+  void finish_migration(Table* t, Table* nt) {
+    const std::uint64_t ticks = tsc::now() - t->start_tick;
+    table_.store(nt, std::memory_order_release);
+    t->phase.store(kMoved, std::memory_order_release);
+    migrations_.fetch_add(1, std::memory_order_relaxed);
+    migration_ticks_total_.fetch_add(ticks, std::memory_order_relaxed);
+    std::uint64_t max = migration_ticks_max_.load(std::memory_order_relaxed);
+    while (ticks > max && !migration_ticks_max_.compare_exchange_weak(max, ticks, std::memory_order_relaxed)) {
+    }
+    domain_.retire(t, [](void* p) { free_table(static_cast<Table*>(p)); });
+    domain_.collect();
+  }
+
+  // Finds the slot holding `key` in t (nullptr when absent).
   template <class Sink>
-  Slot* find(std::uint64_t key, Sink& sink) const {
-    const Table* t = table_.load(std::memory_order_acquire);
+  static Slot* find(const Table* t, std::uint64_t key, Sink& sink) {
     const std::size_t cap = t->capacity;
     std::size_t i = reduce_range(hash_key(key), cap);
     std::uint32_t probes = 1;
@@ -191,11 +513,11 @@ class LockFreeMap {
     return nullptr;
   }
 
-  // Returns the slot holding `key`, claiming the first empty one on its
-  // probe path if needed; nullptr when every slot holds another key.
+  // Returns the slot holding `key` in t, claiming the first empty one on its
+  // probe path if needed (*claimed_new = true); nullptr when every slot
+  // holds another key.
   template <class Sink>
-  Slot* claim(std::uint64_t key, Sink& sink) {
-    const Table* t = table_.load(std::memory_order_acquire);
+  static Slot* claim(const Table* t, std::uint64_t key, Sink& sink, bool* claimed_new) {
     std::size_t i = reduce_range(hash_key(key), t->capacity);
     for (std::uint32_t probes = 1; probes <= t->capacity; ++probes) {
       Slot& s = t->slots[i];
@@ -203,6 +525,7 @@ class LockFreeMap {
       if (k == kEmptyKey) {
         if (s.key.compare_exchange_strong(k, key, std::memory_order_acq_rel, std::memory_order_acquire)) {
           sink.probe(probes, false);
+          if (claimed_new) *claimed_new = true;
           return &s;
         }
         sink.cas_failure();  // k now holds the winner's key (invariant 1)
@@ -216,7 +539,15 @@ class LockFreeMap {
     return nullptr;
   }
 
-  std::atomic<Table*> table_;  // published with release; read with acquire
+  const bool huge_pages_;
+  const double max_load_factor_;  // 0 = fixed capacity
+  const bool growable_;
+  mutable ebr::Domain domain_;    // retired tables; declared before table_'s users
+  std::atomic<Table*> table_;     // published with release; read with acquire (under a Pin)
+  std::atomic<std::uint64_t> migrations_{0};            // relaxed: diagnostics
+  std::atomic<std::uint64_t> migration_ticks_total_{0}; // relaxed: diagnostics
+  std::atomic<std::uint64_t> migration_ticks_max_{0};   // relaxed: diagnostics
+  std::atomic<std::uint64_t> peak_table_bytes_{0};      // relaxed: diagnostics
 };
 
 }  // namespace mapbench

@@ -1,5 +1,6 @@
 #include "map_registry.h"
 
+#include <algorithm>
 #include <cmath>
 #include <mutex>
 #include <unordered_map>
@@ -33,6 +34,10 @@ void fill_from_table(const OpenTable& t, Diagnostics& d) {
   d.rehashes += t.rehashes();
   d.table_bytes += t.bytes();
   d.huge_pages_advised = d.huge_pages_advised || t.huge_pages_advised();
+  d.migrations += t.rehashes();
+  d.migration_ticks_total += t.migration_ticks_total();
+  d.migration_ticks_max = std::max(d.migration_ticks_max, t.migration_ticks_max());
+  d.peak_table_bytes += t.peak_bytes();
 }
 
 template <class Lock>
@@ -65,6 +70,12 @@ void diagnose(LockFreeMap& m, Diagnostics& d) {
     if (cell) d.entries += 1; else d.tombstones += 1;
   });
   m.for_each_displacement([&](std::size_t disp) { d.probes.add(disp + 1); });
+  const MigrationStats ms = m.migration_stats();
+  d.migrations = ms.migrations;
+  d.rehashes = ms.migrations;
+  d.migration_ticks_total = ms.ticks_total;
+  d.migration_ticks_max = ms.ticks_max;
+  d.peak_table_bytes = ms.peak_table_bytes;
 }
 
 void diagnose(FloorMap& m, Diagnostics& d) {
@@ -122,6 +133,36 @@ class MapAdapter final : public AnyMap {
   M map_;
 };
 
+// Maps that grow by threshold (MapOptions::initial_capacity or
+// max_load_factor set): the open-addressing designs, with their first
+// capacity and threshold.
+template <class Lock>
+std::unique_ptr<AnyMap> make_growing_sharded(const MapOptions& o, std::uint64_t cap, double lf) {
+  if (o.pad == 128)
+    return std::make_unique<MapAdapter<ShardedMap<Lock, 128>>>(o, cap, cap, o.shards, o.huge_pages, lf);
+  return std::make_unique<MapAdapter<ShardedMap<Lock, 64>>>(o, cap, cap, o.shards, o.huge_pages, lf);
+}
+
+std::unique_ptr<AnyMap> make_growing(const MapOptions& o) {
+  const std::uint64_t cap = o.initial_capacity > 0 ? capacity_for(o.initial_capacity, 1.0)
+                                                   : capacity_for(o.expected_entries, o.load_factor);
+  const double lf = growth_threshold(o);
+  if (o.design == "mutex") return std::make_unique<MapAdapter<MutexMap>>(o, cap, cap, o.huge_pages, lf);
+  if (o.design == "rwlock") return std::make_unique<MapAdapter<RwLockMap>>(o, cap, cap, o.huge_pages, lf);
+  if (o.design == "spin") return std::make_unique<MapAdapter<SpinMap>>(o, cap, cap, o.huge_pages, lf);
+  if (o.design == "lockfree") return std::make_unique<MapAdapter<LockFreeMap>>(o, cap, cap, o.huge_pages, lf);
+  switch (o.lock) {
+    case LockKind::kSpin: return make_growing_sharded<SpinLock>(o, cap, lf);
+    case LockKind::kRw: return make_growing_sharded<RwLock>(o, cap, lf);
+    case LockKind::kMutex: break;
+  }
+  return make_growing_sharded<MutexLock>(o, cap, lf);
+}
+
+bool can_grow(const std::string& design) {
+  return design == "mutex" || design == "rwlock" || design == "spin" || design == "lockfree" || design == "sharded";
+}
+
 template <class Lock>
 std::unique_ptr<AnyMap> make_sharded(const MapOptions& o, std::uint64_t cap) {
   if (o.pad == 128)
@@ -170,6 +211,18 @@ std::string validate(const MapOptions& o) {
   if (!d) return "unknown map design '" + o.design + "'";
   if (!(o.load_factor > 0 && o.load_factor < 1)) return "load factor must be in (0, 1)";
   if (o.expected_entries < 1) return "expected entries must be >= 1";
+  if (grows(o)) {
+    if (!can_grow(o.design)) return "initial capacity and max load factor apply to mutex, rwlock, spin, sharded and lockfree";
+    if (o.max_load_factor != 0 && !(o.max_load_factor > 0 && o.max_load_factor < 1))
+      return "max load factor must be in (0, 1)";
+    if (o.max_load_factor > 0 && o.max_load_factor < 0.05) return "max load factor must be >= 0.05";
+    if (o.initial_capacity > (std::uint64_t{1} << 36)) return "initial capacity must be <= 2^36 slots";
+    if (o.initial_capacity == 0 && growth_threshold(o) < o.load_factor)
+      return "max load factor is below the load factor of a presized table: set an initial capacity or raise it";
+    if (d->sharded && o.pad != 64 && o.pad != 128) return "a growing sharded map needs pad 64 or 128";
+    if (d->sharded && o.initial_capacity > 0 && capacity_for(o.initial_capacity, 1.0) < 2ULL * o.shards)
+      return "initial capacity too small: fewer than 2 slots per shard";
+  }
   if (o.expected_entries > (std::uint64_t{1} << 36)) return "expected entries must be <= 2^36";
   if (static_cast<double>(o.expected_entries) / o.load_factor > kMaxCapacity)
     return "load factor too small: the table would exceed 2^37 slots";
@@ -185,6 +238,7 @@ std::string validate(const MapOptions& o) {
 
 std::unique_ptr<AnyMap> make_map(const MapOptions& o) {
   MB_DCHECK(validate(o).empty());
+  if (grows(o) && can_grow(o.design)) return make_growing(o);
   const std::uint64_t cap = capacity_for(o.expected_entries, o.load_factor);
   if (auto peer = make_peer_map(o, cap)) return peer;
   if (o.design == "mutex") return std::make_unique<MapAdapter<MutexMap>>(o, cap, cap, o.huge_pages);

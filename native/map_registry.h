@@ -35,6 +35,15 @@ struct MapOptions {
   LockKind lock = LockKind::kMutex; // sharded: lock per shard
   std::uint32_t pad = kPad;         // sharded: 64 or 128 bytes per shard
   bool huge_pages = true;           // madvise tables >= 2 MiB onto huge pages
+  // Growth (open-addressing maps). Both 0: presized from expected_entries /
+  // load_factor and fixed as before (lockfree: kFull when full; locked:
+  // rehash only when full; sharded: a shard doubles when full). Either set:
+  // the map grows past max_load_factor (0 = kDefaultMaxLoadFactor) — lockfree
+  // by cooperative migration, sharded per shard under its lock, mutex /
+  // rwlock / spin stop-the-world under their lock — starting from
+  // initial_capacity slots (0 = presized).
+  std::uint64_t initial_capacity = 0;  // slots, all shards; >= 8 (two lines) when set
+  double max_load_factor = 0;          // in (0, 1); presized: >= load_factor
 };
 
 struct Diagnostics {
@@ -50,6 +59,16 @@ struct Diagnostics {
   std::uint64_t table_bytes = 0;
   bool huge_pages_advised = false;
   std::vector<std::uint64_t> shard_entries, shard_capacity, shard_ops, shard_contended;
+  // Growth: table moves (growths and in-place rehashes, including the
+  // locked tables' tombstone purges), their TSC ticks — lockfree: from the
+  // installing CAS to the last stride copied; locked and sharded: the
+  // rehash under the lock — summed and the longest, and the most table
+  // bytes held at once (old + new during a move; sharded: each shard's peak,
+  // summed).
+  std::uint64_t migrations = 0;
+  std::uint64_t migration_ticks_total = 0;
+  std::uint64_t migration_ticks_max = 0;
+  std::uint64_t peak_table_bytes = 0;
 };
 
 struct DesignInfo {
@@ -67,6 +86,20 @@ struct DesignInfo {
 
 const std::vector<DesignInfo>& designs();
 const DesignInfo* find_design(const std::string& name);
+
+// Growth threshold when MapOptions::max_load_factor is 0 but growth is on.
+// Knuth's linear-probing costs at load a: successful ½(1+1/(1−a)), unsuccessful
+// ½(1+1/(1−a)²) probes — 1.5 / 2.5 at 0.5, 2.5 / 8.5 at 0.75, 5.5 / 50.5 at
+// 0.9 (the load-factor cells of the reference runs show the same knee past
+// 0.75). Doubling at 0.75 keeps a grown table between 0.375 and 0.75: misses
+// stay within two or three lines, and memory at most 2.7x the live entries.
+inline constexpr double kDefaultMaxLoadFactor = 0.75;
+
+// Whether o asks for growth by threshold (see MapOptions), and its threshold.
+inline bool grows(const MapOptions& o) { return o.initial_capacity > 0 || o.max_load_factor > 0; }
+inline double growth_threshold(const MapOptions& o) {
+  return !grows(o) ? 0.0 : o.max_load_factor > 0 ? o.max_load_factor : kDefaultMaxLoadFactor;
+}
 
 // Capacity for `entries` at `load_factor`: ceil(entries / lf), rounded up to
 // whole lines (kSlotsPerLine), and at least two lines.

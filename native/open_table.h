@@ -22,6 +22,13 @@
 //     the table is rehashed in place (same capacity, tombstones dropped);
 //     if it is genuinely full and growth is allowed it doubles, otherwise
 //     insert returns kFull. Each rehash counts in `rehashes_`.
+//  5. With a max load factor (growth by threshold), an insert into an empty
+//     slot that would bring size_ + tombstones_ past floor(max_load_factor x
+//     capacity) first rehashes: to twice the capacity when the live keys
+//     exceed half that threshold, else in place (a churned table sheds its
+//     tombstones at the same capacity). The whole move happens inside the
+//     caller's critical section: stop-the-world for that table, timed in
+//     ticks for the diagnostics.
 #pragma once
 
 #include <algorithm>
@@ -32,6 +39,7 @@
 
 #include "alloc.h"
 #include "common.h"
+#include "tsc.h"
 
 namespace mapbench {
 
@@ -60,36 +68,44 @@ struct ProbeHistogram {
 class OpenTable {
  public:
   OpenTable() = default;
-  OpenTable(std::size_t capacity, bool huge_pages, bool growable) { init(capacity, huge_pages, growable); }
+  OpenTable(std::size_t capacity, bool huge_pages, bool growable, double max_load_factor = 0) {
+    init(capacity, huge_pages, growable, max_load_factor);
+  }
   OpenTable(const OpenTable&) = delete;
   OpenTable& operator=(const OpenTable&) = delete;
   ~OpenTable() {
     if (owns_slots_) alloc::free_table(slots_, capacity_ * sizeof(TableSlot));
   }
 
-  // Requires: capacity >= 2; called once, before any other member.
-  void init(std::size_t capacity, bool huge_pages, bool growable) {
+  // Requires: capacity >= 2; max_load_factor 0 (grow only when full) or in
+  // (0, 1) with growable; called once, before any other member.
+  void init(std::size_t capacity, bool huge_pages, bool growable, double max_load_factor = 0) {
     MB_DCHECK(capacity >= 2 && slots_ == nullptr);
     capacity_ = capacity;
     huge_pages_ = huge_pages;
     growable_ = growable;
+    set_max_load_factor(max_load_factor);
     slots_ = static_cast<TableSlot*>(
         alloc::allocate_table(capacity_ * sizeof(TableSlot), huge_pages_, &huge_pages_advised_));
     owns_slots_ = true;
+    peak_bytes_ = bytes();
   }
 
   // As init(), but the first slot array is borrowed (zeroed, line-aligned,
   // outliving this table): the sharded map carves every shard's table out
   // of one allocation, so that small per-shard tables can still sit on huge
   // pages. A rehash moves to memory of the table's own.
-  void init_borrowed(TableSlot* slots, std::size_t capacity, bool huge_pages, bool advised, bool growable) {
+  void init_borrowed(TableSlot* slots, std::size_t capacity, bool huge_pages, bool advised, bool growable,
+                     double max_load_factor = 0) {
     MB_DCHECK(capacity >= 2 && slots_ == nullptr && slots != nullptr);
     capacity_ = capacity;
     huge_pages_ = huge_pages;
     huge_pages_advised_ = advised;
     growable_ = growable;
+    set_max_load_factor(max_load_factor);
     slots_ = slots;
     owns_slots_ = false;
+    peak_bytes_ = bytes();
   }
 
   // All members require: key is a user key; `hash` is hash_key(key) or a
@@ -121,8 +137,9 @@ class OpenTable {
       slots_[at.index].value = value;
       return Status::kAssigned;
     }
-    if (!at.reuses_tombstone && size_ + tombstones_ + 1 > capacity_ - 1) {
-      // Placing into an empty slot would break invariant 1: make room first.
+    if (!at.reuses_tombstone && (size_ + tombstones_ + 1 > capacity_ - 1 || size_ + tombstones_ + 1 > grow_at_)) {
+      // Placing into an empty slot would break invariant 1 (or pass the
+      // threshold of invariant 5): make room first.
       if (!make_room()) return Status::kFull;
       at = find_for_insert(key, hash, sink);
     }
@@ -159,6 +176,9 @@ class OpenTable {
   std::uint64_t rehashes() const { return rehashes_; }
   bool huge_pages_advised() const { return huge_pages_advised_; }
   std::size_t bytes() const { return capacity_ * sizeof(TableSlot); }
+  std::uint64_t migration_ticks_total() const { return migration_ticks_total_; }
+  std::uint64_t migration_ticks_max() const { return migration_ticks_max_; }
+  std::uint64_t peak_bytes() const { return peak_bytes_; }
 
   // Probe length of every stored key, for diagnostics. `hash_of` maps a key
   // to the hash the owner passes to get/insert.
@@ -237,7 +257,19 @@ class OpenTable {
     return {first_tomb, false, first_tomb != capacity_};
   }
 
+  void set_max_load_factor(double max_load_factor) {
+    MB_DCHECK(max_load_factor == 0 || (growable_ && max_load_factor > 0 && max_load_factor < 1));
+    max_load_factor_ = static_cast<float>(max_load_factor);
+    grow_at_ = max_load_factor_ > 0 ? static_cast<std::size_t>(max_load_factor * static_cast<double>(capacity_))
+                                    : ~std::size_t{0};
+  }
+
   bool make_room() {
+    if (max_load_factor_ > 0) {
+      // Invariant 5: live keys above half the threshold double the table.
+      rehash(size_ + 1 > grow_at_ / 2 ? capacity_ * 2 : capacity_);
+      return true;
+    }
     if (tombstones_ > 0) {
       rehash(capacity_);
       return true;
@@ -248,8 +280,10 @@ class OpenTable {
   }
 
   void rehash(std::size_t new_capacity) {
+    const std::uint64_t t0 = tsc::now();
     TableSlot* old = slots_;
     std::size_t old_capacity = capacity_;
+    peak_bytes_ = std::max<std::uint64_t>(peak_bytes_, (old_capacity + new_capacity) * sizeof(TableSlot));
     slots_ = static_cast<TableSlot*>(alloc::allocate_table(new_capacity * sizeof(TableSlot), huge_pages_,
                                                             &huge_pages_advised_));
     capacity_ = new_capacity;
@@ -265,6 +299,10 @@ class OpenTable {
     if (owns_slots_) alloc::free_table(old, old_capacity * sizeof(TableSlot));
     owns_slots_ = true;
     rehashes_ += 1;
+    set_max_load_factor(max_load_factor_);  // the threshold follows the capacity
+    const std::uint64_t ticks = tsc::now() - t0;
+    migration_ticks_total_ += ticks;
+    migration_ticks_max_ = std::max(migration_ticks_max_, ticks);
   }
 
   TableSlot* slots_ = nullptr;
@@ -272,12 +310,17 @@ class OpenTable {
   std::size_t size_ = 0;
   std::size_t tombstones_ = 0;
   std::uint64_t rehashes_ = 0;
+  std::uint64_t migration_ticks_total_ = 0;  // TSC ticks spent in rehash()
+  std::uint64_t migration_ticks_max_ = 0;
+  std::uint64_t peak_bytes_ = 0;             // largest old + new slot arrays held at once
+  std::size_t grow_at_ = ~std::size_t{0};    // floor(max_load_factor_ x capacity_), invariant 5
   HashFn hash_fn_ = nullptr;
   const void* hash_ctx_ = nullptr;
   bool huge_pages_ = false;
   bool huge_pages_advised_ = false;
   bool growable_ = false;
   bool owns_slots_ = false;  // false while slots_ is the borrowed first array
+  float max_load_factor_ = 0;  // 0: rehash only when full or tombstone-heavy (float: packs beside the flags)
 };
 
 }  // namespace mapbench

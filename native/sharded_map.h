@@ -25,7 +25,9 @@
 // concurrent writes it is not a snapshot.
 // Progress: blocking per shard. Growth: a shard that is genuinely full
 // doubles under its own lock (shards fill unevenly; the achieved load
-// factor and the resize count are in the diagnostics).
+// factor and the resize count are in the diagnostics); with a max load
+// factor a shard moves as soon as it passes it, under its own lock, while
+// the other shards keep running.
 #pragma once
 
 #include <atomic>
@@ -52,8 +54,10 @@ class ShardedMap {
   static_assert(sizeof(Shard) % Pad == 0, "a shard ends on a line boundary");
   static_assert(Pad % kCacheLine == 0);
 
-  // Requires: shards is a power of two >= 1; total_capacity >= 2 * shards.
-  ShardedMap(std::size_t total_capacity, std::size_t shards, bool huge_pages)
+  // Requires: shards is a power of two >= 1; total_capacity >= 2 * shards;
+  // max_load_factor 0 (a shard grows when full) or in (0, 1) (a shard grows,
+  // or sheds tombstones, when it passes that load: OpenTable invariant 5).
+  ShardedMap(std::size_t total_capacity, std::size_t shards, bool huge_pages, double max_load_factor = 0)
       : shard_count_(shards), shard_bits_(log2(shards)) {
     MB_DCHECK(shards >= 1 && (shards & (shards - 1)) == 0);
     std::size_t per_shard = (total_capacity + shards - 1) / shards;
@@ -66,7 +70,8 @@ class ShardedMap {
     slab_ = static_cast<TableSlot*>(alloc::allocate_table(slab_bytes_, huge_pages, &advised));
     for (std::size_t i = 0; i < shards; ++i) {
       Shard* s = new (&shards_[i]) Shard();
-      s->table.init_borrowed(slab_ + i * per_shard, per_shard, huge_pages, advised, /*growable=*/true);
+      s->table.init_borrowed(slab_ + i * per_shard, per_shard, huge_pages, advised, /*growable=*/true,
+                             max_load_factor);
       s->table.set_hash(&ShardedMap::slot_hash_of, this);
     }
   }

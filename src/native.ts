@@ -26,9 +26,7 @@ export type MapId = number;
  */
 export type U64 = bigint | number;
 
-export type DesignName = 'mutex' | 'rwlock' | 'spin' | 'sharded' | 'lockfree' | 'floor' | 'null'
-  // peers (native/peers/), present when built
-  | 'libcuckoo' | 'tbb' | 'urcu' | 'absl-sharded';
+export type DesignName = 'mutex' | 'rwlock' | 'spin' | 'sharded' | 'lockfree' | 'floor' | 'null';
 export type LockKind = 'mutex' | 'spin' | 'rw';
 
 /** One entry of designs(). */
@@ -40,10 +38,6 @@ export interface DesignInfo {
   sharded: boolean;
   /** The load factor must be in (0, 1). */
   openAddressing: boolean;
-  /** Peers only: the Debian package that provides the library. */
-  package?: string;
-  /** Peers only: the version the library's headers declare ('' when they declare none). */
-  libraryVersion?: string;
 }
 
 /** createMap's options. Optional fields may be omitted or undefined. */
@@ -62,6 +56,18 @@ export interface MapOptions {
   pad?: 64 | 128;
   /** madvise tables of 2 MiB or more onto huge pages (default true). */
   hugePages?: boolean;
+  /**
+   * Open-addressing designs (mutex, rwlock, spin, sharded, lockfree): first capacity in slots, all shards
+   * (rounded up to whole lines, at least 8). Default 0: presized from expectedEntries / loadFactor.
+   * Setting it or maxLoadFactor makes the map grow online; with neither, capacity is fixed as before.
+   */
+  initialCapacity?: number;
+  /**
+   * Open-addressing designs: the load (live entries plus tombstones) / capacity past which the map moves to
+   * a new table (twice the capacity, or the same one when half its load is tombstones), in (0, 1).
+   * Default 0: 0.75 when initialCapacity is set, else no growth. A presized map needs it >= loadFactor.
+   */
+  maxLoadFactor?: number;
 }
 
 /** insert()'s outcome. */
@@ -84,6 +90,16 @@ export interface MapDiagnostics {
   maxProbe: number;
   tableBytes: number;
   hugePagesAdvised: boolean;
+  /** Table moves: growths and in-place rehashes (the locked tables' tombstone purges included). */
+  migrations?: number;
+  /**
+   * TSC ticks spent in migrations, summed and the longest single one: lockfree from the installing CAS to the
+   * last stride copied; locked and sharded tables the rehash under the lock.
+   */
+  migrationTicksTotal?: number;
+  migrationTicksMax?: number;
+  /** Most table bytes held at once: old + new during a move (sharded: each shard's peak, summed). */
+  peakTableBytes?: number;
   /** probeHistogram[i] = stored keys found at probe length i + 1; trailing zeros trimmed. */
   probeHistogram: number[];
   /** Sharded designs only: one entry per shard. */

@@ -282,6 +282,19 @@ std::vector<Target> targets(bool include_broken) {
   std::vector<Target> out;
   for (const auto& c : mbtest::map_configs(16, 0.9, 4))
     out.push_back({c.label, c.options, [](const mapbench::MapOptions& o) { return mapbench::make_map(o); }, false});
+  // Growing maps that start at 8 slots with a 0.3 threshold, so that they
+  // migrate (several times for 8 and 16 keys) inside each history.
+  for (const auto& c : mbtest::map_configs(16, 0.9, 4)) {
+    const auto& o = c.options;
+    if (o.design != "lockfree" && o.design != "mutex" &&
+        !(o.design == "sharded" && o.lock == mapbench::LockKind::kMutex && o.pad == 64))
+      continue;
+    mapbench::MapOptions g = o;
+    g.initial_capacity = 8;
+    g.max_load_factor = 0.3;
+    out.push_back({c.label + " grow-from-8", g, [](const mapbench::MapOptions& opt) { return mapbench::make_map(opt); },
+                   false});
+  }
   const char* filter = std::getenv("MAPBENCH_TEST_FILTER");  // as map_configs() applies it
   const bool filtered_out =
       filter && *filter && std::string(mbtest::SplitUpdateMap::kLabel).find(filter) == std::string::npos;
