@@ -26,7 +26,9 @@ export type MapId = number;
  */
 export type U64 = bigint | number;
 
-export type DesignName = 'mutex' | 'rwlock' | 'spin' | 'sharded' | 'lockfree' | 'floor' | 'null';
+export type DesignName = 'mutex' | 'rwlock' | 'spin' | 'sharded' | 'lockfree' | 'floor' | 'null'
+  // peers (native/peers/), present when built
+  | 'libcuckoo' | 'tbb' | 'urcu' | 'absl-sharded';
 export type LockKind = 'mutex' | 'spin' | 'rw';
 
 /** One entry of designs(). */
@@ -38,6 +40,10 @@ export interface DesignInfo {
   sharded: boolean;
   /** The load factor must be in (0, 1). */
   openAddressing: boolean;
+  /** Peers only: the Debian package that provides the library. */
+  package?: string;
+  /** Peers only: the version the library's headers declare ('' when they declare none). */
+  libraryVersion?: string;
 }
 
 /** createMap's options. Optional fields may be omitted or undefined. */
