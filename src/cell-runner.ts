@@ -198,6 +198,15 @@ export async function runPass(unit: RunUnit, c: ResolvedConfig, lab: Lab, hz: nu
     const series = seriesRecord(results, hz);
     if (series) record.series = series;
     if (sampler) record.samples = samples;
+    if (endDiag.migrations !== undefined) {
+      record.growth = {
+        migrations: endDiag.migrations,
+        migrationMaxNs: ticksToNs(endDiag.migrationTicksMax ?? 0, hz),
+        migrationTotalNs: ticksToNs(endDiag.migrationTicksTotal ?? 0, hz),
+        peakTableBytes: endDiag.peakTableBytes ?? endDiag.tableBytes,
+        endCapacity: endDiag.capacity,
+      };
+    }
     const outcome: PassOutcome = {
       record,
       mapInfo: {

@@ -3,6 +3,7 @@
 import type { Scenario } from '../../src/scenario.js';
 import { alloc } from './alloc.js';
 import { falseSharing } from './false-sharing.js';
+import { grow } from './grow.js';
 import { lfKnee } from './lf-knee.js';
 import { oversubscribe } from './oversubscribe.js';
 import { readMostly } from './read-mostly.js';
@@ -10,7 +11,7 @@ import { shards } from './shards.js';
 import { stepped } from './stepped.js';
 import { tombstones } from './tombstones.js';
 
-export const SCENARIOS: readonly Scenario[] = [lfKnee, shards, falseSharing, readMostly, stepped, alloc, tombstones, oversubscribe];
+export const SCENARIOS: readonly Scenario[] = [lfKnee, shards, falseSharing, readMostly, stepped, alloc, tombstones, oversubscribe, grow];
 
 export function findScenario(name: string): Scenario | undefined {
   return SCENARIOS.find((s) => s.name === name);
