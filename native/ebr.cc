@@ -83,18 +83,13 @@ constinit thread_local ThreadState tls{};
 std::atomic<std::uint64_t> g_epoch{1};
 bool g_asymmetric = choose_asymmetric();
 
-void pin_slow(ThreadState& t) {
+PinToken pin_slow() {
+  ThreadState& t = tls;
+  if (t.overflow_pinned) return kNestedPin;
   if (!t.exiting && (t.overflow_countdown == 0 || --t.overflow_countdown == 0)) {
     if (claim_record(t)) {
-      // Same as pin()'s fast path, which depth already accounts for.
-      const std::uint64_t e = g_epoch.load(std::memory_order_acquire);
-      if (g_asymmetric) {
-        t.record->state.store(e << 1 | 1, std::memory_order_release);
-        std::atomic_signal_fence(std::memory_order_seq_cst);
-      } else {
-        t.record->state.exchange(e << 1 | 1, std::memory_order_seq_cst);
-      }
-      return;
+      publish(t.record);
+      return reinterpret_cast<PinToken>(t.record);
     }
     t.overflow_countdown = kOverflowRetry;
   }
@@ -102,10 +97,11 @@ void pin_slow(ThreadState& t) {
   // the counter after its own barrier, so a nonzero count blocks advancing.
   g_overflow_pins.fetch_add(1, std::memory_order_seq_cst);
   t.overflow_pinned = true;
+  return kOverflowPin;
 }
 
-void unpin_overflow(ThreadState& t) {
-  t.overflow_pinned = false;
+void unpin_overflow() {
+  tls.overflow_pinned = false;
   g_overflow_pins.fetch_sub(1, std::memory_order_release);
 }
 

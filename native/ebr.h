@@ -8,8 +8,9 @@
 // epoch when every pinned thread has caught up and frees what is two epochs
 // old. The epoch and the records are shared by all domains so that a thread
 // that uses many maps (a Node pool thread living across benchmark cells) has
-// one record, claimed once, and nesting Guards over different domains is
-// just a depth counter. The price: a long Guard on one map holds back
+// one record, claimed once, and a Guard nested in another (over any domain)
+// sees its record already pinned and does nothing. The price: a long Guard
+// on one map holds back
 // reclamation in every map (never correctness).
 //
 //   g_epoch ─ E            records (kMaxThreads, one 64-byte line each)
@@ -57,8 +58,8 @@
 //    seq_cst exchange (a locked instruction on x86) and the advance fences
 //    with seq_cst.
 //  Measured with test_ebr's guard loop (release build, 2-vCPU KVM guest,
-//  `test_ebr` vs `MAPBENCH_EBR_MEMBARRIER=0 test_ebr`): asymmetric 1.2 ns per
-//  uncontended Guard, symmetric 7.0 ns — and
+//  `test_ebr` vs `MAPBENCH_EBR_MEMBARRIER=0 test_ebr`): asymmetric 0.9 ns per
+//  uncontended Guard, symmetric 8.2 ns — and
 //  a locked instruction per lookup also stops the core overlapping one
 //  lookup's cache misses with the next, which costs the lock-free map far
 //  more than 8 ns at large tables. Hence asymmetric by default.
@@ -104,9 +105,8 @@ static_assert(sizeof(Record) == kCacheLine, "one record per line: pins never sha
 // reads it with no TLS init wrapper.
 struct ThreadState {
   Record* record;          // null until claimed, or in overflow
-  std::uint32_t depth;     // Guard nesting
   std::uint32_t overflow_countdown;
-  bool overflow_pinned;    // the outermost Guard pinned through the counter
+  bool overflow_pinned;    // an outer Guard pinned through the overflow counter
   bool exiting;            // the exit hook ran: pin through overflow only
 };
 extern thread_local ThreadState tls;  // zero-initialised POD: no TLS init wrapper
@@ -114,27 +114,43 @@ extern thread_local ThreadState tls;  // zero-initialised POD: no TLS init wrapp
 extern std::atomic<std::uint64_t> g_epoch;  // invariant 3
 extern bool g_asymmetric;                  // set once before main; read-only after
 
-void pin_slow(ThreadState& t);    // claims a record or pins via overflow
-void unpin_overflow(ThreadState& t);
+// What a pin must undo: nothing (it nested inside another pin of this
+// thread), the overflow counter, or the thread's record (any other value).
+using PinToken = std::uintptr_t;
+inline constexpr PinToken kNestedPin = 0;
+inline constexpr PinToken kOverflowPin = 1;
 
-inline void pin() {
-  ThreadState& t = tls;
-  if (t.depth++ != 0) return;
-  if (t.record == nullptr) return pin_slow(t);
+PinToken pin_slow();  // claims a record (and pins it) or pins via overflow
+void unpin_overflow();
+
+inline void publish(Record* r) {
   const std::uint64_t e = g_epoch.load(std::memory_order_acquire);
   if (g_asymmetric) {
-    t.record->state.store(e << 1 | 1, std::memory_order_release);
+    r->state.store(e << 1 | 1, std::memory_order_release);
     std::atomic_signal_fence(std::memory_order_seq_cst);  // keep later loads after the store (compiler)
   } else {
-    t.record->state.exchange(e << 1 | 1, std::memory_order_seq_cst);
+    r->state.exchange(e << 1 | 1, std::memory_order_seq_cst);
   }
 }
 
-inline void unpin() {
-  ThreadState& t = tls;
-  if (--t.depth != 0) return;
-  if (t.overflow_pinned) return unpin_overflow(t);
-  t.record->state.store(0, std::memory_order_release);
+// Nesting needs no counter: only the owner writes its record's state, so a
+// nonzero state means an outer Guard of this thread is still pinned.
+inline PinToken pin() {
+  Record* r = tls.record;
+  if (r != nullptr) [[likely]] {
+    if (r->state.load(std::memory_order_relaxed) != 0) return kNestedPin;
+    publish(r);
+    return reinterpret_cast<PinToken>(r);
+  }
+  return pin_slow();
+}
+
+inline void unpin(PinToken p) {
+  if (p > kOverflowPin) [[likely]] {
+    reinterpret_cast<Record*>(p)->state.store(0, std::memory_order_release);
+  } else if (p == kOverflowPin) {
+    unpin_overflow();
+  }
 }
 
 // One attempt to move g_epoch from its current value to the next; true when
@@ -183,10 +199,13 @@ class Domain {
 // Pins the calling thread for its lifetime; nestable; not movable.
 class Guard {
  public:
-  explicit Guard(Domain&) { detail::pin(); }
-  ~Guard() { detail::unpin(); }
+  explicit Guard(Domain&) : token_(detail::pin()) {}
+  ~Guard() { detail::unpin(token_); }
   Guard(const Guard&) = delete;
   Guard& operator=(const Guard&) = delete;
+
+ private:
+  const detail::PinToken token_;
 };
 
 // "membarrier" or "seq_cst": which pin barrier this process uses.
