@@ -219,7 +219,8 @@ class Addon : public Napi::Addon<Addon> {
     if (given(o, "shards"))
       opts.shards = static_cast<std::uint32_t>(to_count(env, o.Get("shards"), "options.shards", 1, 65536));
     if (given(o, "pad"))
-      opts.pad = static_cast<std::uint32_t>(to_count(env, o.Get("pad"), "options.pad", 64, 128));
+      // 0 = packed shards; validate() below names the allowed values (0, 64, 128).
+      opts.pad = static_cast<std::uint32_t>(to_count(env, o.Get("pad"), "options.pad", 0, 128));
     if (given(o, "hugePages")) {
       if (!o.Get("hugePages").IsBoolean()) throw_type(env, "options.hugePages must be a boolean");
       opts.huge_pages = o.Get("hugePages").As<Napi::Boolean>().Value();
@@ -326,6 +327,11 @@ class Addon : public Napi::Addon<Addon> {
       o.Set("shardCapacity", u64_array(env, d.shard_capacity));
       o.Set("shardOps", u64_array(env, d.shard_ops));
       o.Set("shardContended", u64_array(env, d.shard_contended));
+    }
+    const mb::DesignInfo* info_of = mb::find_design(d.design);
+    if (info_of && info_of->kind == "map" && !info_of->open_addressing) {
+      o.Set("nodes", u64(env, d.nodes));
+      o.Set("pooledNodes", u64(env, d.pooled_nodes));
     }
     return o;
   }

@@ -3,8 +3,10 @@
 #include <algorithm>
 #include <cmath>
 #include <mutex>
+#include <type_traits>
 #include <unordered_map>
 
+#include "chained_map.h"
 #include "locked_map.h"
 #include "lockfree_map.h"
 #include "peers/peers.h"
@@ -76,6 +78,28 @@ void diagnose(LockFreeMap& m, Diagnostics& d) {
   d.migration_ticks_total = ms.ticks_total;
   d.migration_ticks_max = ms.ticks_max;
   d.peak_table_bytes = ms.peak_table_bytes;
+}
+
+// Chained maps: capacity is the bucket count; the probe histogram holds
+// each linked node's position in its chain (1 = head), which is what a
+// successful lookup of it walks; `entries` is the stripes' count and
+// `nodes` what a walk of every bucket reaches, so a lost or doubly linked
+// node shows as a difference between them.
+template <class Lock, class Nodes>
+void diagnose(ChainedMap<Lock, Nodes>& m, Diagnostics& d) {
+  d.entries = m.size();
+  d.capacity = m.bucket_count();
+  d.table_bytes = m.bucket_bytes();
+  m.for_each_node([&](std::size_t, std::uint64_t pos, const ChainNode&) {
+    d.nodes += 1;
+    d.probes.add(pos);
+  });
+  if constexpr (std::is_same_v<Nodes, NodePool<ChainNode>>) {
+    d.pooled_nodes = m.nodes().free_nodes();
+    d.table_bytes += m.nodes().bytes();
+  } else {
+    d.table_bytes += d.nodes * sizeof(ChainNode);
+  }
 }
 
 void diagnose(FloorMap& m, Diagnostics& d) {
@@ -165,10 +189,26 @@ bool can_grow(const std::string& design) {
 
 template <class Lock>
 std::unique_ptr<AnyMap> make_sharded(const MapOptions& o, std::uint64_t cap) {
+  if (o.pad == 0)
+    return std::make_unique<MapAdapter<ShardedMap<Lock, 0>>>(o, cap, cap, o.shards, o.huge_pages);
   if (o.pad == 128)
     return std::make_unique<MapAdapter<ShardedMap<Lock, 128>>>(o, cap, cap, o.shards, o.huge_pages);
   return std::make_unique<MapAdapter<ShardedMap<Lock, 64>>>(o, cap, cap, o.shards, o.huge_pages);
 }
+
+template <class Nodes>
+std::unique_ptr<AnyMap> make_chained(const MapOptions& o, std::uint64_t buckets) {
+  switch (o.lock) {
+    case LockKind::kSpin:
+      return std::make_unique<MapAdapter<ChainedMap<SpinLock, Nodes>>>(o, buckets, buckets, o.shards);
+    case LockKind::kRw:
+      return std::make_unique<MapAdapter<ChainedMap<RwLock, Nodes>>>(o, buckets, buckets, o.shards);
+    case LockKind::kMutex: break;
+  }
+  return std::make_unique<MapAdapter<ChainedMap<MutexLock, Nodes>>>(o, buckets, buckets, o.shards);
+}
+
+bool is_chained(const std::string& design) { return design == "chained" || design == "chained-pool"; }
 
 const std::vector<DesignInfo> kDesigns = {
     {"mutex", "map", "one std::mutex over a linear-probing table", false, true},
@@ -176,6 +216,10 @@ const std::vector<DesignInfo> kDesigns = {
     {"spin", "map", "one TTAS spinlock with pause and exponential backoff over a linear-probing table", false, true},
     {"sharded", "map", "power-of-two shards, each a padded lock (mutex|spin|rw) over its own table", true, true},
     {"lockfree", "map", "CAS-claimed linear probing over 64-byte lines, no locks", false, true},
+    {"chained", "map", "separate chaining, a heap node per entry (new/delete), striped locks (mutex|spin|rw)", false,
+     false},
+    {"chained-pool", "map", "separate chaining, nodes from per-thread free lists refilled in batches, striped locks",
+     false, false},
     {"floor", "pseudo", "one random 16-byte slot access per op: the memory-system floor", false, true},
     {"null", "pseudo", "does no work: the cost of the timed loop itself", false, false},
 };
@@ -206,10 +250,22 @@ std::uint64_t capacity_for(std::uint64_t entries, double load_factor) {
   return cap < 2 * kSlotsPerLine ? 2 * kSlotsPerLine : cap;
 }
 
+std::uint64_t capacity_for(const MapOptions& o) {
+  if (!is_chained(o.design)) return capacity_for(o.expected_entries, o.load_factor);
+  MB_DCHECK(o.load_factor > 0 && static_cast<double>(o.expected_entries) / o.load_factor <= kMaxCapacity);
+  const auto wanted = static_cast<std::uint64_t>(std::ceil(static_cast<double>(o.expected_entries) / o.load_factor));
+  const std::uint64_t buckets = round_up_pow2(wanted < 1 ? 1 : wanted);
+  return buckets < o.shards ? o.shards : buckets;
+}
+
 std::string validate(const MapOptions& o) {
   const DesignInfo* d = find_design(o.design);
   if (!d) return "unknown map design '" + o.design + "'";
-  if (!(o.load_factor > 0 && o.load_factor < 1)) return "load factor must be in (0, 1)";
+  if (is_chained(o.design)) {
+    if (!(o.load_factor > 0 && o.load_factor <= kMaxChainLoad)) return "load factor must be in (0, 64] for chained maps";
+  } else if (!(o.load_factor > 0 && o.load_factor < 1)) {
+    return "load factor must be in (0, 1)";
+  }
   if (o.expected_entries < 1) return "expected entries must be >= 1";
   if (grows(o)) {
     if (!can_grow(o.design)) return "initial capacity and max load factor apply to mutex, rwlock, spin, sharded and lockfree";
@@ -229,17 +285,19 @@ std::string validate(const MapOptions& o) {
   if (d->sharded) {
     if (o.shards < 1 || o.shards > 65536 || (o.shards & (o.shards - 1)) != 0)
       return "shards must be a power of two in [1, 65536]";
-    if (o.pad != 64 && o.pad != 128) return "pad must be 64 or 128";
+    if (o.pad != 0 && o.pad != 64 && o.pad != 128) return "pad must be 0 (packed), 64 or 128";
     if (capacity_for(o.expected_entries, o.load_factor) < 2ULL * o.shards)
       return "key space too small: fewer than 2 slots per shard at this load factor";
   }
+  if (is_chained(o.design) && (o.shards < 1 || o.shards > 65536 || (o.shards & (o.shards - 1)) != 0))
+    return "stripes (shards) must be a power of two in [1, 65536]";
   return {};
 }
 
 std::unique_ptr<AnyMap> make_map(const MapOptions& o) {
   MB_DCHECK(validate(o).empty());
   if (grows(o) && can_grow(o.design)) return make_growing(o);
-  const std::uint64_t cap = capacity_for(o.expected_entries, o.load_factor);
+  const std::uint64_t cap = capacity_for(o);
   if (auto peer = make_peer_map(o, cap)) return peer;
   if (o.design == "mutex") return std::make_unique<MapAdapter<MutexMap>>(o, cap, cap, o.huge_pages);
   if (o.design == "rwlock") return std::make_unique<MapAdapter<RwLockMap>>(o, cap, cap, o.huge_pages);
@@ -247,6 +305,8 @@ std::unique_ptr<AnyMap> make_map(const MapOptions& o) {
   if (o.design == "lockfree") return std::make_unique<MapAdapter<LockFreeMap>>(o, cap, cap, o.huge_pages);
   if (o.design == "floor") return std::make_unique<MapAdapter<FloorMap>>(o, cap, cap, o.huge_pages);
   if (o.design == "null") return std::make_unique<MapAdapter<NullMap>>(o, 0);
+  if (o.design == "chained") return make_chained<HeapNodes<ChainNode>>(o, cap);
+  if (o.design == "chained-pool") return make_chained<NodePool<ChainNode>>(o, cap);
   switch (o.lock) {
     case LockKind::kSpin: return make_sharded<SpinLock>(o, cap);
     case LockKind::kRw: return make_sharded<RwLock>(o, cap);
@@ -269,6 +329,17 @@ std::vector<LayoutEntry> layouts() {
   add("sharded.mutex.128.shard", sizeof(ShardedMap<MutexLock, 128>::Shard), alignof(ShardedMap<MutexLock, 128>::Shard));
   add("sharded.spin.128.shard", sizeof(ShardedMap<SpinLock, 128>::Shard), alignof(ShardedMap<SpinLock, 128>::Shard));
   add("sharded.rw.128.shard", sizeof(ShardedMap<RwLock, 128>::Shard), alignof(ShardedMap<RwLock, 128>::Shard));
+  add("sharded.mutex.packed.shard", sizeof(ShardedMap<MutexLock, 0>::Shard), alignof(ShardedMap<MutexLock, 0>::Shard));
+  add("sharded.spin.packed.shard", sizeof(ShardedMap<SpinLock, 0>::Shard), alignof(ShardedMap<SpinLock, 0>::Shard));
+  add("sharded.rw.packed.shard", sizeof(ShardedMap<RwLock, 0>::Shard), alignof(ShardedMap<RwLock, 0>::Shard));
+  add("chained.node", sizeof(ChainNode), alignof(ChainNode));
+  add("chained.mutex.stripe", sizeof(ChainedMap<MutexLock, HeapNodes<ChainNode>>::Stripe),
+      alignof(ChainedMap<MutexLock, HeapNodes<ChainNode>>::Stripe));
+  add("chained.spin.stripe", sizeof(ChainedMap<SpinLock, HeapNodes<ChainNode>>::Stripe),
+      alignof(ChainedMap<SpinLock, HeapNodes<ChainNode>>::Stripe));
+  add("chained.rw.stripe", sizeof(ChainedMap<RwLock, HeapNodes<ChainNode>>::Stripe),
+      alignof(ChainedMap<RwLock, HeapNodes<ChainNode>>::Stripe));
+  add("chained-pool.cache", sizeof(NodePool<ChainNode>::Slot), alignof(NodePool<ChainNode>::Slot));
   append_peer_layouts(out);
   return out;
 }

@@ -30,10 +30,11 @@ enum class LockKind : std::uint8_t { kMutex, kSpin, kRw };
 struct MapOptions {
   std::string design;               // a name from designs()
   std::uint64_t expected_entries = 1000;
-  double load_factor = 0.5;         // target entries / capacity, in (0, 1)
-  std::uint32_t shards = 64;        // sharded: power of two in [1, 65536]
-  LockKind lock = LockKind::kMutex; // sharded: lock per shard
-  std::uint32_t pad = kPad;         // sharded: 64 or 128 bytes per shard
+  double load_factor = 0.5;         // target entries / capacity: in (0, 1) for open
+                                    // addressing, in (0, kMaxChainLoad] for chained
+  std::uint32_t shards = 64;        // sharded: power of two in [1, 65536]; chained: lock stripes
+  LockKind lock = LockKind::kMutex; // sharded: lock per shard; chained: lock per stripe
+  std::uint32_t pad = kPad;         // sharded: 64 or 128 bytes per shard, or 0 = packed
   bool huge_pages = true;           // madvise tables >= 2 MiB onto huge pages
   // Growth (open-addressing maps). Both 0: presized from expected_entries /
   // load_factor and fixed as before (lockfree: kFull when full; locked:
@@ -69,6 +70,9 @@ struct Diagnostics {
   std::uint64_t migration_ticks_total = 0;
   std::uint64_t migration_ticks_max = 0;
   std::uint64_t peak_table_bytes = 0;
+  // Node-based designs (chained, chained-pool, readmostly):
+  std::uint64_t nodes = 0;          // nodes reachable from the map's buckets / entry cells live
+  std::uint64_t pooled_nodes = 0;   // chained-pool: free nodes kept by the pool
 };
 
 struct DesignInfo {
@@ -76,13 +80,16 @@ struct DesignInfo {
   std::string kind;  // "map" or "pseudo"
   std::string summary;
   bool sharded;
-  bool open_addressing;  // load factor must be in (0, 1)
+  bool open_addressing;  // load factor must be in (0, 1); else entries / buckets
   // Peers (native/peers/): the Debian package of the library, and the
   // version its headers declare ("" when they declare none). Empty for
   // mapbench's own designs.
   std::string package = {};
   std::string library_version = {};
 };
+
+// Chained designs accept load factors above 1 (longer chains), up to this.
+inline constexpr double kMaxChainLoad = 64;
 
 const std::vector<DesignInfo>& designs();
 const DesignInfo* find_design(const std::string& name);
@@ -104,6 +111,10 @@ inline double growth_threshold(const MapOptions& o) {
 // Capacity for `entries` at `load_factor`: ceil(entries / lf), rounded up to
 // whole lines (kSlotsPerLine), and at least two lines.
 std::uint64_t capacity_for(std::uint64_t entries, double load_factor);
+// The capacity make_map(o) gives the map: capacity_for() for open
+// addressing; for chained designs the bucket count, ceil(entries / lf)
+// rounded up to a power of two and to at least o.shards (the stripes).
+std::uint64_t capacity_for(const MapOptions& o);
 
 // Empty when the options are usable, else a one-line reason.
 std::string validate(const MapOptions& o);

@@ -8,6 +8,10 @@
 // (default kPad = 64) and a whole number of pads long, so two shards never
 // share a line — a write to one shard's lock or counters never invalidates
 // another shard's line (no false sharing). Static asserts below pin it.
+// Pad = 0 ("packed") drops the padding: shards keep their natural alignment
+// and lie back to back from a line-aligned start, so a shard that is not a
+// multiple of 64 bytes shares its first and last lines with its neighbours,
+// on purpose — the variant exists to measure false sharing.
 //
 //   | lock | table hdr | ops contended |pad| lock | table hdr | ... |
 //   <-------------- shard 0 ------------->   <--- shard 1 --->
@@ -41,18 +45,30 @@
 
 namespace mapbench {
 
+// Pad 0 is the packed variant: shards keep their members' natural
+// alignment and lie back to back, so neighbouring shards share lines and a
+// write to one shard's lock invalidates its neighbours' (false sharing, to
+// be measured against the padded layouts).
 template <class Lock, std::size_t Pad = kPad>
 class ShardedMap {
  public:
-  struct alignas(Pad) Shard {
+  // The members' natural alignment (alignas(0) would do, but warns).
+  struct NaturalShard {
+    Lock lock;
+    OpenTable table;
+    std::atomic<std::uint64_t> counter;
+  };
+  static constexpr std::size_t kShardAlign = Pad != 0 ? Pad : alignof(NaturalShard);
+  struct alignas(kShardAlign) Shard {
     Lock lock;
     OpenTable table;                         // guarded by lock
     std::atomic<std::uint64_t> ops{0};       // relaxed; statistics passes only
     std::atomic<std::uint64_t> contended{0}; // relaxed; statistics passes only
   };
-  static_assert(alignof(Shard) == Pad, "a shard starts on its own line");
-  static_assert(sizeof(Shard) % Pad == 0, "a shard ends on a line boundary");
+  static_assert(Pad == 0 || alignof(Shard) == Pad, "a padded shard starts on its own line");
+  static_assert(Pad == 0 || sizeof(Shard) % Pad == 0, "a padded shard ends on a line boundary");
   static_assert(Pad % kCacheLine == 0);
+  static_assert(Pad != 0 || alignof(Shard) < kCacheLine, "a packed shard keeps its natural alignment");
 
   // Requires: shards is a power of two >= 1; total_capacity >= 2 * shards;
   // max_load_factor 0 (a shard grows when full) or in (0, 1) (a shard grows,
@@ -62,7 +78,9 @@ class ShardedMap {
     MB_DCHECK(shards >= 1 && (shards & (shards - 1)) == 0);
     std::size_t per_shard = (total_capacity + shards - 1) / shards;
     per_shard = (per_shard + kSlotsPerLine - 1) / kSlotsPerLine * kSlotsPerLine;
-    shards_ = static_cast<Shard*>(alloc::allocate(sizeof(Shard) * shards, Pad));
+    // Packed shards start on a line too, so which shards share a line
+    // depends only on sizeof(Shard), not on where the heap put the array.
+    shards_ = static_cast<Shard*>(alloc::allocate(sizeof(Shard) * shards, Pad != 0 ? Pad : kCacheLine));
     // One slab holds every shard's first table (each a whole number of
     // lines), so the slab — not each small table — decides huge pages.
     slab_bytes_ = per_shard * shards * sizeof(TableSlot);
@@ -134,6 +152,8 @@ class ShardedMap {
   }
 
   std::size_t shard_count() const { return shard_count_; }
+  // Where shard i lies (layout tests: which shards share a line).
+  const void* shard_address(std::size_t i) const { return &shards_[i]; }
 
   // Visits shard i's table under its lock, with its counters.
   template <class F>

@@ -31,9 +31,11 @@ inline const char* lock_name(mapbench::LockKind k) {
 }
 
 // Every design whose kind is "map", sized for `expected_entries` at
-// `load_factor`. Sharded designs are expanded over every lock kind and both
-// pads, with the largest power-of-two shard count <= max_shards that the
-// size allows. MAPBENCH_TEST_FILTER=substring keeps only matching labels.
+// `load_factor`. Sharded designs are expanded over every lock kind and every
+// pad (0 = packed, 64, 128), with the largest power-of-two shard count <=
+// max_shards that the size allows; chained designs over the mutex and spin
+// stripe locks, with max_shards stripes. MAPBENCH_TEST_FILTER=substring
+// keeps only matching labels.
 inline std::vector<MapConfig> map_configs(std::uint64_t expected_entries, double load_factor,
                                           std::uint32_t max_shards = 16) {
   const char* filter = std::getenv("MAPBENCH_TEST_FILTER");
@@ -49,18 +51,29 @@ inline std::vector<MapConfig> map_configs(std::uint64_t expected_entries, double
     o.expected_entries = expected_entries;
     o.load_factor = load_factor;
     o.huge_pages = false;
+    if (d.name == "chained" || d.name == "chained-pool") {
+      for (auto lock : {mapbench::LockKind::kMutex, mapbench::LockKind::kSpin}) {
+        mapbench::MapOptions co = o;
+        co.lock = lock;
+        co.shards = max_shards;
+        add({d.name + ":" + lock_name(lock) + " x" + std::to_string(co.shards), co, &d});
+      }
+      continue;
+    }
     if (!d.sharded) {
       add({d.name, o, &d});
       continue;
     }
     for (auto lock : {mapbench::LockKind::kMutex, mapbench::LockKind::kSpin, mapbench::LockKind::kRw}) {
-      for (std::uint32_t pad : {64u, 128u}) {
+      for (std::uint32_t pad : {64u, 128u, 0u}) {
         mapbench::MapOptions so = o;
         so.lock = lock;
         so.pad = pad;
         so.shards = max_shards;
         while (so.shards > 1 && !mapbench::validate(so).empty()) so.shards /= 2;
-        add({d.name + ":" + lock_name(lock) + ":" + std::to_string(pad) + " x" + std::to_string(so.shards), so, &d});
+        add({d.name + ":" + lock_name(lock) + ":" + (pad ? std::to_string(pad) : std::string("packed")) + " x" +
+                 std::to_string(so.shards),
+             so, &d});
       }
     }
   }
@@ -79,6 +92,12 @@ inline std::unique_ptr<mapbench::AnyMap> make(const MapConfig& c) {
 // keys, after `ever_inserted` distinct keys have been inserted into it over
 // its life (pass ~0 when unknown):
 //   size() and diagnostics().entries both equal `entries`;
+// then, by design family (DesignInfo::open_addressing):
+// chained (check_chained): the bucket count is a power of two, at least the
+//   configured one and the stripe count, and never changes; every node
+//   reached walking the buckets is counted by its stripe (nodes == entries),
+//   the chain-position histogram counts each exactly once, no tombstones;
+// open addressing (the rest):
 //   entries + tombstones <= capacity, and tombstones <= keys that were
 //   inserted and are now absent (an erase leaves at most one tombstone, and
 //   re-inserting a key reuses one); for lockfree without migrations, whose claimed slots are
@@ -110,6 +129,23 @@ inline void check_peer(mapbench::AnyMap& m, const mapbench::Diagnostics& d, cons
   CHECK_GE(d.table_bytes, d.capacity * 16, ctx, ": table bytes below 16 per slot or bucket");
 }
 
+inline void check_chained(mapbench::AnyMap& m, const mapbench::Diagnostics& d, const std::string& ctx) {
+  CHECK_EQ(d.capacity, m.capacity(), ctx, ": a chained map's bucket count never changes");
+  CHECK_EQ(d.capacity & (d.capacity - 1), 0u, ctx, ": bucket count is a power of two");
+  CHECK_GE(d.capacity, static_cast<std::uint64_t>(m.options().shards), ctx, ": fewer buckets than stripes");
+  CHECK_EQ(mapbench::capacity_for(m.options()), d.capacity, ctx);
+  CHECK_EQ(d.nodes, d.entries, ctx, ": nodes reachable from the buckets vs the stripes' counts");
+  CHECK_EQ(d.tombstones, 0u, ctx);
+  CHECK_EQ(d.rehashes, 0u, ctx);
+  std::uint64_t positions = 0;
+  for (auto c : d.probes.counts) positions += c;
+  CHECK_EQ(positions, d.nodes, ctx, ": chain-position histogram vs nodes");
+  CHECK_NEAR(d.load_factor, static_cast<double>(d.entries) / static_cast<double>(d.capacity), 1e-12, ctx);
+  CHECK_GE(d.table_bytes, d.capacity * 8 + d.nodes * 24, ctx, ": bucket array and nodes");
+  if (m.options().design == "chained") CHECK_EQ(d.pooled_nodes, 0u, ctx);
+  CHECK(d.shard_entries.empty(), ctx);
+}
+
 inline void check_invariants(mapbench::AnyMap& m, std::uint64_t entries, std::uint64_t ever_inserted,
                              const std::string& ctx) {
   const std::uint64_t size = m.size();
@@ -119,6 +155,12 @@ inline void check_invariants(mapbench::AnyMap& m, std::uint64_t entries, std::ui
   CHECK_EQ(d.entries, size, ctx, ": diagnostics().entries vs size()");
   if (const mapbench::PeerInfo* peer = mapbench::find_peer(m.options().design)) {
     check_peer(m, d, *peer, ctx);
+    return;
+  }
+  const mapbench::DesignInfo* info = mapbench::find_design(m.options().design);
+  CHECK(info != nullptr, ctx);
+  if (!info->open_addressing) {
+    check_chained(m, d, ctx);
     return;
   }
   CHECK_GE(d.capacity, m.capacity(), ctx, ": diagnostics().capacity below the configured capacity");

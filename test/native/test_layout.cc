@@ -8,6 +8,7 @@
 #include <string>
 
 #include "alloc.h"
+#include "chained_map.h"
 #include "check.h"
 #include "locked_map.h"
 #include "lockfree_map.h"
@@ -34,6 +35,17 @@ static_assert(shard_ok<mb::MutexLock, 64>() && shard_ok<mb::MutexLock, 128>());
 static_assert(shard_ok<mb::SpinLock, 64>() && shard_ok<mb::SpinLock, 128>());
 static_assert(shard_ok<mb::RwLock, 64>() && shard_ok<mb::RwLock, 128>());
 static_assert(sizeof(mb::Control) == 64);
+// Packed shards keep their natural alignment and are not whole lines, so
+// neighbours share a line (the point of the variant).
+template <class Lock>
+constexpr bool packed_shard_shares() {
+  using S = typename mb::ShardedMap<Lock, 0>::Shard;
+  return alignof(S) < mb::kCacheLine && sizeof(S) % mb::kCacheLine != 0;
+}
+static_assert(packed_shard_shares<mb::MutexLock>() && packed_shard_shares<mb::SpinLock>() &&
+              packed_shard_shares<mb::RwLock>());
+static_assert(sizeof(mb::ChainNode) == 24);
+static_assert(sizeof(mb::NodePool<mb::ChainNode>::Slot) == mb::kPad);
 
 namespace {
 
@@ -58,6 +70,10 @@ void every_layout_entry() {
       CHECK_EQ(e.size % mb::kCacheLine, 0u, e.name, ": maps fill whole lines");
       CHECK_EQ(e.size % mb::kPad, 0u, e.name, ": maps fill whole pads");
       CHECK_EQ(e.align, mb::kPad, e.name);
+    } else if (ends_with(e.name, ".packed.shard")) {
+      // sharded.<lock>.packed.shard: natural alignment, not whole lines.
+      CHECK_LT(e.align, mb::kCacheLine, e.name, ": a packed shard is not line-aligned");
+      CHECK_NE(e.size % mb::kCacheLine, 0u, e.name, ": a packed shard's neighbour starts inside its last line");
     } else if (ends_with(e.name, ".shard")) {
       // sharded.<lock>.<pad>.shard
       const std::size_t dot2 = e.name.rfind('.'), dot1 = e.name.rfind('.', dot2 - 1);
@@ -66,6 +82,13 @@ void every_layout_entry() {
       CHECK_EQ(e.size % pad, 0u, e.name, ": a shard ends on a pad boundary");
       CHECK_EQ(e.size % mb::kCacheLine, 0u, e.name);
       CHECK_EQ(e.align, pad, e.name, ": a shard starts on its own pad");
+    } else if (ends_with(e.name, ".stripe") || ends_with(e.name, ".cache")) {
+      // A chained map's lock stripe, a pool's per-thread free list: one pad each.
+      CHECK_EQ(e.size % mb::kPad, 0u, e.name, ": fills whole pads");
+      CHECK_EQ(e.align, mb::kPad, e.name);
+    } else if (ends_with(e.name, ".node")) {
+      CHECK_EQ(e.size, 24u, e.name, ": {key, value, next}");
+      CHECK_EQ(e.align, 8u, e.name);
     } else {
       CHECK(false, "unclassified layout entry ", e.name, ": teach test_layout.cc what it must satisfy");
     }
@@ -93,6 +116,34 @@ void every_layout_entry() {
     for (const auto& e : ls) any = any || starts_with(e.name, d.name + ".");
     CHECK(any, "design ", d.name, " has no layout entry");
   }
+}
+
+// Where two neighbouring shards of a live map lie: the last byte of shard i
+// and the first byte of shard i + 1 share a 64-byte line exactly when the
+// shards are packed.
+template <class Lock, std::size_t Pad>
+bool neighbours_share_a_line() {
+  using S = typename mb::ShardedMap<Lock, Pad>::Shard;
+  mb::ShardedMap<Lock, Pad> map(64 * 16, 16, false);
+  bool shared = false;
+  for (std::size_t i = 0; i + 1 < 16; ++i) {
+    const auto last_of_a = reinterpret_cast<std::uintptr_t>(map.shard_address(i)) + sizeof(S) - 1;
+    const auto first_of_b = reinterpret_cast<std::uintptr_t>(map.shard_address(i + 1));
+    CHECK_EQ(first_of_b, last_of_a + 1, "shards are one array");
+    shared = shared || last_of_a / mb::kCacheLine == first_of_b / mb::kCacheLine;
+  }
+  return shared;
+}
+
+void packed_shards_share_lines() {
+  CHECK((neighbours_share_a_line<mb::MutexLock, 0>()), "packed mutex shards");
+  CHECK((neighbours_share_a_line<mb::SpinLock, 0>()), "packed spin shards");
+  CHECK((neighbours_share_a_line<mb::RwLock, 0>()), "packed rw shards");
+  CHECK(!(neighbours_share_a_line<mb::MutexLock, 64>()), "64-byte padded mutex shards");
+  CHECK(!(neighbours_share_a_line<mb::SpinLock, 64>()), "64-byte padded spin shards");
+  CHECK(!(neighbours_share_a_line<mb::RwLock, 128>()), "128-byte padded rw shards");
+  std::printf("      packed shard bytes: mutex %zu, spin %zu, rw %zu\n", sizeof(mb::ShardedMap<mb::MutexLock, 0>::Shard),
+              sizeof(mb::ShardedMap<mb::SpinLock, 0>::Shard), sizeof(mb::ShardedMap<mb::RwLock, 0>::Shard));
 }
 
 void objects_and_tables_are_aligned() {
@@ -136,5 +187,6 @@ int main() {
   std::printf("kCacheLine %zu, kPad %zu\n", mb::kCacheLine, mb::kPad);
   suite.run("every entry of layouts()", every_layout_entry);
   suite.run("objects and table memory are aligned and zeroed", objects_and_tables_are_aligned);
+  suite.run("packed shards share lines with their neighbours, padded ones never", packed_shards_share_lines);
   return suite.finish();
 }

@@ -1,0 +1,250 @@
+// test_designs.cc — what is particular to the node-based designs, beyond
+// the differential, stress and linearizability suites they share with the
+// others:
+//   chained       a counted allocation per new key and a free per erase,
+//                 none for an assignment; the structural audit (every node
+//                 in its own bucket, once; stripe counts);
+//   chained-pool  no allocation at all in the steady state after warm-up
+//                 (alloc::thread_counts()); nodes freed by another thread
+//                 are reused and memory stays bounded while threads come
+//                 and go; more threads than the pool has per-thread lists;
+//   both          everything allocated is freed once the map is destroyed.
+#include <atomic>
+#include <cstdint>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "alloc.h"
+#include "chained_map.h"
+#include "check.h"
+#include "maps.h"
+#include "workload.h"
+
+namespace mb = mapbench;
+using mb::Status;
+
+namespace {
+
+using HeapChained = mb::ChainedMap<mb::MutexLock, mb::HeapNodes<mb::ChainNode>>;
+using PoolChained = mb::ChainedMap<mb::SpinLock, mb::NodePool<mb::ChainNode>>;
+using Pool = mb::NodePool<mb::ChainNode>;
+
+std::unique_ptr<mb::AnyMap> make(const std::string& design, std::uint64_t entries, double lf, std::uint32_t shards = 16) {
+  mb::MapOptions o;
+  o.design = design;
+  o.expected_entries = entries;
+  o.load_factor = lf;
+  o.shards = shards;
+  o.huge_pages = false;
+  const std::string bad = mb::validate(o);
+  CHECK(bad.empty(), design, ": ", bad);
+  return mb::make_map(o);
+}
+
+mb::alloc::Counts delta(const mb::alloc::Counts& a, const mb::alloc::Counts& b) {
+  return {b.allocations - a.allocations, b.frees - a.frees, b.bytes_allocated - a.bytes_allocated,
+          b.bytes_freed - a.bytes_freed};
+}
+
+void chained_counts_allocations() {
+  auto m = make("chained", 1000, 0.5);
+  constexpr std::uint64_t n = 1000;
+  auto c0 = mb::alloc::thread_counts();
+  for (std::uint64_t i = 0; i < n; ++i) CHECK_EQ(m->insert(mb::key_of(i), i), Status::kInserted);
+  auto d = delta(c0, mb::alloc::thread_counts());
+  CHECK_EQ(d.allocations, n, "one node per new key");
+  CHECK_EQ(d.bytes_allocated, n * sizeof(mb::ChainNode));
+  CHECK_EQ(d.frees, 0u);
+  c0 = mb::alloc::thread_counts();
+  for (std::uint64_t i = 0; i < n; ++i) CHECK_EQ(m->insert(mb::key_of(i), i + 1), Status::kAssigned);
+  for (std::uint64_t i = 0; i < n; ++i) CHECK_EQ(m->update(mb::key_of(i), i + 2), Status::kOk);
+  d = delta(c0, mb::alloc::thread_counts());
+  CHECK_EQ(d.allocations, 0u, "an assignment allocates nothing");
+  c0 = mb::alloc::thread_counts();
+  for (std::uint64_t i = 0; i < n; i += 2) CHECK_EQ(m->erase(mb::key_of(i)), Status::kOk);
+  d = delta(c0, mb::alloc::thread_counts());
+  CHECK_EQ(d.frees, n / 2, "one free per erase");
+  CHECK_EQ(d.bytes_freed, n / 2 * sizeof(mb::ChainNode));
+  mbtest::check_invariants(*m, n / 2, n, "chained");
+}
+
+// Random single-thread ops on a small, overloaded table, then the audit.
+template <class Map>
+void audit_after_random_ops(const char* what) {
+  Map m(64, 8);  // 64 buckets for up to 2000 keys: chains ~30 long
+  mb::NoStats s;
+  mb::Rng rng(99);
+  std::vector<std::uint8_t> present(2000, 0);
+  std::uint64_t live = 0;
+  for (int op = 0; op < 200000; ++op) {
+    const std::uint64_t i = rng.below(2000);
+    const std::uint64_t k = mb::key_of(i);
+    switch (rng.below(3)) {
+      case 0: {
+        const Status st = m.insert(k, i, s);
+        CHECK_EQ(st, present[i] ? Status::kAssigned : Status::kInserted, what);
+        live += !present[i];
+        present[i] = 1;
+        break;
+      }
+      case 1:
+        CHECK_EQ(m.erase(k, s), present[i] != 0, what);
+        live -= present[i];
+        present[i] = 0;
+        break;
+      default: {
+        std::uint64_t v = 0;
+        CHECK_EQ(m.get(k, &v, s), present[i] != 0, what);
+        if (present[i]) CHECK_EQ(v, i, what);
+      }
+    }
+    if (op % 50000 == 0) CHECK_EQ(m.audit(), std::string(), what, " at op ", op);
+  }
+  CHECK_EQ(m.size(), live, what);
+  CHECK_EQ(m.audit(), std::string(), what);
+}
+
+void pool_steady_state_allocates_nothing() {
+  auto m = make("chained-pool", 4096, 0.5);
+  constexpr std::uint64_t k = 4096;
+  mb::Rng rng(5);
+  // Warm-up: fill, then churn until every thread-local list has settled.
+  for (std::uint64_t i = 0; i < k; ++i) CHECK_EQ(m->insert(mb::key_of(i), i), Status::kInserted);
+  for (int op = 0; op < 50000; ++op) {
+    const std::uint64_t i = rng.below(k);
+    if (rng.below(2)) m->erase(mb::key_of(i));
+    else m->insert(mb::key_of(i), i);
+  }
+  const auto c0 = mb::alloc::thread_counts();
+  std::uint64_t churned = 0;
+  for (int op = 0; op < 400000; ++op) {
+    const std::uint64_t i = rng.below(k);
+    const Status st = rng.below(2) ? m->erase(mb::key_of(i)) : m->insert(mb::key_of(i), i);
+    churned += st == Status::kInserted;
+  }
+  const auto d = delta(c0, mb::alloc::thread_counts());
+  CHECK_GT(churned, 50000u, "the churn inserted fresh keys");
+  CHECK_EQ(d.allocations, 0u, "the pool's steady state allocates nothing (", churned, " fresh inserts)");
+  CHECK_EQ(d.frees, 0u);
+  const mb::Diagnostics diag = m->diagnostics();
+  CHECK_EQ(diag.nodes, diag.entries);
+  std::printf("      %llu fresh inserts with no allocation; %llu nodes live, %llu pooled\n",
+              static_cast<unsigned long long>(churned), static_cast<unsigned long long>(diag.nodes),
+              static_cast<unsigned long long>(diag.pooled_nodes));
+}
+
+// Two threads churn the same keys (so each frees nodes the other
+// allocated), in rounds of fresh threads; the pool's size stays within its
+// bound and its audit holds.
+void pool_cross_thread_frees_and_thread_churn() {
+  PoolChained m(1024, 16);
+  constexpr std::uint64_t k = 2048;
+  std::size_t peak_total = 0;
+  for (int round = 0; round < 12; ++round) {
+    std::vector<std::thread> ts;
+    for (unsigned t = 0; t < 2; ++t) {
+      ts.emplace_back([&m, t, round] {
+        mb::NoStats s;
+        mb::Rng rng(mb::thread_seed(77, t, static_cast<std::uint64_t>(round)));
+        // Thread 0 mostly inserts, thread 1 mostly erases: nodes migrate.
+        for (int op = 0; op < 20000; ++op) {
+          const std::uint64_t i = rng.below(k);
+          if (rng.below(100) < (t == 0 ? 80u : 20u)) m.insert(mb::key_of(i), mb::tagged_value(t, i), s);
+          else m.erase(mb::key_of(i), s);
+        }
+      });
+    }
+    for (auto& th : ts) th.join();
+    CHECK_EQ(m.audit(), std::string(), "round ", round);
+    const std::size_t total = m.nodes().total_nodes();
+    if (total > peak_total) peak_total = total;
+  }
+  // Free nodes never exceed the overflow plus kSpillAt per slot in use (the
+  // two workers and this thread), and a batch is added only when the
+  // overflow is empty: total <= keys + 3 slots x kSpillAt + one batch.
+  const std::size_t bound = k + 3 * Pool::kSpillAt + Pool::kBatchNodes;
+  CHECK_LE(peak_total, bound, "the pool grew past its bound");
+  std::printf("      peak %zu pooled-or-live nodes for %llu keys (bound %zu), %zu live at the end\n", peak_total,
+              static_cast<unsigned long long>(k), bound, m.size());
+}
+
+// More live threads than the pool has per-thread lists: the rest go through
+// the shared list, and nothing is lost.
+void pool_more_threads_than_slots() {
+  PoolChained m(4096, 64);
+  const unsigned threads = static_cast<unsigned>(Pool::kThreadSlots) + 8;
+  constexpr std::uint64_t per = 64;
+  std::atomic<unsigned> arrived{0};
+  std::vector<std::thread> ts;
+  for (unsigned t = 0; t < threads; ++t) {
+    ts.emplace_back([&, t] {
+      mb::NoStats s;
+      // Everyone takes a thread id before anyone leaves, so ids beyond
+      // kThreadSlots are really in use.
+      (void)mb::thread_slot::id();
+      arrived.fetch_add(1, std::memory_order_acq_rel);
+      while (arrived.load(std::memory_order_acquire) < threads) std::this_thread::yield();
+      for (int rep = 0; rep < 3; ++rep) {
+        for (std::uint64_t i = 0; i < per; ++i) m.insert(mb::key_of(t * per + i), mb::tagged_value(t, i), s);
+        for (std::uint64_t i = 0; i < per; i += 2) m.erase(mb::key_of(t * per + i), s);
+      }
+    });
+  }
+  for (auto& th : ts) th.join();
+  CHECK_EQ(m.size(), threads * per / 2);
+  mb::NoStats s;
+  for (unsigned t = 0; t < threads; ++t)
+    for (std::uint64_t i = 1; i < per; i += 2) {
+      std::uint64_t v = 0;
+      CHECK(m.get(mb::key_of(t * per + i), &v, s), "thread ", t, " key ", i);
+      CHECK_EQ(v, mb::tagged_value(t, i));
+    }
+  CHECK_EQ(m.audit(), std::string());
+}
+
+// Whatever a map allocated on any thread is freed once it is destroyed.
+void everything_freed(const std::string& design) {
+  const auto c0 = mb::alloc::process_counts();
+  {
+    auto m = make(design, 2000, 0.5, 8);
+    std::vector<std::thread> ts;
+    for (unsigned t = 0; t < 2; ++t) {
+      ts.emplace_back([&, t] {
+        mb::Rng rng(mb::thread_seed(1, t, 2));
+        for (int op = 0; op < 30000; ++op) {
+          const std::uint64_t i = rng.below(3000);
+          std::uint64_t v;
+          switch (rng.below(4)) {
+            case 0: m->erase(mb::key_of(i)); break;
+            case 1: m->get(mb::key_of(i), &v); break;
+            default: m->insert(mb::key_of(i), i);
+          }
+        }
+      });
+    }
+    for (auto& th : ts) th.join();
+  }
+  const auto d = delta(c0, mb::alloc::process_counts());
+  CHECK_GT(d.allocations, 0u, design);
+  CHECK_EQ(d.allocations, d.frees, design, ": allocations vs frees after destroy");
+  CHECK_EQ(d.bytes_allocated, d.bytes_freed, design, ": bytes");
+}
+
+}  // namespace
+
+int main() {
+  mbtest::Suite suite("test_designs");
+  suite.run("chained: one allocation per new key, one free per erase, none per assignment", chained_counts_allocations);
+  suite.run("chained: audit after random ops on overloaded chains",
+            [] { audit_after_random_ops<HeapChained>("chained"); });
+  suite.run("chained-pool: audit after random ops on overloaded chains",
+            [] { audit_after_random_ops<PoolChained>("chained-pool"); });
+  suite.run("chained-pool: no allocation in the steady state", pool_steady_state_allocates_nothing);
+  suite.run("chained-pool: cross-thread frees, threads that come and go, bounded size",
+            pool_cross_thread_frees_and_thread_churn);
+  suite.run("chained-pool: more threads than per-thread lists", pool_more_threads_than_slots);
+  for (const char* d : {"chained", "chained-pool"})
+    suite.run(std::string(d) + ": everything freed after destroy", [d] { everything_freed(d); });
+  return suite.finish();
+}
