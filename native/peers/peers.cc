@@ -59,8 +59,9 @@ const std::vector<PeerInfo> kPeers = {
      kTbb, kTbbVersion, true, ""},
     {"urcu", "liburcu-dev", "userspace RCU cds_lfht (urcu-memb): lock-free resizable split-ordered list", kUrcu, "",
      true,
-     "liburcu is not built with ThreadSanitizer: its publishing cmpxchg and the call_rcu thread's frees are "
-     "invisible to TSan, which then reports the adapter's node reads as races"},
+     "liburcu is not built with ThreadSanitizer: its atomics and futex waits run uninstrumented, so TSan "
+     "reports memory the library hands between threads as races (seen: a block liburcu-cds allocates on the "
+     "thread that destroys a map and frees on its own worker thread)"},
     {"absl-sharded", "libabsl-dev", "64 shards, each an absl::flat_hash_map (Swiss table) behind a padded std::mutex",
      kAbsl, kAbslVersion, false, ""},
 };

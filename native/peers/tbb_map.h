@@ -10,9 +10,10 @@
 //
 // Op mapping: get → find(const_accessor) and read under the element's read
 // lock; insert → insert(accessor, k) then assign under the element's write
-// lock (a new element is invisible to finders until the accessor releases
-// it, so no one reads a half-written value); update → find(accessor) and
-// assign; erase → erase(k).
+// lock (TBB takes the new element's lock before it releases the bucket that
+// publishes it, so a finder that meets it waits for the assignment and no
+// one reads a half-written value); update → find(accessor) and assign;
+// erase → erase(k).
 //
 // Invariants (TBB's): a key has at most one node; size() is one atomic
 // counter, exact when no writer runs.
