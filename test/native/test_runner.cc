@@ -504,11 +504,12 @@ void series_closed_loop(const mbtest::MapConfig& cfg) {
     CHECK(r.series.enabled(), cfg.label);
     CHECK_EQ(r.series.ops.size(), 11u, cfg.label, ": 0.1 s in 10 ms windows, plus one for the overshoot");
     CHECK_EQ(r.series.origin, rs[0].series.origin, cfg.label, ": windows aligned across threads");
-    std::uint64_t sum = 0, windows_with_ops = 0, max_of_max = 0;
-    for (auto n : r.series.ops) sum += n, windows_with_ops += n > 0;
+    // Counts only: how the ops spread over the windows depends on the
+    // scheduler (a preempted thread leaves windows empty).
+    std::uint64_t sum = 0, max_of_max = 0;
+    for (auto n : r.series.ops) sum += n;
     for (auto m : r.series.max_ticks) max_of_max = std::max(max_of_max, m);
     CHECK_EQ(sum, r.ops, cfg.label, ": window op counts sum to the measured ops");
-    CHECK_GE(windows_with_ops, 8u, cfg.label, ": ops spread over the windows");
     std::uint64_t hist_max = 0;
     for (int k = 0; k < mapbench::kLatencyKinds; ++k)
       if (r.latency[k].count()) hist_max = std::max(hist_max, static_cast<std::uint64_t>(r.latency[k].max()));
