@@ -333,6 +333,10 @@ class Addon : public Napi::Addon<Addon> {
       o.Set("nodes", u64(env, d.nodes));
       o.Set("pooledNodes", u64(env, d.pooled_nodes));
     }
+    if (d.design == "readmostly") {
+      o.Set("promotions", u64(env, d.promotions));
+      o.Set("misses", u64(env, d.misses));
+    }
     return o;
   }
 

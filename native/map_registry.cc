@@ -11,6 +11,7 @@
 #include "lockfree_map.h"
 #include "peers/peers.h"
 #include "pseudo_maps.h"
+#include "readmostly_map.h"
 #include "sharded_map.h"
 
 namespace mapbench {
@@ -100,6 +101,23 @@ void diagnose(ChainedMap<Lock, Nodes>& m, Diagnostics& d) {
   } else {
     d.table_bytes += d.nodes * sizeof(ChainNode);
   }
+}
+
+// Read-mostly: capacity is the snapshot's slots plus the dirty map's;
+// `nodes` the entry cells still reachable, of which `tombstones` are
+// deleted (kNil, not yet dropped by a promotion); the probe histogram is
+// the snapshot's, the table lock-free reads search.
+void diagnose(ReadMostlyMap& m, Diagnostics& d) {
+  const ReadMostlyMap::Snapshot s =
+      m.inspect([&](const OpenTable& t) { t.probe_lengths([](std::uint64_t k) { return hash_key(k); }, &d.probes); });
+  d.entries = s.live;
+  d.nodes = s.cells;
+  d.tombstones = s.cells - s.live;
+  d.capacity = s.read_slots + s.dirty_slots;
+  d.rehashes = s.dirty_growths;
+  d.table_bytes = s.bytes;
+  d.promotions = s.promotions;
+  d.misses = s.misses;
 }
 
 void diagnose(FloorMap& m, Diagnostics& d) {
@@ -220,6 +238,9 @@ const std::vector<DesignInfo> kDesigns = {
      false},
     {"chained-pool", "map", "separate chaining, nodes from per-thread free lists refilled in batches, striped locks",
      false, false},
+    {"readmostly", "map",
+     "Go's sync.Map: lock-free reads of a published snapshot, a locked dirty map promoted after misses, EBR", false,
+     false},
     {"floor", "pseudo", "one random 16-byte slot access per op: the memory-system floor", false, true},
     {"null", "pseudo", "does no work: the cost of the timed loop itself", false, false},
 };
@@ -307,6 +328,7 @@ std::unique_ptr<AnyMap> make_map(const MapOptions& o) {
   if (o.design == "null") return std::make_unique<MapAdapter<NullMap>>(o, 0);
   if (o.design == "chained") return make_chained<HeapNodes<ChainNode>>(o, cap);
   if (o.design == "chained-pool") return make_chained<NodePool<ChainNode>>(o, cap);
+  if (o.design == "readmostly") return std::make_unique<MapAdapter<ReadMostlyMap>>(o, cap, cap);
   switch (o.lock) {
     case LockKind::kSpin: return make_sharded<SpinLock>(o, cap);
     case LockKind::kRw: return make_sharded<RwLock>(o, cap);
@@ -339,6 +361,8 @@ std::vector<LayoutEntry> layouts() {
       alignof(ChainedMap<SpinLock, HeapNodes<ChainNode>>::Stripe));
   add("chained.rw.stripe", sizeof(ChainedMap<RwLock, HeapNodes<ChainNode>>::Stripe),
       alignof(ChainedMap<RwLock, HeapNodes<ChainNode>>::Stripe));
+  add("readmostly.map", sizeof(ReadMostlyMap), alignof(ReadMostlyMap));
+  add("readmostly.entry", sizeof(ReadMostlyMap::Entry), alignof(ReadMostlyMap::Entry));
   add("chained-pool.cache", sizeof(NodePool<ChainNode>::Slot), alignof(NodePool<ChainNode>::Slot));
   append_peer_layouts(out);
   return out;

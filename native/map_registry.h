@@ -73,6 +73,9 @@ struct Diagnostics {
   // Node-based designs (chained, chained-pool, readmostly):
   std::uint64_t nodes = 0;          // nodes reachable from the map's buckets / entry cells live
   std::uint64_t pooled_nodes = 0;   // chained-pool: free nodes kept by the pool
+  // readmostly:
+  std::uint64_t promotions = 0;     // dirty maps promoted to the read snapshot
+  std::uint64_t misses = 0;         // read-snapshot misses since the last promotion
 };
 
 struct DesignInfo {

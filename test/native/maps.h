@@ -97,6 +97,8 @@ inline std::unique_ptr<mapbench::AnyMap> make(const MapConfig& c) {
 //   configured one and the stripe count, and never changes; every node
 //   reached walking the buckets is counted by its stripe (nodes == entries),
 //   the chain-position histogram counts each exactly once, no tombstones;
+// readmostly (check_readmostly): entry cells reachable = live entries +
+//   deleted cells still held (tombstones); capacity covers the live entries;
 // open addressing (the rest):
 //   entries + tombstones <= capacity, and tombstones <= keys that were
 //   inserted and are now absent (an erase leaves at most one tombstone, and
@@ -146,6 +148,14 @@ inline void check_chained(mapbench::AnyMap& m, const mapbench::Diagnostics& d, c
   CHECK(d.shard_entries.empty(), ctx);
 }
 
+inline void check_readmostly(const mapbench::Diagnostics& d, const std::string& ctx) {
+  CHECK_EQ(d.nodes, d.entries + d.tombstones, ctx, ": entry cells vs live + deleted entries");
+  CHECK_GT(d.capacity, 0u, ctx);
+  CHECK_LE(d.entries, d.capacity, ctx, ": more live entries than slots");
+  CHECK_NEAR(d.load_factor, static_cast<double>(d.entries) / static_cast<double>(d.capacity), 1e-12, ctx);
+  CHECK_GE(d.table_bytes, d.capacity * 16 + d.nodes * 16, ctx, ": tables and entry cells");
+}
+
 inline void check_invariants(mapbench::AnyMap& m, std::uint64_t entries, std::uint64_t ever_inserted,
                              const std::string& ctx) {
   const std::uint64_t size = m.size();
@@ -160,7 +170,8 @@ inline void check_invariants(mapbench::AnyMap& m, std::uint64_t entries, std::ui
   const mapbench::DesignInfo* info = mapbench::find_design(m.options().design);
   CHECK(info != nullptr, ctx);
   if (!info->open_addressing) {
-    check_chained(m, d, ctx);
+    if (m.options().design == "readmostly") check_readmostly(d, ctx);
+    else check_chained(m, d, ctx);
     return;
   }
   CHECK_GE(d.capacity, m.capacity(), ctx, ": diagnostics().capacity below the configured capacity");

@@ -8,7 +8,13 @@
 //                 (alloc::thread_counts()); nodes freed by another thread
 //                 are reused and memory stays bounded while threads come
 //                 and go; more threads than the pool has per-thread lists;
-//   both          everything allocated is freed once the map is destroyed.
+//   readmostly    an entry-cell allocation per new key shows in the
+//                 counters; misses promote the dirty map; readers keep
+//                 reading correct values while a writer forces promotions
+//                 (retired snapshots and entries reclaimed under them:
+//                 ThreadSanitizer/AddressSanitizer trees check the
+//                 reclamation);
+//   all three     everything allocated is freed once the map is destroyed.
 #include <atomic>
 #include <cstdint>
 #include <string>
@@ -19,6 +25,7 @@
 #include "chained_map.h"
 #include "check.h"
 #include "maps.h"
+#include "readmostly_map.h"
 #include "workload.h"
 
 namespace mb = mapbench;
@@ -203,7 +210,98 @@ void pool_more_threads_than_slots() {
   CHECK_EQ(m.audit(), std::string());
 }
 
-// Whatever a map allocated on any thread is freed once it is destroyed.
+void readmostly_counts_and_promotes() {
+  auto m = make("readmostly", 1000, 0.5);
+  constexpr std::uint64_t n = 1000;
+  auto c0 = mb::alloc::thread_counts();
+  for (std::uint64_t i = 0; i < n; ++i) CHECK_EQ(m->insert(mb::key_of(i), i), Status::kInserted);
+  auto d = delta(c0, mb::alloc::thread_counts());
+  // One 16-byte entry cell per key, plus the first dirty table.
+  CHECK_GE(d.allocations, n, "an entry cell per new key");
+  CHECK_LE(d.allocations, n + 4);
+  mb::Diagnostics diag = m->diagnostics();
+  CHECK_EQ(diag.promotions, 0u);
+  // Reads miss the (empty) snapshot until they have cost as much as the
+  // dirty map's size, then the dirty map becomes the snapshot.
+  for (std::uint64_t i = 0; i < n; ++i) {
+    std::uint64_t v = 0;
+    CHECK_EQ(m->get(mb::key_of(i), &v), Status::kOk);
+    CHECK_EQ(v, i);
+  }
+  diag = m->diagnostics();
+  CHECK_EQ(diag.promotions, 1u, "the dirty map was promoted after ", n, " misses");
+  CHECK_EQ(diag.misses, 0u);
+  c0 = mb::alloc::thread_counts();
+  for (int rep = 0; rep < 10; ++rep)
+    for (std::uint64_t i = 0; i < n; ++i) {
+      std::uint64_t v = 0;
+      CHECK_EQ(m->get(mb::key_of(i), &v), Status::kOk);
+      CHECK_EQ(m->update(mb::key_of(i), v + 1), Status::kOk);
+    }
+  d = delta(c0, mb::alloc::thread_counts());
+  CHECK_EQ(d.allocations, 0u, "reads and updates of snapshot keys allocate nothing");
+  CHECK_EQ(m->diagnostics().promotions, 1u, "no misses, no promotion");
+  mbtest::check_invariants(*m, n, n, "readmostly");
+}
+
+// A writer inserts and erases fresh keys as fast as it can (each first new
+// key after a promotion rebuilds the dirty map; every miss counts), while
+// readers read a fixed key set whose values a second writer keeps changing.
+// Readers must always find their keys with a value some writer wrote.
+void readmostly_readers_across_promotions() {
+  auto m = make("readmostly", 256, 0.5);
+  constexpr std::uint64_t fixed = 256;
+  for (std::uint64_t i = 0; i < fixed; ++i) CHECK_EQ(m->insert(mb::key_of(i), mb::value_of(mb::key_of(i))), Status::kInserted);
+  std::atomic<bool> stop{false};
+  std::atomic<std::uint64_t> bad{0}, reads{0};
+  std::vector<std::thread> ts;
+  ts.emplace_back([&] {  // fresh keys: promotions, dirty rebuilds, retired entries
+    std::uint64_t next = fixed;
+    while (!stop.load(std::memory_order_relaxed)) {
+      for (int j = 0; j < 32; ++j) m->insert(mb::key_of(next + j), 7);
+      for (int j = 0; j < 32; ++j) {
+        std::uint64_t v;
+        m->get(mb::key_of(next + j), &v);  // misses until promoted
+        m->erase(mb::key_of(next + j));
+      }
+      next += 32;
+    }
+  });
+  ts.emplace_back([&] {  // values of the fixed keys
+    mb::Rng rng(3);
+    for (std::uint64_t seq = 0; !stop.load(std::memory_order_relaxed); ++seq) {
+      const std::uint64_t i = rng.below(fixed);
+      m->update(mb::key_of(i), mb::tagged_value(1, seq * fixed + i));
+    }
+  });
+  for (unsigned r = 0; r < 2; ++r) {
+    ts.emplace_back([&, r] {
+      mb::Rng rng(10 + r);
+      std::uint64_t n = 0;
+      while (!stop.load(std::memory_order_relaxed)) {
+        const std::uint64_t i = rng.below(fixed);
+        const std::uint64_t k = mb::key_of(i);
+        std::uint64_t v = 0;
+        if (m->get(k, &v) != Status::kOk) bad.fetch_add(1);
+        else if (v != mb::value_of(k) && ((v >> 48) != 2 || (v & 0xffffffffffffULL) % fixed != i)) bad.fetch_add(1);
+        ++n;
+      }
+      reads.fetch_add(n);
+    });
+  }
+  std::this_thread::sleep_for(std::chrono::milliseconds(mbtest::scaled(300, 60)));
+  stop.store(true);
+  for (auto& th : ts) th.join();
+  CHECK_EQ(bad.load(), 0u, "readers saw a fixed key missing or a value nobody wrote");
+  const mb::Diagnostics d = m->diagnostics();
+  CHECK_GT(d.promotions, 0u);
+  mbtest::check_invariants(*m, fixed, ~std::uint64_t{0}, "readmostly after promotions");
+  std::printf("      %llu reads, %llu promotions\n", static_cast<unsigned long long>(reads.load()),
+              static_cast<unsigned long long>(d.promotions));
+}
+
+// Whatever a map allocated on any thread is freed once it is destroyed
+// (retired snapshots and entries included).
 void everything_freed(const std::string& design) {
   const auto c0 = mb::alloc::process_counts();
   {
@@ -244,7 +342,10 @@ int main() {
   suite.run("chained-pool: cross-thread frees, threads that come and go, bounded size",
             pool_cross_thread_frees_and_thread_churn);
   suite.run("chained-pool: more threads than per-thread lists", pool_more_threads_than_slots);
-  for (const char* d : {"chained", "chained-pool"})
+  suite.run("readmostly: entry allocations counted, misses promote, snapshot reads allocate nothing",
+            readmostly_counts_and_promotes);
+  suite.run("readmostly: readers across promotions and reclamation", readmostly_readers_across_promotions);
+  for (const char* d : {"chained", "chained-pool", "readmostly"})
     suite.run(std::string(d) + ": everything freed after destroy", [d] { everything_freed(d); });
   return suite.finish();
 }

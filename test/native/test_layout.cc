@@ -86,6 +86,8 @@ void every_layout_entry() {
       // A chained map's lock stripe, a pool's per-thread free list: one pad each.
       CHECK_EQ(e.size % mb::kPad, 0u, e.name, ": fills whole pads");
       CHECK_EQ(e.align, mb::kPad, e.name);
+    } else if (ends_with(e.name, ".entry")) {
+      CHECK_EQ(e.size, 16u, e.name, ": {word, expunged}");
     } else if (ends_with(e.name, ".node")) {
       CHECK_EQ(e.size, 24u, e.name, ": {key, value, next}");
       CHECK_EQ(e.align, 8u, e.name);
