@@ -3,7 +3,7 @@
 // fake with deterministic numbers (test/js/fake-lab.ts).
 import { Piscina } from 'piscina';
 
-import { addon, type AllocCounts, type MapOptions, type HistogramSummary, type MapDiagnostics, type WorkerResult, type WorkerSpec } from './native.js';
+import { addon, type AllocCounts, type HistogramSummary, type MapDiagnostics, type WorkerResult, type WorkerSpec } from './native.js';
 import type { DesignSummary } from './config.js';
 
 export interface CreateMapOptions {
@@ -60,7 +60,7 @@ export class NativeLab implements Lab {
     return addon.tscHz();
   }
   createMap(o: CreateMapOptions): number {
-    return addon.createMap(o as MapOptions);
+    return addon.createMap(o);
   }
   destroyMap(id: number): void {
     addon.destroyMap(id);

@@ -27,6 +27,7 @@ export type MapId = number;
 export type U64 = bigint | number;
 
 export type DesignName = 'mutex' | 'rwlock' | 'spin' | 'sharded' | 'lockfree' | 'floor' | 'null'
+  | 'chained' | 'chained-pool' | 'readmostly'
   // peers (native/peers/), present when built
   | 'libcuckoo' | 'tbb' | 'urcu' | 'absl-sharded';
 export type LockKind = 'mutex' | 'spin' | 'rw';
@@ -58,8 +59,8 @@ export interface MapOptions {
   shards?: number;
   /** Sharded designs: the lock of each shard (default mutex). */
   lock?: LockKind;
-  /** Sharded designs: bytes per shard, 64 or 128 (default: the build's pad). */
-  pad?: 64 | 128;
+  /** Sharded designs: bytes per shard, 64 or 128, or 0 = packed (shards share lines); default: the build's pad. */
+  pad?: 0 | 64 | 128;
   /** madvise tables of 2 MiB or more onto huge pages (default true). */
   hugePages?: boolean;
   /**
