@@ -32,8 +32,8 @@
 //     drained (phase >= kCopying); the table_ pointer moves to the next
 //     table only after every stride has been copied.
 //
-// Growth (only when built with a max load factor; otherwise fixed capacity
-// exactly as above). Load = claimed slots (live + tombstones) / capacity.
+// Growth (GrowingLockFreeMap only; LockFreeMap is the fixed-capacity map
+// exactly as above, whose operations take no pin and count nothing). Load = claimed slots (live + tombstones) / capacity.
 // When a claim makes it pass max_load_factor, the claiming writer installs
 // a migration on the table:
 //   phase kNormal -> kDraining   CAS by the installer; from here writers do
@@ -128,7 +128,10 @@ struct MigrationStats {
   std::uint64_t peak_table_bytes = 0;  // largest old + new table bytes during a move (or the table alone)
 };
 
-class LockFreeMap {
+// kGrowable is a type parameter, not a flag, so that the fixed-capacity map's
+// loops carry no trace of growth (LockFreeMap and GrowingLockFreeMap below).
+template <bool kGrowable>
+class BasicLockFreeMap {
  public:
   struct alignas(16) Slot {
     std::atomic<std::uint64_t> key;   // invariant 1
@@ -172,33 +175,36 @@ class LockFreeMap {
   };
 
   // Requires: capacity >= 2 and a multiple of kSlotsPerLine; max_load_factor
-  // 0 (fixed capacity) or in (0, 1).
-  LockFreeMap(std::size_t capacity, bool huge_pages, double max_load_factor = 0)
-      : huge_pages_(huge_pages), max_load_factor_(max_load_factor), growable_(max_load_factor > 0) {
+  // 0 when fixed, in (0, 1) when growing.
+  BasicLockFreeMap(std::size_t capacity, bool huge_pages, double max_load_factor)
+      : huge_pages_(huge_pages), max_load_factor_(max_load_factor) {
     MB_DCHECK(capacity >= 2 && capacity % kSlotsPerLine == 0);
-    MB_DCHECK(max_load_factor >= 0 && max_load_factor < 1);
+    MB_DCHECK(kGrowable ? max_load_factor > 0 && max_load_factor < 1 : max_load_factor == 0);
     Table* t = new_table(capacity);
     peak_table_bytes_.store(table_bytes(t), std::memory_order_relaxed);
     table_.store(t, std::memory_order_release);
   }
-  LockFreeMap(const LockFreeMap&) = delete;
-  LockFreeMap& operator=(const LockFreeMap&) = delete;
+  BasicLockFreeMap(const BasicLockFreeMap&) = delete;
+  BasicLockFreeMap& operator=(const BasicLockFreeMap&) = delete;
   // Requires: no operation in progress. Retired tables go with domain_.
-  ~LockFreeMap() { free_table(table_.load(std::memory_order_acquire)); }
+  ~BasicLockFreeMap() { free_table(table_.load(std::memory_order_acquire)); }
 
   template <class Sink = NoStats>
   bool get(std::uint64_t key, std::uint64_t* value, Sink& sink) const {
-    // The pinned lookup is out of line: inlined beside the fixed one it took
-    // registers from the fixed path's loop (spills cost that path ~7-10% of
-    // its out-of-cache get throughput).
-    if (growable_) [[unlikely]] return get_pinned(key, value, sink);
-    return get_in(table_.load(std::memory_order_acquire), key, value, sink);
+    if constexpr (kGrowable) {
+      const ebr::detail::PinToken pin = ebr::detail::pin();
+      const bool hit = get_in(table_.load(std::memory_order_acquire), key, value, sink);
+      ebr::detail::unpin(pin);
+      return hit;
+    } else {
+      return get_in(table_.load(std::memory_order_acquire), key, value, sink);
+    }
   }
 
   // Insert-or-assign.
   template <class Sink = NoStats>
   Status insert(std::uint64_t key, std::uint64_t value, Sink& sink) {
-    if (!growable_) {
+    if constexpr (!kGrowable) {
       Slot* s = claim(table_.load(std::memory_order_acquire), key, sink, nullptr);
       if (!s) return Status::kFull;
       std::uint64_t old = s->cell.exchange(value + 1, std::memory_order_acq_rel);
@@ -232,7 +238,7 @@ class LockFreeMap {
       }
       return false;
     };
-    if (!growable_) return op(table_.load(std::memory_order_acquire));
+    if constexpr (!kGrowable) return op(table_.load(std::memory_order_acquire));
     return write([&](Table* t, Stripe&, bool*) -> int { return op(t) ? 1 : 0; }) == 1;
   }
 
@@ -248,7 +254,7 @@ class LockFreeMap {
       }
       return false;
     };
-    if (!growable_) return op(table_.load(std::memory_order_acquire));
+    if constexpr (!kGrowable) return op(table_.load(std::memory_order_acquire));
     return write([&](Table* t, Stripe& st, bool*) -> int {
       if (!op(t)) return 0;
       st.live.fetch_sub(1, std::memory_order_relaxed);
@@ -296,7 +302,7 @@ class LockFreeMap {
     Pin pin(*this);
     return table_.load(std::memory_order_acquire)->huge_pages_advised;
   }
-  bool growable() const { return growable_; }
+  static constexpr bool growable() { return kGrowable; }
   MigrationStats migration_stats() const {
     MigrationStats m;
     m.migrations = migrations_.load(std::memory_order_relaxed);
@@ -315,7 +321,7 @@ class LockFreeMap {
   // table, so their operations pay one predictable branch instead.
   class Pin {
    public:
-    explicit Pin(const LockFreeMap& m) : token_(m.growable_ ? ebr::detail::pin() : ebr::detail::kNestedPin) {}
+    explicit Pin(const BasicLockFreeMap&) : token_(kGrowable ? ebr::detail::pin() : ebr::detail::kNestedPin) {}
     ~Pin() { ebr::detail::unpin(token_); }
     Pin(const Pin&) = delete;
     Pin& operator=(const Pin&) = delete;
@@ -331,7 +337,7 @@ class LockFreeMap {
     t->capacity = capacity;
     // allocate_table returns zeroed memory: every slot starts empty/absent.
     t->slots = static_cast<Slot*>(alloc::allocate_table(capacity * sizeof(Slot), huge_pages_, &t->huge_pages_advised));
-    if (growable_) {
+    if constexpr (kGrowable) {
       t->grow_at = static_cast<std::int64_t>(std::floor(max_load_factor_ * static_cast<double>(capacity)));
       // Threshold lag is at most kStripes * check_every <= capacity / 64 claims.
       t->check_every = std::max<std::int64_t>(1, static_cast<std::int64_t>(capacity / (64 * kStripes)));
@@ -484,14 +490,6 @@ class LockFreeMap {
   }
 
   template <class Sink>
-  [[gnu::noinline]] bool get_pinned(std::uint64_t key, std::uint64_t* value, Sink& sink) const {
-    const ebr::detail::PinToken pin = ebr::detail::pin();
-    const bool hit = get_in(table_.load(std::memory_order_acquire), key, value, sink);
-    ebr::detail::unpin(pin);
-    return hit;
-  }
-
-  template <class Sink>
   static bool get_in(const Table* t, std::uint64_t key, std::uint64_t* value, Sink& sink) {
     const Slot* s = find(t, key, sink);
     if (!s) return false;
@@ -552,13 +550,23 @@ class LockFreeMap {
 
   const bool huge_pages_;
   const double max_load_factor_;  // 0 = fixed capacity
-  const bool growable_;
   mutable ebr::Domain domain_;    // retired tables; declared before table_'s users
   std::atomic<Table*> table_;     // published with release; read with acquire (under a Pin)
   std::atomic<std::uint64_t> migrations_{0};            // relaxed: diagnostics
   std::atomic<std::uint64_t> migration_ticks_total_{0}; // relaxed: diagnostics
   std::atomic<std::uint64_t> migration_ticks_max_{0};   // relaxed: diagnostics
   std::atomic<std::uint64_t> peak_table_bytes_{0};      // relaxed: diagnostics
+};
+
+// The fixed-capacity map (as benchmarked by default) and the growing one.
+class LockFreeMap final : public BasicLockFreeMap<false> {
+ public:
+  LockFreeMap(std::size_t capacity, bool huge_pages) : BasicLockFreeMap<false>(capacity, huge_pages, 0) {}
+};
+class GrowingLockFreeMap final : public BasicLockFreeMap<true> {
+ public:
+  GrowingLockFreeMap(std::size_t capacity, bool huge_pages, double max_load_factor)
+      : BasicLockFreeMap<true>(capacity, huge_pages, max_load_factor) {}
 };
 
 }  // namespace mapbench

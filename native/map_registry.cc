@@ -65,7 +65,8 @@ void diagnose(ShardedMap<Lock, Pad>& m, Diagnostics& d) {
   }
 }
 
-void diagnose(LockFreeMap& m, Diagnostics& d) {
+template <bool kGrowable>
+void diagnose(BasicLockFreeMap<kGrowable>& m, Diagnostics& d) {
   d.capacity = m.capacity();
   d.table_bytes = m.capacity() * sizeof(LockFreeMap::Slot);
   d.huge_pages_advised = m.huge_pages_advised();
@@ -192,7 +193,7 @@ std::unique_ptr<AnyMap> make_growing(const MapOptions& o) {
   if (o.design == "mutex") return std::make_unique<MapAdapter<MutexMap>>(o, cap, cap, o.huge_pages, lf);
   if (o.design == "rwlock") return std::make_unique<MapAdapter<RwLockMap>>(o, cap, cap, o.huge_pages, lf);
   if (o.design == "spin") return std::make_unique<MapAdapter<SpinMap>>(o, cap, cap, o.huge_pages, lf);
-  if (o.design == "lockfree") return std::make_unique<MapAdapter<LockFreeMap>>(o, cap, cap, o.huge_pages, lf);
+  if (o.design == "lockfree") return std::make_unique<MapAdapter<GrowingLockFreeMap>>(o, cap, cap, o.huge_pages, lf);
   switch (o.lock) {
     case LockKind::kSpin: return make_growing_sharded<SpinLock>(o, cap, lf);
     case LockKind::kRw: return make_growing_sharded<RwLock>(o, cap, lf);
