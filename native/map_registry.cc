@@ -8,6 +8,7 @@
 
 #include "chained_map.h"
 #include "locked_map.h"
+#include "map_adapter.h"
 #include "lockfree_map.h"
 #include "peers/peers.h"
 #include "pseudo_maps.h"
@@ -15,9 +16,11 @@
 #include "sharded_map.h"
 
 namespace mapbench {
-namespace {
 
 // ---- diagnostics, one overload per design family ----
+// Outside the anonymous namespace: MapAdapter (map_adapter.h) finds them by
+// argument-dependent lookup, and they are more specialised than its
+// fallback for maps that diagnose themselves (the peers).
 
 void finish_probe_summary(Diagnostics& d) {
   std::uint64_t n = 0, sum = 0;
@@ -30,7 +33,7 @@ void finish_probe_summary(Diagnostics& d) {
   d.load_factor = d.capacity ? static_cast<double>(d.entries) / static_cast<double>(d.capacity) : 0.0;
 }
 
-void fill_from_table(const OpenTable& t, Diagnostics& d) {
+static void fill_from_table(const OpenTable& t, Diagnostics& d) {
   d.entries += t.size();
   d.capacity += t.capacity();
   d.tombstones += t.tombstones();
@@ -129,52 +132,7 @@ void diagnose(FloorMap& m, Diagnostics& d) {
 
 void diagnose(NullMap&, Diagnostics&) {}
 
-// ---- one adapter for every design ----
-
-template <class M>
-class MapAdapter final : public AnyMap {
- public:
-  template <class... Args>
-  MapAdapter(const MapOptions& o, std::uint64_t capacity, Args&&... args) : map_(std::forward<Args>(args)...) {
-    options_ = o;
-    capacity_ = capacity;
-  }
-
-  Status get(std::uint64_t key, std::uint64_t* value) override {
-    if (!is_user_key(key)) return Status::kReservedKey;
-    NoStats s;
-    return map_.get(key, value, s) ? Status::kOk : Status::kNotFound;
-  }
-  Status insert(std::uint64_t key, std::uint64_t value) override {
-    if (!is_user_key(key) || !is_user_value(value)) return Status::kReservedKey;
-    NoStats s;
-    return map_.insert(key, value, s);
-  }
-  Status update(std::uint64_t key, std::uint64_t value) override {
-    if (!is_user_key(key) || !is_user_value(value)) return Status::kReservedKey;
-    NoStats s;
-    return map_.update(key, value, s) ? Status::kOk : Status::kNotFound;
-  }
-  Status erase(std::uint64_t key) override {
-    if (!is_user_key(key)) return Status::kReservedKey;
-    NoStats s;
-    return map_.erase(key, s) ? Status::kOk : Status::kNotFound;
-  }
-  std::uint64_t size() override { return map_.size(); }
-  Diagnostics diagnostics() override {
-    Diagnostics d;
-    d.design = options_.design;
-    diagnose(map_, d);
-    finish_probe_summary(d);
-    return d;
-  }
-  WorkerResult run_worker(const WorkerSpec& spec, Control& ctl) override {
-    return mapbench::run_worker(map_, spec, ctl);
-  }
-
- private:
-  M map_;
-};
+namespace {
 
 // Maps that grow by threshold (MapOptions::initial_capacity or
 // max_load_factor set): the open-addressing designs, with their first

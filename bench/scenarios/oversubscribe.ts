@@ -20,10 +20,12 @@ export const oversubscribe: Scenario = {
     repeat: '3',
     duration: '0.5s',
     warmup: '0.05s',
-    // With more threads than cores a thread can be off its CPU for a whole
-    // time slice when the measured phase starts: that skew is part of what
-    // this scenario measures, so allow up to 25% of the run (125 ms).
-    maxSkew: '25%',
+    // With more threads than cores a thread can be off its CPU, or spinning
+    // behind a preempted lock holder, for whole time slices when the
+    // measured phase starts (spin at 8 threads: 208 ms in one run). That
+    // skew is the phenomenon this scenario measures, so no run is rejected
+    // for it; throughput is still ops over the union of the threads' windows.
+    maxSkew: '100%',
   },
   smoke: { threads: '1,4', keys: '4096', duration: '0.1s' },
 

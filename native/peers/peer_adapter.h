@@ -1,14 +1,11 @@
-// peer_adapter.h — what every peer adapter shares: the AnyMap wrapper
-// (the peers' twin of map_registry.cc's MapAdapter) and the std-style
-// allocator that routes a container's memory through mapbench's counting
-// allocator (alloc.h).
-//
-// PeerAdapter<M> forwards single operations after the same sentinel checks
-// as MapAdapter and instantiates mapbench::run_worker for the concrete M,
-// so a timed loop over a peer makes no virtual call per op, exactly as for
-// the native designs. M provides the member templates the native maps have
-// (get/insert/update/erase taking a Sink&, size()) and
-// diagnose(Diagnostics&), which fills what the library lets it see.
+// peer_adapter.h — what every peer adapter shares: the std-style allocator
+// that routes a container's memory through mapbench's counting allocator
+// (alloc.h), the project's hash, and MapAdapter (map_adapter.h), the same
+// AnyMap wrapper the native designs use. A peer M provides the member
+// templates the native maps have (get/insert/update/erase taking a Sink&,
+// size()) and diagnose(Diagnostics&), which fills what the library lets it
+// see; MapAdapter instantiates run_worker for M, so a timed loop over a peer
+// makes no virtual call per op, exactly as for the native designs.
 //
 // Probe statistics: the libraries do not expose how many slots or nodes a
 // lookup inspected, so each peer records one probe per lookup (hit or
@@ -17,10 +14,10 @@
 
 #include <cstddef>
 #include <cstdint>
-#include <utility>
 
 #include "alloc.h"
 #include "common.h"
+#include "map_adapter.h"
 #include "map_registry.h"
 #include "op_stats.h"
 #include "runner.h"
@@ -51,50 +48,5 @@ struct KeyHash {
 
 // log2 of a power of two (0 for 0 and 1).
 inline std::uint64_t log2_floor(std::uint64_t x) { return x > 1 ? 63 - static_cast<std::uint64_t>(__builtin_clzll(x)) : 0; }
-
-template <class M>
-class PeerAdapter final : public AnyMap {
- public:
-  template <class... Args>
-  PeerAdapter(const MapOptions& o, std::uint64_t capacity, Args&&... args) : map_(std::forward<Args>(args)...) {
-    options_ = o;
-    capacity_ = capacity;
-  }
-
-  Status get(std::uint64_t key, std::uint64_t* value) override {
-    if (!is_user_key(key)) return Status::kReservedKey;
-    NoStats s;
-    return map_.get(key, value, s) ? Status::kOk : Status::kNotFound;
-  }
-  Status insert(std::uint64_t key, std::uint64_t value) override {
-    if (!is_user_key(key) || !is_user_value(value)) return Status::kReservedKey;
-    NoStats s;
-    return map_.insert(key, value, s);
-  }
-  Status update(std::uint64_t key, std::uint64_t value) override {
-    if (!is_user_key(key) || !is_user_value(value)) return Status::kReservedKey;
-    NoStats s;
-    return map_.update(key, value, s) ? Status::kOk : Status::kNotFound;
-  }
-  Status erase(std::uint64_t key) override {
-    if (!is_user_key(key)) return Status::kReservedKey;
-    NoStats s;
-    return map_.erase(key, s) ? Status::kOk : Status::kNotFound;
-  }
-  std::uint64_t size() override { return map_.size(); }
-  Diagnostics diagnostics() override {
-    Diagnostics d;
-    d.design = options_.design;
-    map_.diagnose(d);
-    d.load_factor = d.capacity ? static_cast<double>(d.entries) / static_cast<double>(d.capacity) : 0.0;
-    return d;
-  }
-  WorkerResult run_worker(const WorkerSpec& spec, Control& ctl) override {
-    return mapbench::run_worker(map_, spec, ctl);
-  }
-
- private:
-  M map_;
-};
 
 }  // namespace mapbench

@@ -94,16 +94,16 @@ std::unique_ptr<AnyMap> make_peer_map(const MapOptions& o, std::uint64_t capacit
   const PeerInfo* p = find_peer(o.design);
   if (!p || !p->built) return nullptr;
 #if defined(MAPBENCH_HAVE_LIBCUCKOO)
-  if (o.design == "libcuckoo") return std::make_unique<PeerAdapter<LibcuckooMap>>(o, capacity, capacity);
+  if (o.design == "libcuckoo") return std::make_unique<MapAdapter<LibcuckooMap>>(o, capacity, capacity);
 #endif
 #if defined(MAPBENCH_HAVE_TBB)
-  if (o.design == "tbb") return std::make_unique<PeerAdapter<TbbMap>>(o, capacity, capacity);
+  if (o.design == "tbb") return std::make_unique<MapAdapter<TbbMap>>(o, capacity, capacity);
 #endif
 #if defined(MAPBENCH_HAVE_URCU)
-  if (o.design == "urcu") return std::make_unique<PeerAdapter<UrcuMap>>(o, capacity, capacity);
+  if (o.design == "urcu") return std::make_unique<MapAdapter<UrcuMap>>(o, capacity, capacity);
 #endif
 #if defined(MAPBENCH_HAVE_ABSL)
-  if (o.design == "absl-sharded") return std::make_unique<PeerAdapter<AbslShardedMap>>(o, capacity, capacity);
+  if (o.design == "absl-sharded") return std::make_unique<MapAdapter<AbslShardedMap>>(o, capacity, capacity);
 #endif
   return nullptr;
 }

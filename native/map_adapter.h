@@ -1,0 +1,77 @@
+// map_adapter.h — the one implementation of AnyMap: MapAdapter<M> wraps a
+// concrete map (a native design or a peer library's adapter), checks the
+// sentinels on single operations, and instantiates run_worker for M itself,
+// so a timed loop over any map makes no virtual call per op.
+//
+// Diagnostics: diagnose(map, d) is looked up by argument-dependent lookup
+// when MapAdapter<M> is instantiated. The native designs' overloads live in
+// map_registry.cc; a map with a diagnose(Diagnostics&) member (every peer)
+// is served by the fallback below. finish_probe_summary then derives the
+// mean and maximum probe length and the load factor the same way for all.
+#pragma once
+
+#include <cstdint>
+#include <utility>
+
+#include "common.h"
+#include "map_registry.h"
+#include "op_stats.h"
+#include "runner.h"
+
+namespace mapbench {
+
+// For maps that fill their diagnostics themselves.
+template <class M>
+auto diagnose(M& m, Diagnostics& d) -> decltype(m.diagnose(d)) {
+  m.diagnose(d);
+}
+
+// Mean and maximum of d.probes, and entries / capacity (0 when unknown).
+void finish_probe_summary(Diagnostics& d);
+
+template <class M>
+class MapAdapter final : public AnyMap {
+ public:
+  template <class... Args>
+  MapAdapter(const MapOptions& o, std::uint64_t capacity, Args&&... args) : map_(std::forward<Args>(args)...) {
+    options_ = o;
+    capacity_ = capacity;
+  }
+
+  Status get(std::uint64_t key, std::uint64_t* value) override {
+    if (!is_user_key(key)) return Status::kReservedKey;
+    NoStats s;
+    return map_.get(key, value, s) ? Status::kOk : Status::kNotFound;
+  }
+  Status insert(std::uint64_t key, std::uint64_t value) override {
+    if (!is_user_key(key) || !is_user_value(value)) return Status::kReservedKey;
+    NoStats s;
+    return map_.insert(key, value, s);
+  }
+  Status update(std::uint64_t key, std::uint64_t value) override {
+    if (!is_user_key(key) || !is_user_value(value)) return Status::kReservedKey;
+    NoStats s;
+    return map_.update(key, value, s) ? Status::kOk : Status::kNotFound;
+  }
+  Status erase(std::uint64_t key) override {
+    if (!is_user_key(key)) return Status::kReservedKey;
+    NoStats s;
+    return map_.erase(key, s) ? Status::kOk : Status::kNotFound;
+  }
+  std::uint64_t size() override { return map_.size(); }
+  Diagnostics diagnostics() override {
+    Diagnostics d;
+    d.design = options_.design;
+    diagnose(map_, d);
+    finish_probe_summary(d);
+    return d;
+  }
+  WorkerResult run_worker(const WorkerSpec& spec, Control& ctl) override {
+    return mapbench::run_worker(map_, spec, ctl);
+  }
+
+ private:
+  M map_;
+};
+
+}  // namespace mapbench
