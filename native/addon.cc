@@ -163,6 +163,7 @@ class Addon : public Napi::Addon<Addon> {
         InstanceMethod("runWorker", &Addon::RunWorker),
         InstanceMethod("histogramSummary", &Addon::HistogramSummary),
         InstanceMethod("tscHz", &Addon::TscHz),
+        InstanceMethod("tscNow", &Addon::TscNow),
         InstanceMethod("timerOverhead", &Addon::TimerOverhead),
         InstanceMethod("allocCounts", &Addon::AllocCounts),
         InstanceMethod("layout", &Addon::Layout),
@@ -510,6 +511,10 @@ class Addon : public Napi::Addon<Addon> {
   }
 
   Napi::Value TscHz(const Napi::CallbackInfo& info) { return Napi::Number::New(info.Env(), mb::tsc::hz()); }
+
+  // tscNow() -> the TSC now, on the clock of WorkerResult.releaseTsc (so the
+  // main thread can place what it observes on the workers' time line).
+  Napi::Value TscNow(const Napi::CallbackInfo& info) { return Napi::BigInt::New(info.Env(), mb::tsc::now()); }
 
   // timerOverhead(samples) -> sparse histogram (ticks) of the timing bracket
   // around an empty operation, as latency mode uses it.

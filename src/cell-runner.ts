@@ -167,7 +167,7 @@ export async function runPass(unit: RunUnit, c: ResolvedConfig, lab: Lab, hz: nu
 
     // Test hook: MAPBENCH_TEST_KILL_WORKER=<map> kills thread 0's worker in that map's cells.
     const dying = process.env.MAPBENCH_TEST_KILL_WORKER === p.map ? 0 : undefined;
-    const samples: DiagnosticSample[] = [];
+    const samples: Array<DiagnosticSample & { tsc: bigint }> = [];
     const sampler = c.sampleDiagnosticsSeconds === null ? null : sampleDiagnostics(lab, id, c.sampleDiagnosticsSeconds, samples);
     let results: WorkerResult[];
     try {
@@ -197,7 +197,11 @@ export async function runPass(unit: RunUnit, c: ResolvedConfig, lab: Lab, hz: nu
     if (p.rate != null) record.offeredOpsPerSec = p.rate;
     const series = seriesRecord(results, hz);
     if (series) record.series = series;
-    if (sampler) record.samples = samples;
+    if (sampler) {
+      // On the workers' clock: seconds from the measured phase's common start.
+      const start = results[0]!.releaseTsc + BigInt(Math.round(Math.min(...results.map((r) => r.measureStartTicks))));
+      record.samples = samples.map(({ tsc, ...s }) => ({ ...s, tSeconds: Number(tsc - start) / hz }));
+    }
     if (endDiag.migrations !== undefined) {
       record.growth = {
         migrations: endDiag.migrations,
@@ -249,12 +253,12 @@ export async function runPass(unit: RunUnit, c: ResolvedConfig, lab: Lab, hz: nu
  * takes each design's own locks, so it costs the run some throughput: the
  * scenarios that sample say so.
  */
-function sampleDiagnostics(lab: Lab, id: number, seconds: number, out: DiagnosticSample[]): NodeJS.Timeout {
-  const t0 = performance.now();
+function sampleDiagnostics(lab: Lab, id: number, seconds: number, out: Array<DiagnosticSample & { tsc: bigint }>): NodeJS.Timeout {
   return setInterval(() => {
     const d = lab.diagnostics(id);
     out.push({
-      tSeconds: (performance.now() - t0) / 1e3,
+      tsc: lab.tscNow(),
+      tSeconds: 0,
       entries: d.entries,
       capacity: d.capacity,
       tombstones: d.tombstones,

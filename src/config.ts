@@ -359,6 +359,14 @@ export function resolveConfig(raw: RawOptions, ctx: ResolveContext): ResolvedCon
   if (seriesWindowSeconds !== null && seriesWindowSeconds * 1e6 < durationSeconds) {
     throw new UsageError(`--series ${raw.series} would cut the ${durationSeconds}s run into more than 1e6 windows`);
   }
+  if (maxLoadFactor !== null && initialCapacity === null) {
+    const above = loadFactors.find((lf) => lf > maxLoadFactor);
+    if (above !== undefined) {
+      throw new UsageError(
+        `--max-load-factor ${maxLoadFactor} is below --load-factors ${above}: a presized table would start past its growth threshold (raise it, or start small with --initial-capacity)`,
+      );
+    }
+  }
   const most = Math.max(...shards);
   if (initialCapacity !== null && maps.some((m) => m.sharded) && initialCapacity < 2 * most) {
     throw new UsageError(`--initial-capacity ${initialCapacity} is too small for ${most} shards: each shard needs at least 2 slots`);

@@ -25,6 +25,8 @@ export interface Lab {
   designs(): DesignSummary[];
   capacityFor(entries: number, loadFactor: number): number;
   tscHz(): number;
+  /** The TSC now, on the clock of WorkerResult.releaseTsc. */
+  tscNow(): bigint;
   createMap(o: CreateMapOptions): number;
   destroyMap(id: number): void;
   prefill(id: number, keys: number): number;
@@ -58,6 +60,9 @@ export class NativeLab implements Lab {
   }
   tscHz(): number {
     return addon.tscHz();
+  }
+  tscNow(): bigint {
+    return addon.tscNow();
   }
   createMap(o: CreateMapOptions): number {
     return addon.createMap(o);

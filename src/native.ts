@@ -352,6 +352,8 @@ export interface MapbenchAddon {
   histogramSummary(histograms: readonly (readonly number[])[], percentiles: readonly number[]): HistogramSummary;
   /** Calibrated TSC frequency. */
   tscHz(): number;
+  /** The TSC now: the clock of WorkerResult.releaseTsc. */
+  tscNow(): bigint;
   /** Sparse histogram (ticks) of the latency-mode timing bracket around nothing. */
   timerOverhead(samples: number): SparseHistogram;
   /** Process-wide allocation counters. */
@@ -386,7 +388,7 @@ export function prefillValueOf(key: bigint): bigint {
 
 const FUNCTIONS: readonly (keyof MapbenchAddon)[] = [
   'designs', 'capacityFor', 'createMap', 'destroyMap', 'liveMaps', 'get', 'insert', 'update', 'erase', 'size',
-  'capacity', 'diagnostics', 'prefill', 'verify', 'runWorker', 'histogramSummary', 'tscHz', 'timerOverhead',
+  'capacity', 'diagnostics', 'prefill', 'verify', 'runWorker', 'histogramSummary', 'tscHz', 'tscNow', 'timerOverhead',
   'allocCounts', 'layout', 'buildInfo',
 ];
 

@@ -76,8 +76,8 @@ export type SeriesRecord = z.infer<typeof SeriesRecord>;
 
 /** The map's diagnostics read by the main thread while the workers ran. */
 export const DiagnosticSample = z.object({
-  /** Seconds since the run was handed to the workers. */
-  tSeconds: nonNeg,
+  /** Seconds from the start of the measured phase (negative: read during stream generation or warm-up). */
+  tSeconds: z.number(),
   entries: count,
   capacity: count,
   tombstones: count,

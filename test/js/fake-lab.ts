@@ -38,6 +38,9 @@ export class FakeLab implements Lab {
   tscHz(): number {
     return FAKE_HZ;
   }
+  tscNow(): bigint {
+    return BigInt(Math.round(performance.now() * 1e-3 * FAKE_HZ));
+  }
   createMap(o: CreateMapOptions): number {
     const id = this.nextId++;
     this.maps.set(id, { ...o, entries: 0 });

@@ -159,18 +159,21 @@ test('alloc: pooled against new/delete, allocations per op', () => {
   assert.match(f[2]!.text, /^chained under churn: 0.5 allocations/);
 });
 
-test('tombstones: share, probe length and cleanups over time', () => {
-  const sample = (t: number, tombstones: number, rehashes: number, meanProbe: number) => ({
-    tSeconds: t, entries: 500, capacity: 2000, tombstones, rehashes, loadFactor: 0.25, meanProbe,
+test('tombstones: the build-up, what it costs, and the cleanup', () => {
+  const sample = (t: number, tombstones: number, rehashes: number, meanProbe: number, capacity = 2000) => ({
+    tSeconds: t, entries: 500, capacity, tombstones, rehashes, loadFactor: 500 / capacity, meanProbe,
   });
-  const samples = [sample(0.1, 0, 0, 1.5), sample(0.2, 300, 0, 1.8), sample(0.3, 600, 2, 2)];
-  const series = { windowSeconds: 0.1, opsPerSec: [10e6, 8e6, 5e6], maxLatencyNs: [null, null, null] };
+  const samples = [sample(0.1, 0, 0, 1.5), sample(0.2, 600, 0, 2), sample(0.3, 10, 1, 1.2, 4000)];
+  const series = { windowSeconds: 0.1, opsPerSec: [10e6, 5e6, 1e6, 8e6], maxLatencyNs: [null, null, null, null] };
   const f = findingsOf('tombstones', syntheticFile('tombstones', [{ params: { map: 'lockfree', mix: 'churn' }, samples, series }]));
-  assert.match(f[0]!.text, /^tombstones went from 0% to 30% of the slots over 0.3 s; mean probe length 1.5 → 2/);
+  assert.equal(f[0]!.text, 'tombstones built up to 30% of the slots at 0.2 s, and the mean probe length of stored keys rose 1.5 → 2');
   assert.equal(f[0]!.value, 0.3);
+  assert.equal(f[1]!.text, 'throughput fell from 10 Mops/s in the first 100 ms to 5 Mops/s just before the cleanup');
   assert.equal(f[1]!.value, 0.5);
-  assert.equal(f[2]!.value, 2);
-  assert.match(f[2]!.text, /cleaned itself 2 time\(s\)/);
+  assert.match(f[2]!.text, /^1 migration\(s\) dropped the tombstones \(0.25% left, mean probe 1.2, capacity 2000 → 4000 slots\)/);
+  assert.equal(f[2]!.value, 1);
+  const none = findingsOf('tombstones', syntheticFile('tombstones', [{ params: { map: 'lockfree', mix: 'churn' }, samples: samples.slice(0, 2), series }]));
+  assert.match(none[2]!.text, /^no cleanup happened/);
 });
 
 test('oversubscribe: throughput kept past the core count and the spin lock tail', () => {
