@@ -58,6 +58,12 @@ export const stepped: Scenario = {
           : { text: `${map}: no knee up to ${mops(steps[steps.length - 1] ?? null)} offered`, value: null },
       );
     }
+    // Saturation read from the achieved rates alone, which timer interrupts
+    // and preemptions (the p99 criterion's noise on a small VM) do not move.
+    for (const map of distinct(doc, 'map') as string[]) {
+      const best = Math.max(0, ...rates(doc).map((rate) => qpsOf(findCell(doc, { map, rate })) ?? 0));
+      out.push({ text: `${map}: the most it achieved at any step is ${mops(best)}`, value: best || null });
+    }
     return out;
   },
 

@@ -146,6 +146,8 @@ test('stepped: the knee is the first step that falls behind or whose p99 rises 1
   assert.match(f[0]!.text, /^mutex: the knee is at 4 Mops\/s offered \(achieved 2 Mops\/s of 4 Mops\/s offered\)/);
   assert.match(f[1]!.text, /p99 1.1 µs, over 10× the first step's 100 ns/);
   assert.match(f[2]!.text, /^sharded: no knee up to 8 Mops\/s offered/);
+  assert.equal(f[3]!.text, 'mutex: the most it achieved at any step is 4 Mops/s');
+  assert.equal(f[5]!.value, 8e6 * 0.99);
 });
 
 test('alloc: pooled against new/delete, allocations per op', () => {
