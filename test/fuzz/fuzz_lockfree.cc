@@ -5,8 +5,11 @@
 // invariant, traps (after printing what disagreed to stderr).
 //
 // Input layout
-//   byte 0   design: 0-3 lockfree, 4 mutex, 5 rwlock, 6 spin, 7 sharded
-//            (value mod 8)
+//   byte 0   design: bits 4-5 pick the group; in group 0 the value mod 8
+//            picks 0-3 lockfree, 4 mutex, 5 rwlock, 6 spin, 7 sharded;
+//            group 1: a growing table (initial capacity = the capacity
+//            below) — lockfree, mutex or sharded by value mod 3;
+//            group 2: chained or chained-pool (bit 0); group 3: readmostly
 //   byte 1   capacity: 8 + 4 * (b % 7) slots (8..32); for sharded also
 //            the lock, (b / 7) % 3 (mutex, spin, rw), and the shards,
 //            1 << ((b / 21) % 3) (1, 2, 4); bit 3 of byte 0 picks pad 128
@@ -32,6 +35,9 @@
 //             returns kFull when capacity - 1 keys are live; tombstones are
 //             purged once they reach capacity / 16 (at these sizes: at 1 or 2).
 //   sharded   shards grow: never kFull.
+//   growing tables, chained, readmostly   never kFull; only what holds for
+//             every map is checked (sizes, entries, and for open addressing
+//             entries + tombstones <= capacity).
 // A kFull insert must leave the map unchanged. Reserved keys (0, 1) and the
 // reserved value (2^64-1) give kReservedKey and change nothing.
 //
@@ -105,14 +111,15 @@ struct Reader {
   std::uint8_t next() { return pos < size ? data[pos++] : 0; }
 };
 
-enum class Family { kLockFree, kLocked, kSharded };
+enum class Family { kLockFree, kLocked, kSharded, kUnbounded };
 
 class Harness {
  public:
   Harness(std::unique_ptr<AnyMap> map, Family family) : map_(std::move(map)), family_(family) {
     cap_ = map_->capacity();
     label_ = map_->options().design;
-    if (family_ == Family::kSharded)
+    const std::string& design = map_->options().design;
+    if (design == "sharded" || design.rfind("chained", 0) == 0)
       label_ += ":lock" + std::to_string(static_cast<int>(map_->options().lock)) + " x" +
                 std::to_string(map_->options().shards);
     label_ += " cap " + std::to_string(cap_);
@@ -198,8 +205,10 @@ class Harness {
     const mapbench::Diagnostics d = map_->diagnostics();
     expect_eq(d.entries, size, "diagnostics().entries vs size()");
     expect(d.design == map_->options().design, "diagnostics().design", 0, Status::kOk);
-    expect(d.entries + d.tombstones <= d.capacity, "entries + tombstones > capacity", 0, Status::kOk, d.tombstones,
-           d.capacity);
+    const mapbench::DesignInfo* info = mapbench::find_design(map_->options().design);
+    if (info && info->open_addressing)
+      expect(d.entries + d.tombstones <= d.capacity, "entries + tombstones > capacity", 0, Status::kOk, d.tombstones,
+             d.capacity);
     std::uint64_t probed = 0;
     for (auto c : d.probes.counts) probed += c;
     switch (family_) {
@@ -229,6 +238,9 @@ class Harness {
         expect_eq(sc, d.capacity, "shard capacities sum");
         break;
       }
+      case Family::kUnbounded:
+        expect(d.capacity >= 1, "capacity", 0, Status::kOk, d.capacity);
+        break;
     }
     if (probed > 0) expect(d.max_probe >= 1 && d.mean_probe >= 1.0, "probe summary", 0, Status::kOk);
   }
@@ -246,6 +258,7 @@ class Harness {
       case Family::kLocked:
         return live_.size() >= cap_ - 1;
       case Family::kSharded:
+      case Family::kUnbounded:
         return false;
     }
     return false;
@@ -295,7 +308,27 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   o.expected_entries = cap / 2;
   o.load_factor = 0.5;
   Family family = Family::kLockFree;
-  switch (design_byte % 8) {
+  static constexpr mapbench::LockKind locks[3] = {mapbench::LockKind::kMutex, mapbench::LockKind::kSpin,
+                                                  mapbench::LockKind::kRw};
+  const unsigned group = (design_byte >> 4) & 3;
+  if (group == 1) {
+    static const char* growing[3] = {"lockfree", "mutex", "sharded"};
+    o.design = growing[design_byte % 3];
+    o.initial_capacity = cap;
+    if (o.design == "sharded") {
+      o.lock = locks[(cap_byte / 7) % 3];
+      o.shards = 1u << ((cap_byte / 21) % 3);
+    }
+    family = Family::kUnbounded;
+  } else if (group == 2) {
+    o.design = (design_byte & 1) ? "chained-pool" : "chained";
+    o.lock = locks[(cap_byte / 7) % 3];
+    o.shards = 1u << ((cap_byte / 21) % 3);
+    family = Family::kUnbounded;
+  } else if (group == 3) {
+    o.design = "readmostly";
+    family = Family::kUnbounded;
+  } else switch (design_byte % 8) {
     case 4:
       o.design = "mutex";
       family = Family::kLocked;
@@ -311,8 +344,6 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     case 7: {
       o.design = "sharded";
       family = Family::kSharded;
-      static constexpr mapbench::LockKind locks[3] = {mapbench::LockKind::kMutex, mapbench::LockKind::kSpin,
-                                                      mapbench::LockKind::kRw};
       o.lock = locks[(cap_byte / 7) % 3];
       o.shards = 1u << ((cap_byte / 21) % 3);
       o.pad = (design_byte & 8) ? 128 : 64;
@@ -326,7 +357,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   Harness h(mapbench::make_map(o), family);
   if (trace_enabled())
     std::fprintf(stderr, "fuzz_lockfree: design %s, capacity %llu, shards %u\n", o.design.c_str(),
-                 static_cast<unsigned long long>(cap), family == Family::kSharded ? o.shards : 1u);
+                 static_cast<unsigned long long>(cap), o.shards);
 
   const std::uint64_t* keys = key_alphabet();
   h.check_invariants();
