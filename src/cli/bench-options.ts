@@ -15,7 +15,7 @@ export function benchProgram(name = 'mapbench'): Command {
     .option('--scenario <name>', `run a named study (its preset flags; flags given here override them): ${SCENARIOS.map((s) => s.name).join(', ')}, or all`)
     .option('--smoke', 'with --scenario: tiny durations and sizes, to check a scenario end to end', false)
     .option('--out-dir <dir>', 'with --scenario: where <scenario>.json files go', 'results/scenarios')
-    .option('--maps <list>', `maps to run, sharded[:mutex|spin|rw[:packed|64|128]] picks the shard lock and padding (default: ${DEFAULT_MAPS})`)
+    .option('--maps <list>', `maps to run, from this build's designs: ${addon.designs().map((d) => d.name).join(', ')}; sharded[:mutex|spin|rw[:packed|64|128]] picks the shard lock and padding (default: ${DEFAULT_MAPS})`)
     .option('--threads <list>', 'thread counts', DEFAULTS.threads)
     .option('--cpus <list>', 'CPUs to pin threads to, round-robin (e.g. 0,1 or 0-3); default: no pinning')
     .option('--load-factors <list>', 'table load factors after prefill, each in (0, 1)', DEFAULTS.loadFactors)
