@@ -10,7 +10,6 @@ import path from 'node:path';
 import { test } from 'node:test';
 import { pathToFileURL } from 'node:url';
 
-import { chromium } from 'playwright-core';
 
 import { SCENARIOS } from '../../bench/scenarios/index.js';
 import { lfKnee } from '../../bench/scenarios/lf-knee.js';
@@ -22,8 +21,8 @@ import type { Scenario, ScenarioChart } from '../../src/scenario.js';
 import type { ResultFile } from '../../src/schema.js';
 import { mainFixture, resultFile, SCRIPT_MAP } from './fixtures/report/result-file.js';
 import { LF_KNEE_LOAD_FACTORS, LF_KNEE_MAPS, lfKneeFixture } from './fixtures/report/scenario.js';
+import { launchChromium, skipWithoutChromium } from './fixtures/report/browser.js';
 
-const CHROMIUM = '/usr/bin/chromium';
 const tmp = (what: string) => fs.mkdtempSync(path.join(os.tmpdir(), `mapbench-report-${what}-`));
 const modelOf = (inputs: Array<[string, ResultFile]>, find?: FindScenario) =>
   buildModel(loadedFiles(inputs.map(([p, doc]) => ({ path: p, doc }))), new Date('2026-01-01T00:00:00Z'), find);
@@ -232,7 +231,7 @@ test('SVG images: one per scenario chart, named by its chart id; clashes get -2'
 });
 
 test('in Chromium: the scenario section shows its findings, table and charts, with no errors', {
-  skip: fs.existsSync(CHROMIUM) ? false : `${CHROMIUM} is absent (apt-get install chromium): browser checks skipped`,
+  skip: skipWithoutChromium,
   timeout: 120_000,
 }, async (t) => {
   const dir = tmp('scenario-browser');
@@ -247,13 +246,7 @@ test('in Chromium: the scenario section shows its findings, table and charts, wi
   fs.writeFileSync(out, renderReport(m, out).html);
 
   const userDataDir = tmp('chromium-profile');
-  const context = await chromium.launchPersistentContext(userDataDir, {
-    executablePath: CHROMIUM,
-    headless: true,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
-      '--disable-component-update', '--disable-sync'],
-    viewport: { width: 1280, height: 900 },
-  });
+  const context = await launchChromium(userDataDir);
   try {
     const page = context.pages()[0] ?? (await context.newPage());
     const consoleErrors: string[] = [];

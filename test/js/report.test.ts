@@ -10,16 +10,15 @@ import path from 'node:path';
 import { test } from 'node:test';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
-import { chromium } from 'playwright-core';
 
 import { buildModel, loadedFiles, SECTIONS } from '../../src/report/model.js';
 import { buildReport, svgPath } from '../../src/report/index.js';
 import { renderPage } from '../../src/report/page.js';
 import type { ResultFile } from '../../src/schema.js';
 import { MAIN_FIXTURE_CHARTS, mainFixture, resultFile, SCRIPT_MAP } from './fixtures/report/result-file.js';
+import { launchChromium, skipWithoutChromium } from './fixtures/report/browser.js';
 
 const cli = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../src/cli/report.js');
-const CHROMIUM = '/usr/bin/chromium';
 const tmp = (what: string) => fs.mkdtempSync(path.join(os.tmpdir(), `mapbench-report-${what}-`));
 const report = (args: string[]) => spawnSync(process.execPath, [cli, ...args], { encoding: 'utf8', timeout: 60_000 });
 
@@ -164,7 +163,7 @@ for (const [name, args, message] of badInputs) {
 }
 
 test('in Chromium: charts render with their series, labels stay text, no errors, fits the width', {
-  skip: fs.existsSync(CHROMIUM) ? false : `${CHROMIUM} is absent (apt-get install chromium): browser checks skipped`,
+  skip: skipWithoutChromium,
   timeout: 120_000,
 }, async (t) => {
   const dir = tmp('browser');
@@ -173,13 +172,7 @@ test('in Chromium: charts render with their series, labels stay text, no errors,
   buildReport([input], out);
 
   const userDataDir = tmp('chromium-profile');
-  const context = await chromium.launchPersistentContext(userDataDir, {
-    executablePath: CHROMIUM,
-    headless: true,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
-      '--disable-component-update', '--disable-sync'],
-    viewport: { width: 1280, height: 900 },
-  });
+  const context = await launchChromium(userDataDir);
   try {
     const page = context.pages()[0] ?? (await context.newPage());
     const consoleErrors: string[] = [];
