@@ -76,7 +76,8 @@ Args parse(int argc, char** argv) {
     if (flag == "--help") {
       std::printf(
           "mapbench_native [--map design[:mutex|spin|rw[:packed|64|128]]] [--threads 1,2,...] [--cpus 0,1,...]\n"
-          "  [--keys N] [--lf X] [--shards N] [--mix get,miss,update,insert,erase] [--dist uniform|zipf|hotspot|hotkey]\n"
+          "  [--keys N] [--lf X] [--shards N] [--initial-capacity N] [--max-load-factor X]\n"
+          "  [--mix get,miss,update,insert,erase] [--dist uniform|zipf|hotspot|hotkey]\n"
           "  [--duration S] [--warmup S] [--repeat N] [--mode throughput|latency] [--sample-every N] [--stream-length N]\n");
       std::exit(0);
     }
@@ -114,6 +115,10 @@ Args parse(int argc, char** argv) {
       a.map.load_factor = number("--lf", v);
     } else if (flag == "--shards") {
       a.map.shards = static_cast<std::uint32_t>(number("--shards", v));
+    } else if (flag == "--initial-capacity") {
+      a.map.initial_capacity = static_cast<std::uint64_t>(number("--initial-capacity", v));
+    } else if (flag == "--max-load-factor") {
+      a.map.max_load_factor = number("--max-load-factor", v);
     } else if (flag == "--mix") {
       const auto w = split(v);
       if (w.size() != mb::kOpKinds) throw Usage("--mix needs 5 weights: get,miss,update,insert,erase");
