@@ -88,6 +88,12 @@ export function latencyOf(c: CellRecordOk | undefined, kind: string, p: Percenti
   return l && l.count > 0 ? l[p] : null;
 }
 
+/** The largest thread count that does not oversubscribe the machine that ran the file, else the smallest. */
+export function mostThreads(doc: ResultFile): number {
+  const ts = (distinct(doc, 'threads') as number[]).sort((a, b) => a - b);
+  return ts.filter((t) => t <= doc.environment.logicalCores).pop() ?? ts[0] ?? 1;
+}
+
 /** Distinct values of a param over the ok cells, in first-seen order. */
 export function distinct<K extends keyof CellParams>(doc: ResultFile, key: K): Array<CellParams[K]> {
   const seen: Array<CellParams[K]> = [];

@@ -3,9 +3,8 @@
 // open-addressing maps (no allocation per op at all), on the cart and
 // churn mixes.
 import {
-  distinct, findCell, type Finding, fmt, latencyOf, mops, nsText, qpsOf, ratio, type Scenario, type ScenarioChart, type ScenarioTable,
+  distinct, findCell, type Finding, fmt, latencyOf, mops, mostThreads, nsText, qpsOf, ratio, type Scenario, type ScenarioChart, type ScenarioTable,
 } from '../../src/scenario.js';
-import { mostThreads } from './shards.js';
 
 const MAPS = ['chained', 'chained-pool', 'sharded', 'lockfree'];
 

@@ -2,7 +2,7 @@
 // preempted keeps every waiter spinning through its time slice; a mutex
 // puts them to sleep; a lock-free map has no holder to preempt. Threads 1,
 // 2, 4 and 8 on whatever cores the machine has.
-import { distinct, findCell, type Finding, fmt, latencyOf, nsText, qpsOf, ratio, type Scenario, type ScenarioChart } from '../../src/scenario.js';
+import { distinct, findCell, type Finding, fmt, latencyOf, mostThreads, nsText, qpsOf, ratio, type Scenario, type ScenarioChart } from '../../src/scenario.js';
 
 const MAPS = ['spin', 'mutex', 'sharded:spin', 'sharded', 'lockfree'];
 
@@ -32,7 +32,7 @@ export const oversubscribe: Scenario = {
   findings(doc) {
     const threads = (distinct(doc, 'threads') as number[]).sort((a, b) => a - b);
     const top = threads[threads.length - 1]!;
-    const fit = threads.filter((t) => t <= doc.environment.logicalCores).pop() ?? threads[0]!;
+    const fit = mostThreads(doc);
     const out: Finding[] = [];
     for (const map of distinct(doc, 'map') as string[]) {
       const r = ratio(qpsOf(findCell(doc, { map, threads: top })), qpsOf(findCell(doc, { map, threads: fit })));

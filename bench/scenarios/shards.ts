@@ -3,17 +3,11 @@
 // keys, zipf 0.99 and a single hot key. The statistics pass counts ops per
 // shard, giving the hottest shard's share.
 import {
-  distinct, findCell, type Finding, fmt, latencyOf, mops, qpsOf, ratio, type Scenario, type ScenarioChart,
+  distinct, findCell, type Finding, fmt, latencyOf, mops, mostThreads, qpsOf, ratio, type Scenario, type ScenarioChart,
 } from '../../src/scenario.js';
-import type { ResultFile } from '../../src/schema.js';
 
 const DISTS = ['uniform', 'zipf:0.99', 'hotkey'];
 
-/** The largest thread count that does not oversubscribe the machine that ran the file, else the smallest. */
-export function mostThreads(doc: ResultFile): number {
-  const ts = (distinct(doc, 'threads') as number[]).sort((a, b) => a - b);
-  return ts.filter((t) => t <= doc.environment.logicalCores).pop() ?? ts[0] ?? 1;
-}
 
 export const shards: Scenario = {
   name: 'shards',
