@@ -167,7 +167,7 @@ export async function runPass(unit: RunUnit, c: ResolvedConfig, lab: Lab, hz: nu
 
     // Test hook: MAPBENCH_TEST_KILL_WORKER=<map> kills thread 0's worker in that map's cells.
     const dying = process.env.MAPBENCH_TEST_KILL_WORKER === p.map ? 0 : undefined;
-    const samples: Array<DiagnosticSample & { tsc: bigint }> = [];
+    const samples: TimedSample[] = [];
     const sampler = c.sampleDiagnosticsSeconds === null ? null : sampleDiagnostics(lab, id, c.sampleDiagnosticsSeconds, samples);
     let results: WorkerResult[];
     try {
@@ -253,12 +253,14 @@ export async function runPass(unit: RunUnit, c: ResolvedConfig, lab: Lab, hz: nu
  * takes each design's own locks, so it costs the run some throughput: the
  * scenarios that sample say so.
  */
-function sampleDiagnostics(lab: Lab, id: number, seconds: number, out: Array<DiagnosticSample & { tsc: bigint }>): NodeJS.Timeout {
+/** A diagnostics sample stamped with the TSC it was read at (placed on the run's time line afterwards). */
+type TimedSample = Omit<DiagnosticSample, 'tSeconds'> & { tsc: bigint };
+
+function sampleDiagnostics(lab: Lab, id: number, seconds: number, out: TimedSample[]): NodeJS.Timeout {
   return setInterval(() => {
     const d = lab.diagnostics(id);
     out.push({
       tsc: lab.tscNow(),
-      tSeconds: 0,
       entries: d.entries,
       capacity: d.capacity,
       tombstones: d.tombstones,
