@@ -158,9 +158,13 @@ class Addon : public Napi::Addon<Addon> {
         InstanceMethod("size", &Addon::Size),
         InstanceMethod("capacity", &Addon::Capacity),
         InstanceMethod("diagnostics", &Addon::Diag),
+        InstanceMethod("pages", &Addon::Pages),
         InstanceMethod("prefill", &Addon::Prefill),
         InstanceMethod("verify", &Addon::Verify),
         InstanceMethod("runWorker", &Addon::RunWorker),
+        InstanceMethod("streamPlan", &Addon::StreamPlan),
+        InstanceMethod("streamCoverage", &Addon::StreamCoverage),
+        InstanceMethod("expectedCoverage", &Addon::ExpectedCoverage),
         InstanceMethod("histogramSummary", &Addon::HistogramSummary),
         InstanceMethod("tscHz", &Addon::TscHz),
         InstanceMethod("tscNow", &Addon::TscNow),
@@ -296,6 +300,19 @@ class Addon : public Napi::Addon<Addon> {
     return u64(info.Env(), lookup(info)->size());
   }
 
+  Napi::Value Pages(const Napi::CallbackInfo& info) {
+    require_args(info, 1, "pages(id)");
+    Napi::Env env = info.Env();
+    const mb::alloc::Pages::Report r = lookup(info)->pages();
+    Napi::Object o = Napi::Object::New(env);
+    o.Set("hugePages", Napi::Boolean::New(env, r.huge_pages));
+    o.Set("placedBytes", u64(env, r.placed_bytes));
+    o.Set("advisedBytes", u64(env, r.advised_bytes));
+    o.Set("hugeBackedBytes", r.huge_backed_known ? u64(env, r.huge_backed_bytes) : env.Null());
+    o.Set("heapBytes", u64(env, r.heap_bytes));
+    return o;
+  }
+
   Napi::Value Capacity(const Napi::CallbackInfo& info) {
     require_args(info, 1, "capacity(id)");
     return u64(info.Env(), lookup(info)->capacity());
@@ -315,7 +332,6 @@ class Addon : public Napi::Addon<Addon> {
     o.Set("meanProbe", Napi::Number::New(env, d.mean_probe));
     o.Set("maxProbe", u64(env, d.max_probe));
     o.Set("tableBytes", u64(env, d.table_bytes));
-    o.Set("hugePagesAdvised", Napi::Boolean::New(env, d.huge_pages_advised));
     o.Set("migrations", u64(env, d.migrations));
     o.Set("migrationTicksTotal", u64(env, d.migration_ticks_total));
     o.Set("migrationTicksMax", u64(env, d.migration_ticks_max));
@@ -358,29 +374,90 @@ class Addon : public Napi::Addon<Addon> {
     return Napi::String::New(env, mb::verify(*map, keys, threads, info[3].As<Napi::Boolean>().Value()));
   }
 
+  // {dist, theta?, hotFraction?, hotOpFraction?} of `where`.
+  static mb::Distribution to_distribution(Napi::Env env, Napi::Object w, const std::string& where) {
+    mb::Distribution d;
+    std::string dist = to_string(env, w.Get("dist"), (where + ".dist").c_str());
+    if (dist == "uniform") d.kind = mb::DistKind::kUniform;
+    else if (dist == "zipf") d.kind = mb::DistKind::kZipf;
+    else if (dist == "hotspot") d.kind = mb::DistKind::kHotspot;
+    else if (dist == "hotkey") d.kind = mb::DistKind::kHotkey;
+    else throw_range(env, where + ".dist must be one of uniform, zipf, hotspot, hotkey");
+    // Optional parameters: absent or undefined keeps the default, as in createMap.
+    if (given(w, "theta")) d.theta = to_double(env, w.Get("theta"), (where + ".theta").c_str());
+    if (given(w, "hotFraction")) d.hot_fraction = to_double(env, w.Get("hotFraction"), (where + ".hotFraction").c_str());
+    if (given(w, "hotOpFraction")) d.hot_op_fraction = to_double(env, w.Get("hotOpFraction"), (where + ".hotOpFraction").c_str());
+    return d;
+  }
+
+  static void to_mix(Napi::Env env, Napi::Value mix, std::uint32_t (&out)[mb::kOpKinds], const std::string& where) {
+    if (!mix.IsArray() || mix.As<Napi::Array>().Length() != mb::kOpKinds)
+      throw_type(env, where + " must be an array of 5 weights [get, miss, update, insert, erase]");
+    for (std::uint32_t i = 0; i < mb::kOpKinds; ++i)
+      out[i] = static_cast<std::uint32_t>(to_count(env, mix.As<Napi::Array>().Get(i), "mix weight", 0, 1000000));
+  }
+
+  // A BigUint64Array of at least coverage_words(keys) words (a stream coverage bitmap).
+  static std::uint64_t* to_coverage_bitmap(Napi::Env env, Napi::Value v, std::uint64_t keys, const std::string& where) {
+    if (!v.IsTypedArray() || v.As<Napi::TypedArray>().TypedArrayType() != napi_biguint64_array)
+      throw_type(env, where + " must be a BigUint64Array");
+    // Data() comes from napi_get_typedarray_info, which (unlike ArrayBuffer())
+    // also accepts a view over a SharedArrayBuffer.
+    auto a = v.As<Napi::BigUint64Array>();
+    if (a.ElementLength() < mb::coverage_words(keys))
+      throw_range(env, where + " must hold at least ceil(2 * keys / 64) words");
+    return a.Data();
+  }
+
+  Napi::Value StreamPlan(const Napi::CallbackInfo& info) {
+    require_args(info, 4, "streamPlan(mix, keys, threads, budgetBytes)");
+    Napi::Env env = info.Env();
+    mb::WorkloadSpec w;
+    to_mix(env, info[0], w.mix, "mix");
+    w.keys = to_count(env, info[1], "keys", 1, std::uint64_t{1} << 36);
+    auto threads = static_cast<std::uint32_t>(to_count(env, info[2], "threads", 1, 65534));
+    std::uint64_t budget = to_count(env, info[3], "budgetBytes", mb::kStreamBatch * mb::kOpBytes, 9007199254740991ULL);
+    const mb::StreamPlan p = mb::default_stream_length(w, threads, budget);
+    Napi::Object o = Napi::Object::New(env);
+    o.Set("opsPerThread", u64(env, p.ops_per_thread));
+    o.Set("idealPerThread", u64(env, p.ideal_per_thread));
+    o.Set("capped", Napi::Boolean::New(env, p.capped));
+    o.Set("readRangeShare", Napi::Number::New(env, mb::read_range_share(w.mix)));
+    return o;
+  }
+
+  Napi::Value StreamCoverage(const Napi::CallbackInfo& info) {
+    require_args(info, 2, "streamCoverage(bitmap: BigUint64Array, keys)");
+    Napi::Env env = info.Env();
+    std::uint64_t keys = to_count(env, info[1], "keys", 1, std::uint64_t{1} << 36);
+    const mb::Coverage c = mb::count_coverage(to_coverage_bitmap(env, info[0], keys, "bitmap"), keys);
+    Napi::Object o = Napi::Object::New(env);
+    o.Set("present", u64(env, c.present));
+    o.Set("miss", u64(env, c.miss));
+    return o;
+  }
+
+  Napi::Value ExpectedCoverage(const Napi::CallbackInfo& info) {
+    require_args(info, 3, "expectedCoverage({ dist, theta?, hotFraction?, hotOpFraction? }, keys, draws)");
+    Napi::Env env = info.Env();
+    const mb::Distribution d = to_distribution(env, to_object(env, info[0], "distribution"), "distribution");
+    std::uint64_t keys = to_count(env, info[1], "keys", 1, std::uint64_t{1} << 36);
+    const double draws = to_double(env, info[2], "draws");
+    if (!(draws >= 0)) throw_range(env, "draws must be >= 0");
+    return Napi::Number::New(env, mb::expected_coverage(d, keys, draws));
+  }
+
   static mb::WorkerSpec to_worker_spec(Napi::Env env, Napi::Object o) {
     mb::WorkerSpec s;
     Napi::Object w = to_object(env, o.Get("workload"), "spec.workload");
-    Napi::Value mix = w.Get("mix");
-    if (!mix.IsArray() || mix.As<Napi::Array>().Length() != mb::kOpKinds)
-      throw_type(env, "spec.workload.mix must be an array of 5 weights [get, miss, update, insert, erase]");
-    for (std::uint32_t i = 0; i < mb::kOpKinds; ++i)
-      s.workload.mix[i] = static_cast<std::uint32_t>(to_count(env, mix.As<Napi::Array>().Get(i), "mix weight", 0, 1000000));
-    std::string dist = to_string(env, w.Get("dist"), "spec.workload.dist");
-    if (dist == "uniform") s.workload.dist.kind = mb::DistKind::kUniform;
-    else if (dist == "zipf") s.workload.dist.kind = mb::DistKind::kZipf;
-    else if (dist == "hotspot") s.workload.dist.kind = mb::DistKind::kHotspot;
-    else if (dist == "hotkey") s.workload.dist.kind = mb::DistKind::kHotkey;
-    else throw_range(env, "spec.workload.dist must be one of uniform, zipf, hotspot, hotkey");
-    // Optional parameters: absent or undefined keeps the default, as in createMap.
-    if (given(w, "theta")) s.workload.dist.theta = to_double(env, w.Get("theta"), "spec.workload.theta");
-    if (given(w, "hotFraction")) s.workload.dist.hot_fraction = to_double(env, w.Get("hotFraction"), "spec.workload.hotFraction");
-    if (given(w, "hotOpFraction"))
-      s.workload.dist.hot_op_fraction = to_double(env, w.Get("hotOpFraction"), "spec.workload.hotOpFraction");
+    to_mix(env, w.Get("mix"), s.workload.mix, "spec.workload.mix");
+    s.workload.dist = to_distribution(env, w, "spec.workload");
     s.workload.keys = to_count(env, w.Get("keys"), "spec.workload.keys", 1, std::uint64_t{1} << 36);
     s.workload.seed = to_count(env, w.Get("seed"), "spec.workload.seed", 0, 9007199254740991ULL);
     s.workload.thread_index = static_cast<std::uint32_t>(to_count(env, w.Get("threadIndex"), "spec.workload.threadIndex", 0, 65533));
-    s.workload.stream_length = to_count(env, w.Get("streamLength"), "spec.workload.streamLength", mb::kStreamBatch, std::uint64_t{1} << 28);
+    s.workload.stream_length =
+        to_count(env, w.Get("streamLength"), "spec.workload.streamLength", mb::kStreamBatch, std::uint64_t{1} << 32);
+    if (given(w, "coverage")) s.coverage = to_coverage_bitmap(env, w.Get("coverage"), s.workload.keys, "spec.workload.coverage");
     std::string bad = mb::validate(s.workload);
     if (!bad.empty()) throw_range(env, "spec.workload: " + bad);
 
@@ -447,6 +524,7 @@ class Addon : public Napi::Addon<Addon> {
     o.Set("threadId", Napi::Number::New(env, static_cast<double>(r.thread_id)));
     o.Set("checksum", Napi::BigInt::New(env, r.checksum));
     o.Set("generateSeconds", Napi::Number::New(env, r.generate_seconds));
+    o.Set("streamOps", u64(env, r.stream_ops));
     o.Set("allocs", alloc_counts(env, r.allocs));
     if (r.latency) {
       Napi::Object lat = Napi::Object::New(env);

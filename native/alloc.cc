@@ -2,6 +2,7 @@
 
 #include <sys/mman.h>
 
+#include <algorithm>
 #include <atomic>
 #include <cstdio>
 #include <cstdlib>
@@ -35,8 +36,6 @@ void assert_fail(const char* expr, const char* file, int line) {
 
 namespace mapbench::alloc {
 namespace {
-
-constexpr std::size_t kHugePage = std::size_t{2} << 20;
 
 struct Registry;
 Registry& registry();
@@ -144,50 +143,151 @@ void deallocate(void* p, std::size_t bytes) noexcept {
   std::free(p);
 }
 
-void* allocate_table(std::size_t bytes, bool huge_pages, bool* advised_out) {
-  if (advised_out) *advised_out = false;
-  if (huge_pages && bytes >= kHugePage) {
-    // Over-map by one huge page so the table can start on a 2 MiB boundary;
-    // the whole mapping is kept (and unmapped) as one range.
-    std::size_t mapped = (bytes + kHugePage - 1) / kHugePage * kHugePage + kHugePage;
-    void* raw = mmap(nullptr, mapped, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-    if (raw == MAP_FAILED) throw std::bad_alloc();
-    auto addr = reinterpret_cast<std::uintptr_t>(raw);
-    std::uintptr_t aligned = (addr + kHugePage - 1) & ~(kHugePage - 1);
-    // Record the mapping's start just below the aligned table: the first
-    // huge page is sacrificed when addr is already aligned, which keeps the
-    // header logic uniform.
-    if (aligned - addr < sizeof(void*) * 2) aligned += kHugePage;
-    auto* header = reinterpret_cast<std::uintptr_t*>(aligned) - 2;
-    header[0] = addr;
-    header[1] = mapped;
-    bool advised = madvise(reinterpret_cast<void*>(aligned), bytes, MADV_HUGEPAGE) == 0;
-    if (advised_out) *advised_out = advised;
-    count_alloc(bytes);
-    return reinterpret_cast<void*>(aligned);
-  }
-  std::size_t rounded = (bytes + kCacheLine - 1) / kCacheLine * kCacheLine;
-  // Two leading words mark the small path (header[1] == 0).
-  auto* raw = static_cast<std::uintptr_t*>(std::aligned_alloc(kCacheLine, rounded + kCacheLine));
-  if (!raw) throw std::bad_alloc();
-  auto* table = reinterpret_cast<char*>(raw) + kCacheLine;
-  auto* header = reinterpret_cast<std::uintptr_t*>(table) - 2;
-  header[0] = reinterpret_cast<std::uintptr_t>(raw);
-  header[1] = 0;
-  std::memset(table, 0, bytes);
-  count_alloc(bytes);
-  return table;
+// Always checked: off every hot path, and a wrong size or pointer here would
+// corrupt the ledger or unmap a live block.
+#define PAGES_CHECK(e) ((e) ? (void)0 : ::mapbench::assert_fail(#e, __FILE__, __LINE__))
+
+Pages::Pages(bool huge_pages) : huge_pages_(huge_pages) {}
+
+Pages::~Pages() {
+  // Owners free every block first; whatever is left is unmapped here.
+  for (const auto& [block, m] : large_) munmap(reinterpret_cast<void*>(m.start), m.length);
+  for (const auto& [start, c] : chunks_) munmap(reinterpret_cast<void*>(start), kHugePage);
 }
 
-void free_table(void* p, std::size_t bytes) noexcept {
-  if (!p) return;
-  count_free(bytes);
-  auto* header = static_cast<std::uintptr_t*>(p) - 2;
-  if (header[1] == 0) {
-    std::free(reinterpret_cast<void*>(header[0]));
-  } else {
-    munmap(reinterpret_cast<void*>(header[0]), header[1]);
+void Pages::advise(std::uintptr_t start, std::size_t bytes) {
+  const int advice = huge_pages_ ? MADV_HUGEPAGE : MADV_NOHUGEPAGE;
+  const bool ok = madvise(reinterpret_cast<void*>(start), bytes, advice) == 0;
+  placed_bytes_ += bytes;
+  if (ok && huge_pages_) advised_bytes_ += bytes;
+}
+
+std::uintptr_t Pages::map_range(std::size_t bytes, Mapping* out) {
+  // Over-map by one huge page so the range can start on a 2 MiB boundary;
+  // the whole mapping is kept (and unmapped) as one.
+  const std::size_t rounded = (bytes + kHugePage - 1) / kHugePage * kHugePage;
+  const std::size_t mapped = rounded + kHugePage;
+  void* raw = mmap(nullptr, mapped, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+  if (raw == MAP_FAILED) throw std::bad_alloc();
+  const auto addr = reinterpret_cast<std::uintptr_t>(raw);
+  const std::uintptr_t aligned = (addr + kHugePage - 1) & ~(kHugePage - 1);
+  *out = {addr, mapped};
+  advise(aligned, rounded);
+  return aligned;
+}
+
+void* Pages::allocate(std::size_t bytes, std::size_t align) {
+  if (bytes < kPlacedMin) {
+    void* p = alloc::allocate(bytes, align);
+    heap_bytes_.fetch_add(bytes, std::memory_order_relaxed);
+    return p;
   }
+  PAGES_CHECK(align <= kHugePage);
+  if (align < alignof(std::max_align_t)) align = alignof(std::max_align_t);
+  std::lock_guard<std::mutex> g(mu_);
+  count_alloc(bytes);
+  if (bytes >= kHugePage) {
+    Mapping m;
+    const std::uintptr_t block = map_range(bytes, &m);
+    large_.emplace(block, m);
+    return reinterpret_cast<void*>(block);
+  }
+  std::uintptr_t offset = current_ ? (current_ + chunks_[current_].used + align - 1) / align * align - current_ : 0;
+  if (!current_ || offset + bytes > kHugePage) {
+    Mapping m;
+    const std::uintptr_t start = map_range(kHugePage, &m);
+    // A chunk is exactly one aligned huge page: give back the over-mapped slack.
+    if (start > m.start) munmap(reinterpret_cast<void*>(m.start), start - m.start);
+    const std::uintptr_t end = m.start + m.length;
+    if (end > start + kHugePage) munmap(reinterpret_cast<void*>(start + kHugePage), end - (start + kHugePage));
+    chunks_.emplace(start, Chunk{});
+    current_ = start;
+    offset = 0;
+  }
+  Chunk& c = chunks_[current_];
+  c.used = offset + bytes;
+  c.live += 1;
+  return reinterpret_cast<void*>(current_ + offset);
+}
+
+void Pages::deallocate(void* p, std::size_t bytes) noexcept {
+  if (!p) return;
+  if (bytes < kPlacedMin) {
+    heap_bytes_.fetch_sub(bytes, std::memory_order_relaxed);
+    alloc::deallocate(p, bytes);
+    return;
+  }
+  std::lock_guard<std::mutex> g(mu_);
+  count_free(bytes);
+  const auto block = reinterpret_cast<std::uintptr_t>(p);
+  const std::size_t rounded = (bytes + kHugePage - 1) / kHugePage * kHugePage;
+  if (bytes >= kHugePage) {
+    auto it = large_.find(block);
+    PAGES_CHECK(it != large_.end());
+    munmap(reinterpret_cast<void*>(it->second.start), it->second.length);
+    placed_bytes_ -= rounded;
+    if (huge_pages_) advised_bytes_ -= std::min<std::uint64_t>(advised_bytes_, rounded);
+    large_.erase(it);
+    return;
+  }
+  const std::uintptr_t start = block & ~(kHugePage - 1);
+  auto it = chunks_.find(start);
+  PAGES_CHECK(it != chunks_.end() && it->second.live > 0);
+  if (--it->second.live > 0) return;
+  munmap(reinterpret_cast<void*>(start), kHugePage);
+  placed_bytes_ -= kHugePage;
+  if (huge_pages_) advised_bytes_ -= std::min<std::uint64_t>(advised_bytes_, kHugePage);
+  if (current_ == start) current_ = 0;
+  chunks_.erase(it);
+}
+
+void* Pages::allocate_table(std::size_t bytes) {
+  if (bytes >= kPlacedMin) return allocate(bytes, kCacheLine);  // fresh mapped memory: already zero
+  void* p = allocate(bytes, kCacheLine);
+  std::memset(p, 0, bytes);
+  return p;
+}
+
+void Pages::free_table(void* p, std::size_t bytes) noexcept { deallocate(p, bytes); }
+
+Pages::Report Pages::report() const {
+  Report r;
+  r.huge_pages = huge_pages_;
+  r.heap_bytes = heap_bytes_.load(std::memory_order_relaxed);
+  std::vector<std::pair<std::uintptr_t, std::uintptr_t>> ranges;  // [begin, end) of every live mapping
+  {
+    std::lock_guard<std::mutex> g(mu_);
+    r.placed_bytes = placed_bytes_;
+    r.advised_bytes = advised_bytes_;
+    for (const auto& [block, m] : large_) ranges.emplace_back(m.start, m.start + m.length);
+    for (const auto& [start, c] : chunks_) ranges.emplace_back(start, start + kHugePage);
+  }
+  std::sort(ranges.begin(), ranges.end());
+  FILE* f = std::fopen("/proc/self/smaps", "r");
+  if (!f) return r;
+  r.huge_backed_known = true;
+  char line[512];
+  std::uintptr_t vma_begin = 0, vma_end = 0;
+  double backed = 0;
+  while (std::fgets(line, sizeof(line), f)) {
+    unsigned long long b, e;
+    unsigned long long kb;
+    if (std::sscanf(line, "%llx-%llx ", &b, &e) == 2 && std::strchr(line, '-') < std::strchr(line, ' ')) {
+      vma_begin = b;
+      vma_end = e;
+      continue;
+    }
+    if (std::sscanf(line, "AnonHugePages: %llu kB", &kb) != 1 || kb == 0 || vma_end <= vma_begin) continue;
+    std::uint64_t overlap = 0;
+    for (const auto& [rb, re] : ranges) {
+      const std::uintptr_t lo = std::max(rb, vma_begin), hi = std::min(re, vma_end);
+      if (hi > lo) overlap += hi - lo;
+    }
+    backed += static_cast<double>(kb) * 1024.0 * static_cast<double>(overlap) / static_cast<double>(vma_end - vma_begin);
+  }
+  std::fclose(f);
+  r.huge_backed_bytes = static_cast<std::uint64_t>(backed);
+  return r;
 }
 
 const char* transparent_huge_pages_mode() {

@@ -81,14 +81,15 @@ class ChainedMap {
   static_assert(alignof(Stripe) == kPad && sizeof(Stripe) % kPad == 0, "a stripe owns its pad");
 
   // Requires: buckets and stripes are powers of two, stripes <= buckets.
-  ChainedMap(std::size_t buckets, std::size_t stripes)
-      : bucket_count_(buckets), bucket_shift_(64 - log2(buckets)), stripe_mask_(stripes - 1) {
+  // `pages` places the bucket array, the stripes and (chained-pool) the
+  // node batches, and outlives the map.
+  ChainedMap(alloc::Pages& pages, std::size_t buckets, std::size_t stripes)
+      : pages_(pages), nodes_(pages), bucket_count_(buckets), bucket_shift_(64 - log2(buckets)), stripe_mask_(stripes - 1) {
     MB_DCHECK(buckets >= 1 && (buckets & (buckets - 1)) == 0);
     MB_DCHECK(stripes >= 1 && (stripes & (stripes - 1)) == 0 && stripes <= buckets);
-    stripes_ = static_cast<Stripe*>(alloc::allocate(sizeof(Stripe) * stripes, alignof(Stripe)));
+    stripes_ = static_cast<Stripe*>(pages_.allocate(sizeof(Stripe) * stripes, alignof(Stripe)));
     for (std::size_t i = 0; i < stripes; ++i) new (&stripes_[i]) Stripe();
-    bool advised = false;
-    buckets_ = static_cast<ChainNode**>(alloc::allocate_table(bucket_bytes(), false, &advised));
+    buckets_ = static_cast<ChainNode**>(pages_.allocate_table(bucket_bytes()));
   }
   ChainedMap(const ChainedMap&) = delete;
   ChainedMap& operator=(const ChainedMap&) = delete;
@@ -101,9 +102,9 @@ class ChainedMap {
         n = next;
       }
     }
-    alloc::free_table(buckets_, bucket_bytes());
+    pages_.free_table(buckets_, bucket_bytes());
     for (std::size_t i = 0; i <= stripe_mask_; ++i) stripes_[i].~Stripe();
-    alloc::deallocate(stripes_, sizeof(Stripe) * (stripe_mask_ + 1));
+    pages_.deallocate(stripes_, sizeof(Stripe) * (stripe_mask_ + 1));
   }
 
   template <class Sink = NoStats>
@@ -275,6 +276,7 @@ class ChainedMap {
   }
   Stripe& stripe_of(std::size_t bucket) { return stripes_[bucket & stripe_mask_]; }
 
+  alloc::Pages& pages_;                // the map's page policy
   Stripe* stripes_;                    // immutable pointer; each stripe per invariant 3
   ChainNode** buckets_;                // immutable pointer; heads per invariant 4
   Nodes nodes_;                        // the allocation policy (node_pool.h)

@@ -41,8 +41,8 @@ template <class Lock>
 class alignas(kPad) LockedMap {
  public:
   // max_load_factor 0: fixed capacity; in (0, 1): grow past it.
-  explicit LockedMap(std::size_t capacity, bool huge_pages, double max_load_factor = 0)
-      : table_(capacity, huge_pages, max_load_factor > 0, max_load_factor) {}
+  explicit LockedMap(alloc::Pages& pages, std::size_t capacity, double max_load_factor = 0)
+      : table_(capacity, pages, max_load_factor > 0, max_load_factor) {}
 
   template <class Sink = NoStats>
   bool get(std::uint64_t key, std::uint64_t* value, Sink& sink) {

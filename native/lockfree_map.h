@@ -161,7 +161,7 @@ class BasicLockFreeMap {
   struct Table {
     std::size_t capacity;     // immutable
     Slot* slots;              // immutable pointer; slot contents per invariants
-    bool huge_pages_advised;  // immutable
+    alloc::Pages* pages;      // immutable: placed this table, frees it
     std::int64_t grow_at;     // immutable: claimed slots beyond which to migrate (INT64_MAX: never)
     std::int64_t check_every; // immutable: a stripe sums all stripes every this many claims
     // Migration state: phase moves forward only (see the header).
@@ -176,8 +176,8 @@ class BasicLockFreeMap {
 
   // Requires: capacity >= 2 and a multiple of kSlotsPerLine; max_load_factor
   // 0 when fixed, in (0, 1) when growing.
-  BasicLockFreeMap(std::size_t capacity, bool huge_pages, double max_load_factor)
-      : huge_pages_(huge_pages), max_load_factor_(max_load_factor) {
+  BasicLockFreeMap(alloc::Pages& pages, std::size_t capacity, double max_load_factor)
+      : pages_(pages), max_load_factor_(max_load_factor) {
     MB_DCHECK(capacity >= 2 && capacity % kSlotsPerLine == 0);
     MB_DCHECK(kGrowable ? max_load_factor > 0 && max_load_factor < 1 : max_load_factor == 0);
     Table* t = new_table(capacity);
@@ -298,10 +298,6 @@ class BasicLockFreeMap {
     Pin pin(*this);
     return table_.load(std::memory_order_acquire)->capacity;
   }
-  bool huge_pages_advised() const {
-    Pin pin(*this);
-    return table_.load(std::memory_order_acquire)->huge_pages_advised;
-  }
   static constexpr bool growable() { return kGrowable; }
   MigrationStats migration_stats() const {
     MigrationStats m;
@@ -333,10 +329,11 @@ class BasicLockFreeMap {
   static std::size_t table_bytes(const Table* t) { return t->capacity * sizeof(Slot); }
 
   Table* new_table(std::size_t capacity) const {
-    Table* t = alloc::make<Table>();
+    Table* t = new (pages_.allocate(sizeof(Table), alignof(Table))) Table();
     t->capacity = capacity;
+    t->pages = &pages_;
     // allocate_table returns zeroed memory: every slot starts empty/absent.
-    t->slots = static_cast<Slot*>(alloc::allocate_table(capacity * sizeof(Slot), huge_pages_, &t->huge_pages_advised));
+    t->slots = static_cast<Slot*>(pages_.allocate_table(capacity * sizeof(Slot)));
     if constexpr (kGrowable) {
       t->grow_at = static_cast<std::int64_t>(std::floor(max_load_factor_ * static_cast<double>(capacity)));
       // Threshold lag is at most kStripes * check_every <= capacity / 64 claims.
@@ -348,8 +345,10 @@ class BasicLockFreeMap {
     return t;
   }
   static void free_table(Table* t) {
-    alloc::free_table(t->slots, t->capacity * sizeof(Slot));
-    alloc::destroy(t);
+    alloc::Pages& pages = *t->pages;
+    pages.free_table(t->slots, t->capacity * sizeof(Slot));
+    t->~Table();
+    pages.deallocate(t, sizeof(Table));
   }
 
   static Stripe& my_stripe(Table* t) {
@@ -548,7 +547,7 @@ class BasicLockFreeMap {
     return nullptr;
   }
 
-  const bool huge_pages_;
+  alloc::Pages& pages_;           // places every table; outlives the map and domain_
   const double max_load_factor_;  // 0 = fixed capacity
   mutable ebr::Domain domain_;    // retired tables; declared before table_'s users
   std::atomic<Table*> table_;     // published with release; read with acquire (under a Pin)
@@ -561,12 +560,12 @@ class BasicLockFreeMap {
 // The fixed-capacity map (as benchmarked by default) and the growing one.
 class LockFreeMap final : public BasicLockFreeMap<false> {
  public:
-  LockFreeMap(std::size_t capacity, bool huge_pages) : BasicLockFreeMap<false>(capacity, huge_pages, 0) {}
+  LockFreeMap(alloc::Pages& pages, std::size_t capacity) : BasicLockFreeMap<false>(pages, capacity, 0) {}
 };
 class GrowingLockFreeMap final : public BasicLockFreeMap<true> {
  public:
-  GrowingLockFreeMap(std::size_t capacity, bool huge_pages, double max_load_factor)
-      : BasicLockFreeMap<true>(capacity, huge_pages, max_load_factor) {}
+  GrowingLockFreeMap(alloc::Pages& pages, std::size_t capacity, double max_load_factor)
+      : BasicLockFreeMap<true>(pages, capacity, max_load_factor) {}
 };
 
 }  // namespace mapbench

@@ -14,6 +14,8 @@
 #include <utility>
 
 #include "common.h"
+#include <type_traits>
+
 #include "map_registry.h"
 #include "op_stats.h"
 #include "runner.h"
@@ -29,11 +31,16 @@ auto diagnose(M& m, Diagnostics& d) -> decltype(m.diagnose(d)) {
 // Mean and maximum of d.probes, and entries / capacity (0 when unknown).
 void finish_probe_summary(Diagnostics& d);
 
+// The page policy is applied here, once for every design: the adapter owns
+// the map's alloc::Pages (declared before the map, so it outlives the map
+// and everything the map retires) and hands it to the map's constructor as
+// its first argument; a map that allocates nothing (null) takes none.
 template <class M>
 class MapAdapter final : public AnyMap {
  public:
   template <class... Args>
-  MapAdapter(const MapOptions& o, std::uint64_t capacity, Args&&... args) : map_(std::forward<Args>(args)...) {
+  MapAdapter(const MapOptions& o, std::uint64_t capacity, Args&&... args)
+      : pages_(o.huge_pages), map_(make(pages_, std::forward<Args>(args)...)) {
     options_ = o;
     capacity_ = capacity;
   }
@@ -69,8 +76,16 @@ class MapAdapter final : public AnyMap {
   WorkerResult run_worker(const WorkerSpec& spec, Control& ctl) override {
     return mapbench::run_worker(map_, spec, ctl);
   }
+  alloc::Pages::Report pages() override { return pages_.report(); }
 
  private:
+  template <class... Args>
+  static M make(alloc::Pages& pages, Args&&... args) {
+    if constexpr (std::is_constructible_v<M, alloc::Pages&, Args...>) return M(pages, std::forward<Args>(args)...);
+    else return M(std::forward<Args>(args)...);
+  }
+
+  alloc::Pages pages_;
   M map_;
 };
 

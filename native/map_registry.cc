@@ -39,7 +39,6 @@ static void fill_from_table(const OpenTable& t, Diagnostics& d) {
   d.tombstones += t.tombstones();
   d.rehashes += t.rehashes();
   d.table_bytes += t.bytes();
-  d.huge_pages_advised = d.huge_pages_advised || t.huge_pages_advised();
   d.migrations += t.rehashes();
   d.migration_ticks_total += t.migration_ticks_total();
   d.migration_ticks_max = std::max(d.migration_ticks_max, t.migration_ticks_max());
@@ -72,7 +71,6 @@ template <bool kGrowable>
 void diagnose(BasicLockFreeMap<kGrowable>& m, Diagnostics& d) {
   d.capacity = m.capacity();
   d.table_bytes = m.capacity() * sizeof(LockFreeMap::Slot);
-  d.huge_pages_advised = m.huge_pages_advised();
   m.for_each_slot([&](std::uint64_t, std::uint64_t cell) {
     if (cell) d.entries += 1; else d.tombstones += 1;
   });
@@ -127,7 +125,6 @@ void diagnose(ReadMostlyMap& m, Diagnostics& d) {
 void diagnose(FloorMap& m, Diagnostics& d) {
   d.capacity = m.capacity();
   d.table_bytes = m.capacity() * sizeof(FloorMap::Slot);
-  d.huge_pages_advised = m.huge_pages_advised();
 }
 
 void diagnose(NullMap&, Diagnostics&) {}
@@ -140,18 +137,18 @@ namespace {
 template <class Lock>
 std::unique_ptr<AnyMap> make_growing_sharded(const MapOptions& o, std::uint64_t cap, double lf) {
   if (o.pad == 128)
-    return std::make_unique<MapAdapter<ShardedMap<Lock, 128>>>(o, cap, cap, o.shards, o.huge_pages, lf);
-  return std::make_unique<MapAdapter<ShardedMap<Lock, 64>>>(o, cap, cap, o.shards, o.huge_pages, lf);
+    return std::make_unique<MapAdapter<ShardedMap<Lock, 128>>>(o, cap, cap, o.shards, lf);
+  return std::make_unique<MapAdapter<ShardedMap<Lock, 64>>>(o, cap, cap, o.shards, lf);
 }
 
 std::unique_ptr<AnyMap> make_growing(const MapOptions& o) {
   const std::uint64_t cap = o.initial_capacity > 0 ? capacity_for(o.initial_capacity, 1.0)
                                                    : capacity_for(o.expected_entries, o.load_factor);
   const double lf = growth_threshold(o);
-  if (o.design == "mutex") return std::make_unique<MapAdapter<MutexMap>>(o, cap, cap, o.huge_pages, lf);
-  if (o.design == "rwlock") return std::make_unique<MapAdapter<RwLockMap>>(o, cap, cap, o.huge_pages, lf);
-  if (o.design == "spin") return std::make_unique<MapAdapter<SpinMap>>(o, cap, cap, o.huge_pages, lf);
-  if (o.design == "lockfree") return std::make_unique<MapAdapter<GrowingLockFreeMap>>(o, cap, cap, o.huge_pages, lf);
+  if (o.design == "mutex") return std::make_unique<MapAdapter<MutexMap>>(o, cap, cap, lf);
+  if (o.design == "rwlock") return std::make_unique<MapAdapter<RwLockMap>>(o, cap, cap, lf);
+  if (o.design == "spin") return std::make_unique<MapAdapter<SpinMap>>(o, cap, cap, lf);
+  if (o.design == "lockfree") return std::make_unique<MapAdapter<GrowingLockFreeMap>>(o, cap, cap, lf);
   switch (o.lock) {
     case LockKind::kSpin: return make_growing_sharded<SpinLock>(o, cap, lf);
     case LockKind::kRw: return make_growing_sharded<RwLock>(o, cap, lf);
@@ -167,10 +164,10 @@ bool can_grow(const std::string& design) {
 template <class Lock>
 std::unique_ptr<AnyMap> make_sharded(const MapOptions& o, std::uint64_t cap) {
   if (o.pad == 0)
-    return std::make_unique<MapAdapter<ShardedMap<Lock, 0>>>(o, cap, cap, o.shards, o.huge_pages);
+    return std::make_unique<MapAdapter<ShardedMap<Lock, 0>>>(o, cap, cap, o.shards);
   if (o.pad == 128)
-    return std::make_unique<MapAdapter<ShardedMap<Lock, 128>>>(o, cap, cap, o.shards, o.huge_pages);
-  return std::make_unique<MapAdapter<ShardedMap<Lock, 64>>>(o, cap, cap, o.shards, o.huge_pages);
+    return std::make_unique<MapAdapter<ShardedMap<Lock, 128>>>(o, cap, cap, o.shards);
+  return std::make_unique<MapAdapter<ShardedMap<Lock, 64>>>(o, cap, cap, o.shards);
 }
 
 template <class Nodes>
@@ -279,11 +276,11 @@ std::unique_ptr<AnyMap> make_map(const MapOptions& o) {
   if (grows(o) && can_grow(o.design)) return make_growing(o);
   const std::uint64_t cap = capacity_for(o);
   if (auto peer = make_peer_map(o, cap)) return peer;
-  if (o.design == "mutex") return std::make_unique<MapAdapter<MutexMap>>(o, cap, cap, o.huge_pages);
-  if (o.design == "rwlock") return std::make_unique<MapAdapter<RwLockMap>>(o, cap, cap, o.huge_pages);
-  if (o.design == "spin") return std::make_unique<MapAdapter<SpinMap>>(o, cap, cap, o.huge_pages);
-  if (o.design == "lockfree") return std::make_unique<MapAdapter<LockFreeMap>>(o, cap, cap, o.huge_pages);
-  if (o.design == "floor") return std::make_unique<MapAdapter<FloorMap>>(o, cap, cap, o.huge_pages);
+  if (o.design == "mutex") return std::make_unique<MapAdapter<MutexMap>>(o, cap, cap);
+  if (o.design == "rwlock") return std::make_unique<MapAdapter<RwLockMap>>(o, cap, cap);
+  if (o.design == "spin") return std::make_unique<MapAdapter<SpinMap>>(o, cap, cap);
+  if (o.design == "lockfree") return std::make_unique<MapAdapter<LockFreeMap>>(o, cap, cap);
+  if (o.design == "floor") return std::make_unique<MapAdapter<FloorMap>>(o, cap, cap);
   if (o.design == "null") return std::make_unique<MapAdapter<NullMap>>(o, 0);
   if (o.design == "chained") return make_chained<HeapNodes<ChainNode>>(o, cap);
   if (o.design == "chained-pool") return make_chained<NodePool<ChainNode>>(o, cap);

@@ -35,7 +35,7 @@ struct MapOptions {
   std::uint32_t shards = 64;        // sharded: power of two in [1, 65536]; chained: lock stripes
   LockKind lock = LockKind::kMutex; // sharded: lock per shard; chained: lock per stripe
   std::uint32_t pad = kPad;         // sharded: 64 or 128 bytes per shard, or 0 = packed
-  bool huge_pages = true;           // madvise tables >= 2 MiB onto huge pages
+  bool huge_pages = true;           // the page policy of all the map's placed memory (alloc::Pages)
   // Growth (open-addressing maps). Both 0: presized from expected_entries /
   // load_factor and fixed as before (lockfree: kFull when full; locked:
   // rehash only when full; sharded: a shard doubles when full). Either set:
@@ -58,7 +58,6 @@ struct Diagnostics {
   double mean_probe = 0;            // mean of `probes` (a successful lookup's cost)
   std::uint64_t max_probe = 0;
   std::uint64_t table_bytes = 0;
-  bool huge_pages_advised = false;
   std::vector<std::uint64_t> shard_entries, shard_capacity, shard_ops, shard_contended;
   // Growth: table moves (growths and in-place rehashes, including the
   // locked tables' tombstone purges), their TSC ticks — lockfree: from the
@@ -133,6 +132,9 @@ class AnyMap {
   virtual std::uint64_t size() = 0;
   virtual Diagnostics diagnostics() = 0;
   virtual WorkerResult run_worker(const WorkerSpec& spec, Control& ctl) = 0;
+  // What the map's page policy placed, and what the kernel backs with huge
+  // pages (reads /proc/self/smaps: not for timed paths).
+  virtual alloc::Pages::Report pages() = 0;
   const MapOptions& options() const { return options_; }
   std::uint64_t capacity() const { return capacity_; }
 

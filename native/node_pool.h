@@ -1,5 +1,7 @@
 // node_pool.h — a per-map node pool with per-thread free lists, refilled in
-// batches, for designs that allocate one heap node per entry.
+// batches, for designs that allocate one heap node per entry. Batches and
+// slots come from the map's page policy (alloc::Pages), so the nodes are a
+// node arena placed like the rest of the map's memory.
 //
 // What it is: NodePool<Node> hands out and takes back `Node`s (any type
 // with a `Node* next` member, used as the free-list link while the node is
@@ -135,7 +137,9 @@ class NodePool {
     Node nodes[kBatchNodes];
   };
 
-  NodePool() : slots_(static_cast<Slot*>(alloc::allocate(sizeof(Slot) * kThreadSlots, alignof(Slot)))) {
+  // `pages` places the slots and every batch and outlives the pool.
+  explicit NodePool(alloc::Pages& pages)
+      : pages_(pages), slots_(static_cast<Slot*>(pages.allocate(sizeof(Slot) * kThreadSlots, alignof(Slot)))) {
     for (std::size_t i = 0; i < kThreadSlots; ++i) new (&slots_[i]) Slot();
   }
   NodePool(const NodePool&) = delete;
@@ -145,10 +149,10 @@ class NodePool {
   ~NodePool() {
     for (Batch* b = batches_; b;) {
       Batch* next = b->next;
-      alloc::deallocate(b, sizeof(Batch));
+      pages_.deallocate(b, sizeof(Batch));
       b = next;
     }
-    alloc::deallocate(slots_, sizeof(Slot) * kThreadSlots);
+    pages_.deallocate(slots_, sizeof(Slot) * kThreadSlots);
   }
 
   // A node whose fields are unspecified (the caller sets every one).
@@ -239,13 +243,14 @@ class NodePool {
 
   // Requires: mu_ held. Allocates a batch and pushes all its nodes on *head.
   void add_batch_locked(Node** head, std::size_t* count) {
-    auto* b = static_cast<Batch*>(alloc::allocate(sizeof(Batch), alignof(Batch)));
+    auto* b = static_cast<Batch*>(pages_.allocate(sizeof(Batch), alignof(Batch)));
     b->next = batches_;
     batches_ = b;
     batch_count_ += 1;
     for (std::size_t i = kBatchNodes; i-- > 0;) push(head, count, &b->nodes[i]);
   }
 
+  alloc::Pages& pages_;
   Slot* const slots_;               // kThreadSlots slots; invariant 2
   std::mutex mu_;                   // guards the four fields below
   Node* overflow_ = nullptr;
@@ -254,13 +259,21 @@ class NodePool {
   std::size_t batch_count_ = 0;
 };
 
-// The plain policy: one counted heap allocation per node, freed at once.
+// The plain policy: one counted heap allocation per node, freed at once —
+// the system allocator is what this policy measures, so its nodes stay on
+// the heap whatever the page policy (which places the map's other memory).
 template <class Node>
 class HeapNodes {
  public:
   static constexpr const char* kName = "heap";
-  Node* allocate() { return static_cast<Node*>(alloc::allocate(sizeof(Node), alignof(Node))); }
-  void release(Node* n) { alloc::deallocate(n, sizeof(Node)); }
+  // Through the Pages only so that its ledger counts the heap bytes.
+  explicit HeapNodes(alloc::Pages& pages) : pages_(pages) {}
+  Node* allocate() { return static_cast<Node*>(pages_.allocate(sizeof(Node), alignof(Node))); }
+  void release(Node* n) { pages_.deallocate(n, sizeof(Node)); }
+
+ private:
+  static_assert(sizeof(Node) < alloc::Pages::kPlacedMin, "a node comes from the heap");
+  alloc::Pages& pages_;
 };
 
 }  // namespace mapbench

@@ -68,39 +68,39 @@ struct ProbeHistogram {
 class OpenTable {
  public:
   OpenTable() = default;
-  OpenTable(std::size_t capacity, bool huge_pages, bool growable, double max_load_factor = 0) {
-    init(capacity, huge_pages, growable, max_load_factor);
+  OpenTable(std::size_t capacity, alloc::Pages& pages, bool growable, double max_load_factor = 0) {
+    init(capacity, pages, growable, max_load_factor);
   }
   OpenTable(const OpenTable&) = delete;
   OpenTable& operator=(const OpenTable&) = delete;
   ~OpenTable() {
-    if (owns_slots_) alloc::free_table(slots_, capacity_ * sizeof(TableSlot));
+    if (owns_slots_) pages_->free_table(slots_, capacity_ * sizeof(TableSlot));
   }
 
   // Requires: capacity >= 2; max_load_factor 0 (grow only when full) or in
   // (0, 1) with growable; called once, before any other member.
-  void init(std::size_t capacity, bool huge_pages, bool growable, double max_load_factor = 0) {
+  // `pages` places the slot arrays and outlives the table.
+  void init(std::size_t capacity, alloc::Pages& pages, bool growable, double max_load_factor = 0) {
     MB_DCHECK(capacity >= 2 && slots_ == nullptr);
     capacity_ = capacity;
-    huge_pages_ = huge_pages;
+    pages_ = &pages;
     growable_ = growable;
     set_max_load_factor(max_load_factor);
-    slots_ = static_cast<TableSlot*>(
-        alloc::allocate_table(capacity_ * sizeof(TableSlot), huge_pages_, &huge_pages_advised_));
+    slots_ = static_cast<TableSlot*>(pages_->allocate_table(capacity_ * sizeof(TableSlot)));
     owns_slots_ = true;
     peak_bytes_ = bytes();
   }
 
   // As init(), but the first slot array is borrowed (zeroed, line-aligned,
   // outliving this table): the sharded map carves every shard's table out
-  // of one allocation, so that small per-shard tables can still sit on huge
-  // pages. A rehash moves to memory of the table's own.
-  void init_borrowed(TableSlot* slots, std::size_t capacity, bool huge_pages, bool advised, bool growable,
+  // of one allocation. A rehash moves to memory of the table's own, placed
+  // by `pages` like the first (small tables share its chunks, so they still
+  // sit on huge pages when the policy asks for them).
+  void init_borrowed(TableSlot* slots, std::size_t capacity, alloc::Pages& pages, bool growable,
                      double max_load_factor = 0) {
     MB_DCHECK(capacity >= 2 && slots_ == nullptr && slots != nullptr);
     capacity_ = capacity;
-    huge_pages_ = huge_pages;
-    huge_pages_advised_ = advised;
+    pages_ = &pages;
     growable_ = growable;
     set_max_load_factor(max_load_factor);
     slots_ = slots;
@@ -174,7 +174,6 @@ class OpenTable {
   std::size_t capacity() const { return capacity_; }
   std::size_t tombstones() const { return tombstones_; }
   std::uint64_t rehashes() const { return rehashes_; }
-  bool huge_pages_advised() const { return huge_pages_advised_; }
   std::size_t bytes() const { return capacity_ * sizeof(TableSlot); }
   std::uint64_t migration_ticks_total() const { return migration_ticks_total_; }
   std::uint64_t migration_ticks_max() const { return migration_ticks_max_; }
@@ -200,12 +199,11 @@ class OpenTable {
       if (is_user_key(slots_[i].key)) f(slots_[i].key, slots_[i].value);
   }
 
-  // Rehash uses the owner's hash derivation; set once after construction.
-  using HashFn = std::uint64_t (*)(std::uint64_t key, const void* ctx);
-  void set_hash(HashFn fn, const void* ctx) {
-    hash_fn_ = fn;
-    hash_ctx_ = ctx;
-  }
+  // Rehash uses the owner's hash derivation, hash_key(k) << shift (a sharded
+  // map's shard drops the bits that chose the shard); set once after
+  // construction. A shift, not a callback, keeps the table at 96 bytes, so
+  // packed shard headers keep sharing lines.
+  void set_hash_shift(unsigned shift) { hash_shift_ = static_cast<std::uint8_t>(shift); }
 
  private:
   struct Lookup {
@@ -284,19 +282,18 @@ class OpenTable {
     TableSlot* old = slots_;
     std::size_t old_capacity = capacity_;
     peak_bytes_ = std::max<std::uint64_t>(peak_bytes_, (old_capacity + new_capacity) * sizeof(TableSlot));
-    slots_ = static_cast<TableSlot*>(alloc::allocate_table(new_capacity * sizeof(TableSlot), huge_pages_,
-                                                            &huge_pages_advised_));
+    slots_ = static_cast<TableSlot*>(pages_->allocate_table(new_capacity * sizeof(TableSlot)));
     capacity_ = new_capacity;
     tombstones_ = 0;
     for (std::size_t j = 0; j < old_capacity; ++j) {
       std::uint64_t k = old[j].key;
       if (!is_user_key(k)) continue;
-      std::size_t i = reduce_range(hash_fn_ ? hash_fn_(k, hash_ctx_) : hash_key(k), capacity_);
+      std::size_t i = reduce_range(hash_key(k) << hash_shift_, capacity_);
       while (slots_[i].key != kEmptyKey)
         if (++i == capacity_) i = 0;
       slots_[i] = old[j];
     }
-    if (owns_slots_) alloc::free_table(old, old_capacity * sizeof(TableSlot));
+    if (owns_slots_) pages_->free_table(old, old_capacity * sizeof(TableSlot));
     owns_slots_ = true;
     rehashes_ += 1;
     set_max_load_factor(max_load_factor_);  // the threshold follows the capacity
@@ -314,10 +311,8 @@ class OpenTable {
   std::uint64_t migration_ticks_max_ = 0;
   std::uint64_t peak_bytes_ = 0;             // largest old + new slot arrays held at once
   std::size_t grow_at_ = ~std::size_t{0};    // floor(max_load_factor_ x capacity_), invariant 5
-  HashFn hash_fn_ = nullptr;
-  const void* hash_ctx_ = nullptr;
-  bool huge_pages_ = false;
-  bool huge_pages_advised_ = false;
+  alloc::Pages* pages_ = nullptr;  // places slot arrays; outlives the table
+  std::uint8_t hash_shift_ = 0;    // see set_hash_shift
   bool growable_ = false;
   bool owns_slots_ = false;  // false while slots_ is the borrowed first array
   float max_load_factor_ = 0;  // 0: rehash only when full or tombstone-heavy (float: packs beside the flags)

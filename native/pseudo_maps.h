@@ -28,12 +28,12 @@ class FloorMap {
  public:
   using Slot = LockFreeMap::Slot;  // same 16-byte slot, same line packing
 
-  FloorMap(std::size_t capacity, bool huge_pages) : capacity_(capacity) {
-    slots_ = static_cast<Slot*>(alloc::allocate_table(capacity * sizeof(Slot), huge_pages, &huge_pages_advised_));
+  FloorMap(alloc::Pages& pages, std::size_t capacity) : pages_(pages), capacity_(capacity) {
+    slots_ = static_cast<Slot*>(pages_.allocate_table(capacity * sizeof(Slot)));
   }
   FloorMap(const FloorMap&) = delete;
   FloorMap& operator=(const FloorMap&) = delete;
-  ~FloorMap() { alloc::free_table(slots_, capacity_ * sizeof(Slot)); }
+  ~FloorMap() { pages_.free_table(slots_, capacity_ * sizeof(Slot)); }
 
   template <class Sink = NoStats>
   bool get(std::uint64_t key, std::uint64_t* value, Sink& sink) const {
@@ -61,13 +61,12 @@ class FloorMap {
   }
   std::size_t size() const { return 0; }
   std::size_t capacity() const { return capacity_; }
-  bool huge_pages_advised() const { return huge_pages_advised_; }
 
  private:
   Slot& slot(std::uint64_t key) const { return slots_[reduce_range(hash_key(key), capacity_)]; }
+  alloc::Pages& pages_;
   Slot* slots_;
   std::size_t capacity_;
-  bool huge_pages_advised_ = false;
 };
 
 class NullMap {

@@ -109,9 +109,11 @@ class ReadMostlyMap {
   static_assert(sizeof(Entry) == 16);
 
   // Requires: first_capacity >= 2.
-  explicit ReadMostlyMap(std::size_t first_capacity) : first_capacity_(first_capacity) {
+  // `pages` places the snapshot and dirty tables' slots (entries are
+  // heap nodes) and outlives the map.
+  ReadMostlyMap(alloc::Pages& pages, std::size_t first_capacity) : pages_(pages), first_capacity_(first_capacity) {
     MB_DCHECK(first_capacity >= 2);
-    read_.store(reinterpret_cast<std::uintptr_t>(alloc::make<OpenTable>(2, false, false)), std::memory_order_relaxed);
+    read_.store(reinterpret_cast<std::uintptr_t>(alloc::make<OpenTable>(2, pages_, false)), std::memory_order_relaxed);
   }
   ReadMostlyMap(const ReadMostlyMap&) = delete;
   ReadMostlyMap& operator=(const ReadMostlyMap&) = delete;
@@ -325,7 +327,7 @@ class ReadMostlyMap {
     const OpenTable* snapshot = table_of(read_.load(std::memory_order_relaxed));
     std::size_t capacity = first_capacity_;
     while (static_cast<double>(snapshot->size() + 1) > kDirtyMaxLoad * static_cast<double>(capacity)) capacity *= 2;
-    dirty_ = alloc::make<OpenTable>(capacity, false, true);
+    dirty_ = alloc::make<OpenTable>(capacity, pages_, true);
     NoStats quiet;
     snapshot->for_each([&](std::uint64_t k, std::uint64_t v) {
       Entry* e = entry(v);
@@ -338,7 +340,7 @@ class ReadMostlyMap {
   void dirty_put(std::uint64_t key, std::uint64_t h, Entry* e) {
     const double used = static_cast<double>(dirty_->size() + dirty_->tombstones() + 1);
     if (used > kDirtyMaxLoad * static_cast<double>(dirty_->capacity())) {
-      OpenTable* bigger = alloc::make<OpenTable>(dirty_->capacity() * 2, false, true);
+      OpenTable* bigger = alloc::make<OpenTable>(dirty_->capacity() * 2, pages_, true);
       NoStats quiet;
       dirty_->for_each([&](std::uint64_t k, std::uint64_t v) { bigger->insert(k, hash_key(k), v, quiet); });
       alloc::destroy(dirty_);  // never published: only mu_ holders saw it
@@ -367,6 +369,7 @@ class ReadMostlyMap {
     promotions_ += 1;
   }
 
+  alloc::Pages& pages_;  // the map's page policy; outlives the map
   ebr::Domain domain_;  // declared first: destroyed last, after the live tables
   alignas(kPad) std::atomic<std::uintptr_t> read_{0};  // OpenTable* | amended; stored under mu_ only
   alignas(kPad) MutexLock mu_;

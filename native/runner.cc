@@ -23,6 +23,30 @@ void measure_timer_overhead(Histogram& out, std::uint32_t samples) {
 
 namespace detail {
 
+namespace {
+bool same_workload(const WorkloadSpec& a, const WorkloadSpec& b) {
+  return std::equal(std::begin(a.mix), std::end(a.mix), std::begin(b.mix)) && a.dist.kind == b.dist.kind &&
+         a.dist.theta == b.dist.theta && a.dist.hot_fraction == b.dist.hot_fraction &&
+         a.dist.hot_op_fraction == b.dist.hot_op_fraction && a.keys == b.keys && a.seed == b.seed &&
+         a.thread_index == b.thread_index && a.stream_length == b.stream_length;
+}
+}  // namespace
+
+const OpStream& thread_stream(const WorkloadSpec& w, std::uint64_t* coverage) {
+  struct Cached {
+    WorkloadSpec spec;
+    OpStream stream;
+  };
+  thread_local std::unique_ptr<Cached> cached;
+  if (cached && same_workload(cached->spec, w)) {
+    if (coverage) mark_coverage(cached->stream, coverage);
+    return cached->stream;
+  }
+  cached.reset();
+  cached = std::make_unique<Cached>(Cached{w, generate_stream(w, coverage)});
+  return cached->stream;
+}
+
 constexpr double kGateSpinSeconds = 0.02;
 
 std::string wait_at_gate(Control& ctl, std::uint32_t threads, double timeout_seconds, double hz,

@@ -104,6 +104,9 @@ struct WorkerSpec {
   double tsc_hz = 0;                 // 0 = calibrate here
   double rate_per_second = 0;        // latency mode: > 0 = open loop at this rate (this thread)
   double series_window_seconds = 0;  // > 0: per-window ops and max latency of the measured phase
+  // Optional: a bitmap of coverage_words(workload.keys) words shared by the
+  // run's threads; generation marks every index drawn (workload.h).
+  std::uint64_t* coverage = nullptr;
 };
 
 // Per-window figures of the measured phase; see the header comment.
@@ -144,6 +147,7 @@ struct WorkerResult {
   std::uint64_t checksum = 0;
   alloc::Counts allocs;            // measured phase only, this thread
   double generate_seconds = 0;
+  std::uint64_t stream_ops = 0;          // ops in this thread's replayed stream
   std::unique_ptr<Histogram[]> latency;  // kLatencyKinds histograms, latency mode
   Histogram timer_overhead;              // empty bracket, latency mode
   OpStats stats;                         // statistics mode
@@ -215,8 +219,7 @@ template <bool kTimed, class Map, class Sink>
 void run_phase(Map& map, const OpStream& stream, std::uint32_t thread_index, std::uint64_t deadline,
                std::int32_t& abort_flag, Sink& sink, Histogram* latency, std::uint32_t sample_every, Cursor& c,
                Series* series) {
-  const std::uint64_t* keys = stream.keys.data();
-  const std::uint8_t* kinds = stream.kinds.data();
+  const std::uint64_t* ops_in = stream.ops.data();
   const std::size_t n = stream.size();
   std::atomic_ref<std::int32_t> abort_ref(abort_flag);
   // Loop state lives in locals (registers), not in the Cursor, so the
@@ -233,7 +236,8 @@ void run_phase(Map& map, const OpStream& stream, std::uint32_t thread_index, std
         if (--countdown == 0) {
           countdown = sample_every;
           const std::uint64_t t0 = tsc::begin();
-          const Outcome o = do_op(map, keys[pos], kinds[pos], thread_index, write_counter, sink, checksum);
+          const Outcome o =
+              do_op(map, op_key(ops_in[pos]), op_kind(ops_in[pos]), thread_index, write_counter, sink, checksum);
           const std::uint64_t t1 = tsc::end();
           latency[latency_kind_of(o)].record(t1 - t0);
           if (series) series->add_latency(t1, t1 - t0);
@@ -241,7 +245,8 @@ void run_phase(Map& map, const OpStream& stream, std::uint32_t thread_index, std
           continue;
         }
       }
-      outcomes[do_op(map, keys[pos], kinds[pos], thread_index, write_counter, sink, checksum)] += 1;
+      const std::uint64_t op = ops_in[pos];
+      outcomes[do_op(map, op_key(op), op_kind(op), thread_index, write_counter, sink, checksum)] += 1;
     }
     if (pos == n) pos = 0;
     ops += kStreamBatch;
@@ -264,8 +269,7 @@ template <class Map, class Sink>
 void run_phase_open_loop(Map& map, const OpStream& stream, std::uint32_t thread_index, std::uint64_t start,
                          std::uint64_t deadline, double interval_ticks, std::int32_t& abort_flag, Sink& sink,
                          Histogram* latency, Cursor& c, Series* series) {
-  const std::uint64_t* keys = stream.keys.data();
-  const std::uint8_t* kinds = stream.kinds.data();
+  const std::uint64_t* ops_in = stream.ops.data();
   const std::size_t n = stream.size();
   std::atomic_ref<std::int32_t> abort_ref(abort_flag);
   std::size_t pos = c.pos;
@@ -282,7 +286,8 @@ void run_phase_open_loop(Map& map, const OpStream& stream, std::uint32_t thread_
         break;
       }
       while (tsc::now() < due) cpu_relax();
-      const Outcome o = do_op(map, keys[pos], kinds[pos], thread_index, write_counter, sink, checksum);
+      const Outcome o =
+          do_op(map, op_key(ops_in[pos]), op_kind(ops_in[pos]), thread_index, write_counter, sink, checksum);
       const std::uint64_t t1 = tsc::end();
       latency[latency_kind_of(o)].record(t1 - due);
       if (series) {
@@ -304,6 +309,13 @@ void run_phase_open_loop(Map& map, const OpStream& stream, std::uint32_t thread_
 
 std::string wait_at_gate(Control& ctl, std::uint32_t threads, double timeout_seconds, double hz,
                          std::uint64_t* arrive_tsc, std::uint64_t* go_seen_tsc);
+
+// This thread's stream for `w`: the one it generated last when `w` is the
+// same spec (a cell's repeats and passes replay one stream, so it is built
+// once per thread, not once per pass), else a new one; the old one is
+// dropped first, so a thread holds at most one. With `coverage`, its
+// indices are marked whether generated now or before.
+const OpStream& thread_stream(const WorkloadSpec& w, std::uint64_t* coverage);
 
 template <bool kTimed, class Map, class Sink>
 void run_both_phases(Map& map, const OpStream& stream, const WorkerSpec& spec, Control& ctl, double hz,
@@ -391,7 +403,8 @@ WorkerResult run_worker(Map& map, const WorkerSpec& spec, Control& ctl) {
 
   // Everything the timed phases need is built here, before the gate.
   auto g0 = std::chrono::steady_clock::now();
-  const OpStream stream = generate_stream(spec.workload);
+  const OpStream& stream = detail::thread_stream(spec.workload, spec.coverage);
+  r.stream_ops = stream.size();
   r.generate_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - g0).count();
   if (spec.mode == RunMode::kLatency) {
     r.latency.reset(new Histogram[kLatencyKinds]);

@@ -16,7 +16,8 @@
 //   | lock | table hdr | ops contended |pad| lock | table hdr | ... |
 //   <-------------- shard 0 ------------->   <--- shard 1 --->
 //   the shards' first tables are consecutive slices of one line-aligned slab
-//   (huge-page advised as a whole); a shard that grows moves to its own.
+//   (placed by the map's page policy as a whole); a shard that grows moves
+//   to its own, placed by the same policy.
 //
 // Invariants: each shard's OpenTable invariants hold whenever its lock is
 // free; every field of a shard's `table` is guarded by that shard's `lock`;
@@ -73,32 +74,30 @@ class ShardedMap {
   // Requires: shards is a power of two >= 1; total_capacity >= 2 * shards;
   // max_load_factor 0 (a shard grows when full) or in (0, 1) (a shard grows,
   // or sheds tombstones, when it passes that load: OpenTable invariant 5).
-  ShardedMap(std::size_t total_capacity, std::size_t shards, bool huge_pages, double max_load_factor = 0)
-      : shard_count_(shards), shard_bits_(log2(shards)) {
+  ShardedMap(alloc::Pages& pages, std::size_t total_capacity, std::size_t shards, double max_load_factor = 0)
+      : pages_(pages), shard_count_(shards), shard_bits_(log2(shards)) {
     MB_DCHECK(shards >= 1 && (shards & (shards - 1)) == 0);
     std::size_t per_shard = (total_capacity + shards - 1) / shards;
     per_shard = (per_shard + kSlotsPerLine - 1) / kSlotsPerLine * kSlotsPerLine;
     // Packed shards start on a line too, so which shards share a line
     // depends only on sizeof(Shard), not on where the heap put the array.
-    shards_ = static_cast<Shard*>(alloc::allocate(sizeof(Shard) * shards, Pad != 0 ? Pad : kCacheLine));
+    shards_ = static_cast<Shard*>(pages_.allocate(sizeof(Shard) * shards, Pad != 0 ? Pad : kCacheLine));
     // One slab holds every shard's first table (each a whole number of
-    // lines), so the slab — not each small table — decides huge pages.
+    // lines), so the first tables are laid out back to back.
     slab_bytes_ = per_shard * shards * sizeof(TableSlot);
-    bool advised = false;
-    slab_ = static_cast<TableSlot*>(alloc::allocate_table(slab_bytes_, huge_pages, &advised));
+    slab_ = static_cast<TableSlot*>(pages_.allocate_table(slab_bytes_));
     for (std::size_t i = 0; i < shards; ++i) {
       Shard* s = new (&shards_[i]) Shard();
-      s->table.init_borrowed(slab_ + i * per_shard, per_shard, huge_pages, advised, /*growable=*/true,
-                             max_load_factor);
-      s->table.set_hash(&ShardedMap::slot_hash_of, this);
+      s->table.init_borrowed(slab_ + i * per_shard, per_shard, pages_, /*growable=*/true, max_load_factor);
+      s->table.set_hash_shift(static_cast<unsigned>(shard_bits_));
     }
   }
   ShardedMap(const ShardedMap&) = delete;
   ShardedMap& operator=(const ShardedMap&) = delete;
   ~ShardedMap() {
     for (std::size_t i = 0; i < shard_count_; ++i) shards_[i].~Shard();
-    alloc::deallocate(shards_, sizeof(Shard) * shard_count_);
-    alloc::free_table(slab_, slab_bytes_);
+    pages_.deallocate(shards_, sizeof(Shard) * shard_count_);
+    pages_.free_table(slab_, slab_bytes_);
   }
 
   template <class Sink = NoStats>
@@ -182,9 +181,6 @@ class ShardedMap {
     while ((std::size_t{1} << b) < n) ++b;
     return b;
   }
-  static std::uint64_t slot_hash_of(std::uint64_t key, const void* self) {
-    return static_cast<const ShardedMap*>(self)->slot_hash(hash_key(key));
-  }
   Shard& shard_for(std::uint64_t hash) { return shards_[shard_index(hash)]; }
 
   // Per-shard counting, compiled in only for statistics sinks.
@@ -197,6 +193,7 @@ class ShardedMap {
   }
 
   Shard* shards_;                 // immutable after construction
+  alloc::Pages& pages_;            // the map's page policy; outlives the map
   TableSlot* slab_;               // every shard's first table; immutable
   std::size_t slab_bytes_;        // immutable
   const std::size_t shard_count_; // immutable

@@ -1,5 +1,7 @@
 #include "workload.h"
 
+#include <algorithm>
+#include <atomic>
 #include <cmath>
 #include <map>
 #include <mutex>
@@ -83,7 +85,7 @@ std::string validate(const WorkloadSpec& spec) {
   return {};
 }
 
-OpStream generate_stream(const WorkloadSpec& spec) {
+OpStream generate_stream(const WorkloadSpec& spec, std::uint64_t* coverage) {
   MB_DCHECK(validate(spec).empty());
   Rng kind_rng(thread_seed(spec.seed, spec.thread_index, 1));
   Rng key_rng(thread_seed(spec.seed, spec.thread_index, 2));
@@ -111,18 +113,150 @@ OpStream generate_stream(const WorkloadSpec& spec) {
   };
 
   OpStream s;
-  s.keys.resize(spec.stream_length);
-  s.kinds.resize(spec.stream_length);
+  s.ops.resize(spec.stream_length);
   for (std::size_t i = 0; i < spec.stream_length; ++i) {
     std::uint64_t r = kind_rng.below(total);
     int kind = 0;
     while (r >= cumulative[kind]) ++kind;
     std::uint64_t index = draw_index();
     if (kind == static_cast<int>(OpKind::kMiss)) index += n;
-    s.kinds[i] = static_cast<std::uint8_t>(kind);
-    s.keys[i] = key_of(index);
+    s.ops[i] = op_word(key_of(index), static_cast<OpKind>(kind));
+    if (coverage) {
+      // Relaxed: the bitmap is read after every generating thread has
+      // finished its run, which orders the ORs before the count.
+      std::atomic_ref<std::uint64_t>(coverage[index >> 6]).fetch_or(std::uint64_t{1} << (index & 63),
+                                                                    std::memory_order_relaxed);
+    }
   }
   return s;
+}
+
+double read_range_share(const std::uint32_t (&mix)[kOpKinds]) {
+  double total = 0;
+  for (auto w : mix) total += w;
+  const double miss = mix[static_cast<int>(OpKind::kMiss)];
+  if (total <= 0) return 1;
+  return miss == total ? 1.0 : (total - miss) / total;
+}
+
+StreamPlan default_stream_length(const WorkloadSpec& spec, std::uint32_t threads, std::uint64_t budget_bytes) {
+  const auto round_up = [](double ops) {
+    const double batches = std::ceil(ops / static_cast<double>(kStreamBatch));
+    return static_cast<std::size_t>(std::max(1.0, batches)) * kStreamBatch;
+  };
+  StreamPlan p;
+  const double total = kCoverageDraws * static_cast<double>(spec.keys) / read_range_share(spec.mix);
+  p.ideal_per_thread = std::max(kMinStreamOps, round_up(total / std::max<std::uint32_t>(threads, 1)));
+  const std::uint64_t budget_ops = budget_bytes / kOpBytes / std::max<std::uint32_t>(threads, 1);
+  const std::size_t cap = std::max<std::size_t>(kStreamBatch, budget_ops / kStreamBatch * kStreamBatch);
+  p.ops_per_thread = std::min(p.ideal_per_thread, cap);
+  p.capped = p.ops_per_thread < p.ideal_per_thread;
+  return p;
+}
+
+namespace {
+
+// Expected distinct indices among `draws` draws over `n` equally likely ones.
+double uniform_distinct(double n, double draws) {
+  if (n <= 0) return 0;
+  return n * -std::expm1(draws * std::log1p(-1.0 / n));
+}
+
+}  // namespace
+
+double expected_coverage(const Distribution& dist, std::uint64_t keys, double draws) {
+  const double n = static_cast<double>(keys);
+  if (keys == 0 || draws <= 0) return 0;
+  switch (dist.kind) {
+    case DistKind::kUniform: return uniform_distinct(n, draws) / n;
+    case DistKind::kHotkey: return 1 / n;
+    case DistKind::kHotspot: {
+      // The hot set as generate_stream sizes it.
+      double hot = std::floor(dist.hot_fraction * n);
+      hot = std::min(std::max(hot, 1.0), n);
+      if (hot == n) return uniform_distinct(n, draws) / n;
+      const double p = dist.hot_op_fraction;
+      return (uniform_distinct(hot, draws * p) + uniform_distinct(n - hot, draws * (1 - p))) / n;
+    }
+    case DistKind::kZipf: {
+      // P(rank i) = i^-θ / ζ(n, θ), ranks from 1. Exact over the head, then
+      // the tail as an integral on log-spaced points (the summand is smooth
+      // and monotone there).
+      const double theta = dist.theta;
+      const double z = zeta(keys, theta);
+      const auto touched = [&](double i) { return -std::expm1(-draws * std::pow(i, -theta) / z); };
+      const std::uint64_t head = std::min<std::uint64_t>(keys, 100000);
+      double sum = 0;
+      for (std::uint64_t i = 1; i <= head; ++i) sum += touched(static_cast<double>(i));
+      if (head < keys) {
+        constexpr int kSteps = 4096;
+        const double a = static_cast<double>(head) + 0.5, b = n + 0.5;
+        const double ratio = std::pow(b / a, 1.0 / kSteps);
+        double x0 = a, f0 = touched(a);
+        for (int k = 0; k < kSteps; ++k) {
+          const double x1 = x0 * ratio, f1 = touched(x1);
+          sum += 0.5 * (f0 + f1) * (x1 - x0);
+          x0 = x1;
+          f0 = f1;
+        }
+      }
+      return std::min(1.0, sum / n);
+    }
+  }
+  return 0;
+}
+
+namespace {
+
+std::uint64_t inverse_odd(std::uint64_t a) {
+  std::uint64_t x = a;  // Newton's iteration for a^-1 mod 2^64 (a odd), so also mod 2^61
+  for (int i = 0; i < 6; ++i) x *= 2 - a * x;
+  return x;
+}
+std::uint64_t unxorshift(std::uint64_t y, int s) {
+  std::uint64_t x = y;
+  for (int i = 0; i < 64 / s + 1; ++i) x = y ^ (x >> s);
+  return x & kKeyMask;
+}
+
+}  // namespace
+
+std::uint64_t index_of(std::uint64_t key) {
+  static const std::uint64_t inv2 = inverse_odd(0x94d049bb133111ebULL), inv1 = inverse_odd(0xbf58476d1ce4e5b9ULL);
+  std::uint64_t z = unxorshift(key & kKeyMask, 32);
+  z = (z * inv2) & kKeyMask;
+  z = unxorshift(z, 29);
+  z = (z * inv1) & kKeyMask;
+  z = unxorshift(z, 31);
+  return (z - 1) & kKeyMask;
+}
+
+void mark_coverage(const OpStream& stream, std::uint64_t* coverage) {
+  for (std::uint64_t op : stream.ops) {
+    const std::uint64_t index = index_of(op_key(op));
+    std::atomic_ref<std::uint64_t>(coverage[index >> 6]).fetch_or(std::uint64_t{1} << (index & 63),
+                                                                  std::memory_order_relaxed);
+  }
+}
+
+Coverage count_coverage(const std::uint64_t* words, std::uint64_t keys) {
+  Coverage c;
+  const std::uint64_t bits = 2 * keys;
+  for (std::uint64_t i = 0; i < coverage_words(keys); ++i) {
+    const std::uint64_t lo = i * 64;
+    std::uint64_t w = words[i];
+    if (lo + 64 > bits) w &= (std::uint64_t{1} << (bits - lo)) - 1;  // bits past 2 * keys are never drawn
+    if (lo + 64 <= keys) {
+      c.present += static_cast<std::uint64_t>(__builtin_popcountll(w));
+    } else if (lo >= keys) {
+      c.miss += static_cast<std::uint64_t>(__builtin_popcountll(w));
+    } else {
+      const std::uint64_t below = (std::uint64_t{1} << (keys - lo)) - 1;
+      c.present += static_cast<std::uint64_t>(__builtin_popcountll(w & below));
+      c.miss += static_cast<std::uint64_t>(__builtin_popcountll(w & ~below));
+    }
+  }
+  return c;
 }
 
 }  // namespace mapbench

@@ -1,10 +1,21 @@
 // workload.h — op streams generated before the clock starts.
 //
-// A thread's stream is a fixed array of (key, kind) pairs drawn from a
-// seeded per-thread PRNG; the timed loop replays it cyclically, so no random
-// number is drawn and no key is derived while timing. Op kind and key come
-// from two independent generators (drawing both from the same bits would
-// correlate them).
+// A thread's stream is a fixed array of op words drawn from a seeded
+// per-thread PRNG; the timed loop replays it cyclically, so no random number
+// is drawn and no key is derived while timing. An op word is 8 bytes:
+// key << 3 | kind, which keys below 2^61 make lossless (key_of() yields only
+// those), so one load and two ALU instructions give the loop both. Op kind
+// and key come from two independent generators (drawing both from the same
+// bits would correlate them).
+//
+// Coverage: a stream replays the same ops, so the keys it touches are the
+// keys a run measures. The default length (default_stream_length) makes the
+// union of the threads' streams draw kCoverageDraws x keys ops from the
+// range the mix reads, which for a uniform key space touches each key with
+// probability 1 - e^-4 (98.2%), within a byte budget; generate_stream can
+// mark every index it draws in a shared bitmap, so a run knows exactly how
+// many distinct keys its streams hold (count_coverage), and
+// expected_coverage says what the distribution would give at a length.
 //
 // Key space: indices [0, keys) are the "present" keys, all inserted by
 // prefill; `miss` ops use indices [keys, 2*keys), which are never inserted.
@@ -52,19 +63,74 @@ struct WorkloadSpec {
 inline constexpr std::size_t kStreamBatch = 256;
 
 struct OpStream {
-  std::vector<std::uint64_t> keys;
-  std::vector<std::uint8_t> kinds;
-  std::size_t size() const { return keys.size(); }
+  std::vector<std::uint64_t> ops;  // op words
+  std::size_t size() const { return ops.size(); }
 };
 
-// Bijective key scrambler (splitmix64's finaliser on index + 1). Maps no
-// index below 2^62 onto a sentinel; a test pins that.
+// Streams of every thread together draw this many ops per key of the range
+// the mix reads (see the header comment).
+inline constexpr double kCoverageDraws = 4;
+// A stream is never shorter than this (short cycles would let the branch
+// predictors learn the replayed sequence).
+inline constexpr std::size_t kMinStreamOps = std::size_t{1} << 18;
+inline constexpr std::size_t kOpBytes = sizeof(std::uint64_t);
+inline constexpr std::uint64_t kDefaultStreamBudgetBytes = std::uint64_t{1} << 30;
+
+// Fraction of the ops of `mix` that draw from the present range [0, keys)
+// (every kind but miss), or from the miss range when the mix reads only
+// misses: the range whose coverage matters.
+double read_range_share(const std::uint32_t (&mix)[kOpKinds]);
+
+struct StreamPlan {
+  std::size_t ops_per_thread = 0;    // multiple of kStreamBatch
+  std::size_t ideal_per_thread = 0;  // what full coverage asks for, before the budget
+  bool capped = false;               // the budget made it shorter than ideal
+};
+// The default per-thread stream length for `threads` threads over `spec`'s
+// key space and mix, within `budget_bytes` of streams for all threads.
+StreamPlan default_stream_length(const WorkloadSpec& spec, std::uint32_t threads, std::uint64_t budget_bytes);
+
+// Expected fraction of the indices of a range of `keys` indices that
+// `draws` independent draws from `dist` touch at least once (exact sums for
+// the skewed head, an integral over the zipfian tail).
+double expected_coverage(const Distribution& dist, std::uint64_t keys, double draws);
+
+// Bitmap words that mark both ranges [0, 2 * keys).
+inline std::size_t coverage_words(std::uint64_t keys) { return static_cast<std::size_t>((2 * keys + 63) / 64); }
+struct Coverage {
+  std::uint64_t present = 0;  // distinct indices in [0, keys)
+  std::uint64_t miss = 0;     // distinct indices in [keys, 2 * keys)
+};
+Coverage count_coverage(const std::uint64_t* words, std::uint64_t keys);
+// Marks every index of `stream` in `coverage` (as generate_stream does), for a
+// stream generated earlier.
+void mark_coverage(const OpStream& stream, std::uint64_t* coverage);
+
+// Bijective key scrambler on 61-bit words (a splitmix64-style finaliser on
+// index + 1: xor-shifts and odd multiplications mod 2^61 are each
+// bijective). Keys stay below 2^61 so that an op word holds key and kind.
+// Maps no index below 2^58 onto a sentinel (0 comes only from 2^61 - 1, 1
+// from an index above 2^58); a test pins that.
+inline constexpr std::uint64_t kKeyBits = 61;
+inline constexpr std::uint64_t kKeyMask = (std::uint64_t{1} << kKeyBits) - 1;
 inline constexpr std::uint64_t key_of(std::uint64_t index) {
-  std::uint64_t z = index + 1;
-  z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-  z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-  return z ^ (z >> 31);
+  std::uint64_t z = (index + 1) & kKeyMask;
+  z ^= z >> 31;
+  z = (z * 0xbf58476d1ce4e5b9ULL) & kKeyMask;
+  z ^= z >> 29;
+  z = (z * 0x94d049bb133111ebULL) & kKeyMask;
+  return z ^ (z >> 32);
 }
+
+// The inverse of key_of on [0, 2^61): undoes each step in reverse order.
+std::uint64_t index_of(std::uint64_t key);
+
+// An op word: key << 3 | kind (see the header comment).
+inline constexpr std::uint64_t op_word(std::uint64_t key, OpKind kind) {
+  return key << 3 | static_cast<std::uint64_t>(kind);
+}
+inline constexpr std::uint64_t op_key(std::uint64_t op) { return op >> 3; }
+inline constexpr std::uint8_t op_kind(std::uint64_t op) { return static_cast<std::uint8_t>(op & 7); }
 
 // Prefill writes value_of(key); writers in the runner write tagged values
 // ((thread + 1) << 48 | counter). Neither can be the reserved value: the
@@ -113,8 +179,11 @@ class Zipfian {
 // Returns an empty string when the spec is valid, else a one-line reason.
 std::string validate(const WorkloadSpec& spec);
 
-// Requires: validate(spec) is empty.
-OpStream generate_stream(const WorkloadSpec& spec);
+// Requires: validate(spec) is empty. When `coverage` is given (at least
+// coverage_words(spec.keys) words, shared by the threads of one run), every
+// drawn index's bit is set with a relaxed atomic OR, so threads generating
+// at once build the union.
+OpStream generate_stream(const WorkloadSpec& spec, std::uint64_t* coverage = nullptr);
 
 // Derives independent per-thread seeds from one run seed.
 std::uint64_t thread_seed(std::uint64_t seed, std::uint32_t thread_index, std::uint64_t salt);

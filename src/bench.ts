@@ -153,8 +153,15 @@ function checkSkew(o: PassOutcome, cfg: ResolvedConfig, w: WarningLog, key: stri
   }
 }
 
+/** Coverage this far below what the distribution gives at the ideal length is worth a warning. */
+const COVERAGE_SHORTFALL = 0.01;
+
 function cellWarnings(r: CellRecord, w: WarningLog): void {
   if (r.status !== 'ok') return;
+  const st = r.stream;
+  if (st && (st.given || st.budgetCapped) && st.coverage < st.expectedCoverageAtIdeal - COVERAGE_SHORTFALL) {
+    w.add('streamCoverage', [st.coverage, st.expectedCoverageAtIdeal, st.opsPerThread, st.idealOpsPerThread, st.given], r.key);
+  }
   const tp = r.summary.opsPerSec;
   if (tp && tp.n > 1 && tp.spreadPct > 5) w.add('highVariance', [tp.spreadPct], r.key);
   const lat = r.summary.latencyOpsPerSec;

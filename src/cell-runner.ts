@@ -16,6 +16,8 @@ import {
   type RepeatRecord,
   type SeriesRecord,
   type StatsRecord,
+  type PagesRecord,
+  type StreamRecord,
 } from './schema.js';
 import { shardSkew, summarize } from './stats.js';
 import { isReadOnly } from './workload.js';
@@ -37,6 +39,8 @@ export interface PassOutcome {
   timerOverhead?: number[][];
   stats?: StatsRecord;
   mapInfo: CellMapInfo;
+  /** The pass that counted its streams' keys (the cell's first). */
+  stream?: StreamRecord;
   memory: { rssBeforeBytes: number; rssAfterBytes: number; heapBeforeBytes: number; heapAfterBytes: number };
 }
 
@@ -45,7 +49,7 @@ export interface CellMapInfo {
   prefillEntries: number;
   bytesPerEntry: number;
   tableBytes: number;
-  hugePagesAdvised: boolean;
+  pages: PagesRecord;
   anonHugePagesBytes: number | null;
   prefillSeconds: number;
   meanProbe: number;
@@ -72,7 +76,21 @@ export function unitsFor(cells: Cell[], c: ResolvedConfig): RunUnit[] {
   return units;
 }
 
-export function workerSpecs(unit: RunUnit, c: ResolvedConfig, tscHz: number): WorkerSpec[] {
+/** The cell's stream length per thread: --stream-length when given, else the native default for its keys and threads. */
+export function streamPlanFor(cell: Cell, c: ResolvedConfig, lab: Lab): { opsPerThread: number; idealOpsPerThread: number; given: boolean; budgetCapped: boolean; readRangeShare: number } {
+  const p = cell.params;
+  const plan = lab.streamPlan([...cell.mix.weights] as WorkerSpec['workload']['mix'], p.keys, p.threads, c.streamBudgetBytes);
+  const given = c.streamLength !== null;
+  return {
+    opsPerThread: given ? c.streamLength! : plan.opsPerThread,
+    idealOpsPerThread: plan.idealPerThread,
+    given,
+    budgetCapped: !given && plan.capped,
+    readRangeShare: plan.readRangeShare,
+  };
+}
+
+export function workerSpecs(unit: RunUnit, c: ResolvedConfig, tscHz: number, streamLength: number, coverage?: BigUint64Array): WorkerSpec[] {
   const p = unit.cell.params;
   return Array.from({ length: p.threads }, (_, threadIndex) => ({
     workload: {
@@ -84,7 +102,8 @@ export function workerSpecs(unit: RunUnit, c: ResolvedConfig, tscHz: number): Wo
       keys: p.keys,
       seed: c.seed,
       threadIndex,
-      streamLength: c.streamLength,
+      streamLength,
+      ...(coverage ? { coverage } : {}),
     },
     threads: p.threads,
     mode: unit.pass,
@@ -164,14 +183,20 @@ export async function runPass(unit: RunUnit, c: ResolvedConfig, lab: Lab, hz: nu
     const allocAfter = lab.allocCounts();
     const prefillDiag = lab.diagnostics(id);
     const hugePagesBytes = anonHugePagesBytes();
+    const pages = lab.pages(id);
 
     // Test hook: MAPBENCH_TEST_KILL_WORKER=<map> kills thread 0's worker in that map's cells.
     const dying = process.env.MAPBENCH_TEST_KILL_WORKER === p.map ? 0 : undefined;
     const samples: TimedSample[] = [];
     const sampler = c.sampleDiagnosticsSeconds === null ? null : sampleDiagnostics(lab, id, c.sampleDiagnosticsSeconds, samples);
+    // Every repeat replays the same streams (one seed), so the first pass of
+    // a cell counts their keys for all of them.
+    const plan = streamPlanFor(unit.cell, c, lab);
+    const countKeys = unit.repeat === 0 && unit.pass !== 'stats';
+    const bitmap = countKeys ? new BigUint64Array(new SharedArrayBuffer(8 * Math.ceil((2 * p.keys) / 64))) : undefined;
     let results: WorkerResult[];
     try {
-      results = await lab.runThreads(id, workerSpecs(unit, c, hz), dying);
+      results = await lab.runThreads(id, workerSpecs(unit, c, hz, plan.opsPerThread, bitmap), dying);
     } finally {
       if (sampler) clearInterval(sampler);
     }
@@ -211,15 +236,18 @@ export async function runPass(unit: RunUnit, c: ResolvedConfig, lab: Lab, hz: nu
         endCapacity: endDiag.capacity,
       };
     }
+    const streamOps = results.reduce((a, r) => a + r.streamOps, 0);
+    if (streamOps > 0) record.streamWraps = record.ops / streamOps;
     const outcome: PassOutcome = {
       record,
+      ...(bitmap ? { stream: streamRecord(lab, unit.cell, plan, bitmap) } : {}),
       mapInfo: {
         capacity: prefillDiag.capacity,
         prefillEntries: prefillDiag.entries,
         bytesPerEntry:
           prefilled > 0 ? (allocAfter.bytesAllocated - allocAfter.bytesFreed - (allocBefore.bytesAllocated - allocBefore.bytesFreed)) / prefilled : 0,
         tableBytes: prefillDiag.tableBytes,
-        hugePagesAdvised: prefillDiag.hugePagesAdvised,
+        pages,
         anonHugePagesBytes: hugePagesBytes,
         prefillSeconds,
         meanProbe: prefillDiag.meanProbe,
@@ -245,6 +273,34 @@ export async function runPass(unit: RunUnit, c: ResolvedConfig, lab: Lab, hz: nu
   } finally {
     lab.destroyMap(id);
   }
+}
+
+function streamRecord(lab: Lab, cell: Cell, plan: ReturnType<typeof streamPlanFor>, bitmap: BigUint64Array): StreamRecord {
+  const p = cell.params;
+  const counted = lab.streamCoverage(bitmap, p.keys);
+  // The range whose coverage counts: the prefilled keys, unless the mix reads only misses.
+  const missOnly = p.mixWeights.every((w, i) => (i === 1 ? true : w === 0));
+  const distinct = missOnly ? counted.miss : counted.present;
+  const draws = plan.idealOpsPerThread * p.threads * plan.readRangeShare;
+  return {
+    opsPerThread: plan.opsPerThread,
+    idealOpsPerThread: plan.idealOpsPerThread,
+    given: plan.given,
+    budgetCapped: plan.budgetCapped,
+    distinctKeys: counted.present,
+    distinctMissKeys: counted.miss,
+    coverage: distinct / p.keys,
+    expectedCoverageAtIdeal: lab.expectedCoverage(
+      {
+        dist: cell.dist.dist,
+        ...(cell.dist.theta !== undefined ? { theta: cell.dist.theta } : {}),
+        ...(cell.dist.hotFraction !== undefined ? { hotFraction: cell.dist.hotFraction } : {}),
+        ...(cell.dist.hotOpFraction !== undefined ? { hotOpFraction: cell.dist.hotOpFraction } : {}),
+      },
+      p.keys,
+      draws,
+    ),
+  };
 }
 
 /**
@@ -375,6 +431,7 @@ export function cellRecord(cell: Cell, outcomes: PassOutcome[], lab: Lab, hz: nu
   const sumOps = measured.reduce((a, r) => a + r.ops, 0);
   const latOutcomes = outcomes.filter((o) => o.histograms);
   const first = outcomes[0]!;
+  const stream = outcomes.find((o) => o.stream)?.stream;
   const statsOutcome = outcomes.find((o) => o.stats);
   let merged: Record<string, LatencyStats> | undefined;
   if (latOutcomes.length) {
@@ -389,6 +446,7 @@ export function cellRecord(cell: Cell, outcomes: PassOutcome[], lab: Lab, hz: nu
     status: 'ok',
     params: cell.params,
     map: first.mapInfo,
+    ...(stream ? { stream } : {}),
     repeats,
     summary: {
       ...(tp.length ? { opsPerSec: summarize(tp.map((r) => r.opsPerSec)) } : {}),

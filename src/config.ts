@@ -61,7 +61,10 @@ export interface ResolvedConfig {
   seed: number;
   interleave: boolean;
   hugePages: boolean;
-  streamLength: number;
+  /** Ops per thread's replayed stream; null = derived per cell from its keys and threads (native default_stream_length). */
+  streamLength: number | null;
+  /** Bytes of op streams all threads of a cell may hold when the length is derived. */
+  streamBudgetBytes: number;
   gateTimeoutSeconds: number;
   /** A run whose threads began measuring further apart than this fraction of the duration is rerun. */
   maxSkew: number;
@@ -96,8 +99,10 @@ export interface RawOptions {
   stats?: boolean;
   seed?: string;
   interleave?: boolean;
-  hugePages?: boolean;
+  /** 'on' | 'off' from --huge-pages, false from --no-huge-pages. */
+  hugePages?: boolean | string;
   streamLength?: string;
+  streamBudget?: string;
   gateTimeout?: string;
   maxSkew?: string;
   out?: string;
@@ -129,7 +134,8 @@ export const DEFAULTS = {
   mode: 'throughput',
   sampleEvery: '128',
   seed: '1',
-  streamLength: '262144',
+  streamLength: 'auto',
+  streamBudget: '1GiB',
   gateTimeout: '10s',
   maxSkew: '5%',
 } as const;
@@ -150,6 +156,26 @@ function parseCount(flag: string, s: string, min: number, max: number): number {
     throw new UsageError(`${flag} must be integers in [${min}, ${max}], got '${s}'`);
   }
   return n;
+}
+
+const BYTE_UNITS: Record<string, number> = { '': 1, b: 1, k: 1e3, kb: 1e3, kib: 2 ** 10, m: 1e6, mb: 1e6, mib: 2 ** 20, g: 1e9, gb: 1e9, gib: 2 ** 30, t: 1e12, tb: 1e12, tib: 2 ** 40 };
+
+/** Parses `1GiB`, `512MiB`, `2e9`, `64k` into bytes. */
+export function parseBytes(flag: string, s: string, min: number): number {
+  const m = /^(\d+(?:\.\d+)?(?:e\d+)?)\s*([a-z]*)$/i.exec(s.trim());
+  const unit = m ? BYTE_UNITS[m[2]!.toLowerCase()] : undefined;
+  const value = m && unit !== undefined ? Math.floor(Number(m[1]) * unit) : NaN;
+  if (!Number.isSafeInteger(value) || value < min) {
+    throw new UsageError(`${flag} must be a size of at least ${min} bytes such as 1GiB, 512MiB or 2e9, got '${s}'`);
+  }
+  return value;
+}
+
+function parseOnOff(flag: string, v: boolean | string): boolean {
+  if (typeof v === 'boolean') return v;
+  if (v === 'on') return true;
+  if (v === 'off') return false;
+  throw new UsageError(`${flag} must be on or off, got '${v}'`);
 }
 
 /** Parses `0.5`, `500ms`, `2s` into seconds. */
@@ -344,8 +370,12 @@ export function resolveConfig(raw: RawOptions, ctx: ResolveContext): ResolvedCon
   const repeat = parseCount('--repeat', raw.repeat ?? DEFAULTS.repeat, 1, 1000);
   const sampleEvery = parseCount('--sample-every', raw.sampleEvery ?? DEFAULTS.sampleEvery, 1, 2 ** 30);
   const seed = parseCount('--seed', raw.seed ?? DEFAULTS.seed, 0, Number.MAX_SAFE_INTEGER);
-  const streamLength = parseCount('--stream-length', raw.streamLength ?? DEFAULTS.streamLength, 256, 2 ** 28);
-  if (streamLength % 256 !== 0) throw new UsageError(`--stream-length must be a multiple of 256, got ${streamLength}`);
+  const streamText = raw.streamLength ?? DEFAULTS.streamLength;
+  const streamLength = streamText === 'auto' ? null : parseCount('--stream-length', streamText, 256, 2 ** 32);
+  if (streamLength !== null && streamLength % 256 !== 0) {
+    throw new UsageError(`--stream-length must be 'auto' or a multiple of 256, got ${streamLength}`);
+  }
+  const streamBudgetBytes = parseBytes('--stream-budget', raw.streamBudget ?? DEFAULTS.streamBudget, 2048);
   const gateTimeoutSeconds = parseSeconds('--gate-timeout', raw.gateTimeout ?? DEFAULTS.gateTimeout, false);
   const skewText = raw.maxSkew ?? DEFAULTS.maxSkew;
   const skewPct = Number(skewText.replace(/%$/, ''));
@@ -388,8 +418,8 @@ export function resolveConfig(raw: RawOptions, ctx: ResolveContext): ResolvedCon
 
   return {
     maps, threads, cpus, loadFactors, keys, mixes, dists, shards, rates, seriesWindowSeconds, sampleDiagnosticsSeconds, prefill, initialCapacity, maxLoadFactor, durationSeconds, warmupSeconds, repeat, mode,
-    sampleEvery, stats: raw.stats ?? true, seed, interleave: raw.interleave ?? false, hugePages: raw.hugePages ?? true,
-    streamLength, gateTimeoutSeconds, maxSkew: skewPct / 100, out, quiet: raw.quiet ?? false, json: raw.json ?? false,
+    sampleEvery, stats: raw.stats ?? true, seed, interleave: raw.interleave ?? false, hugePages: parseOnOff('--huge-pages', raw.hugePages ?? true),
+    streamLength, streamBudgetBytes, gateTimeoutSeconds, maxSkew: skewPct / 100, out, quiet: raw.quiet ?? false, json: raw.json ?? false,
     scenario: raw.scenario ?? null,
   };
 }
@@ -421,6 +451,7 @@ export function configRecord(c: ResolvedConfig) {
     interleave: c.interleave,
     hugePages: c.hugePages,
     streamLength: c.streamLength,
+    streamBudgetBytes: c.streamBudgetBytes,
     gateTimeoutSeconds: c.gateTimeoutSeconds,
     maxSkew: c.maxSkew,
     out: c.out,

@@ -3,7 +3,19 @@
 // fake with deterministic numbers (test/js/fake-lab.ts).
 import { Piscina } from 'piscina';
 
-import { addon, type AllocCounts, type HistogramSummary, type MapDiagnostics, type WorkerResult, type WorkerSpec } from './native.js';
+import {
+  addon,
+  type AllocCounts,
+  type HistogramSummary,
+  type KeyDistribution,
+  type MapDiagnostics,
+  type OpMix,
+  type PagesReport,
+  type StreamCoverage,
+  type StreamPlan,
+  type WorkerResult,
+  type WorkerSpec,
+} from './native.js';
 import type { DesignSummary } from './config.js';
 
 export interface CreateMapOptions {
@@ -21,6 +33,13 @@ export interface CreateMapOptions {
   hugePages?: boolean;
 }
 
+export interface CoverageDistribution {
+  dist: KeyDistribution;
+  theta?: number;
+  hotFraction?: number;
+  hotOpFraction?: number;
+}
+
 export interface Lab {
   designs(): DesignSummary[];
   capacityFor(entries: number, loadFactor: number): number;
@@ -32,8 +51,15 @@ export interface Lab {
   prefill(id: number, keys: number): number;
   verify(id: number, keys: number, threads: number, readOnly: boolean): string;
   diagnostics(id: number): MapDiagnostics;
+  pages(id: number): PagesReport;
   allocCounts(): AllocCounts;
   histogramSummary(histograms: number[][], percentiles: number[]): HistogramSummary;
+  /** The default per-thread stream length (native default_stream_length). */
+  streamPlan(mix: OpMix, keys: number, threads: number, budgetBytes: number): StreamPlan;
+  /** Distinct indices in a coverage bitmap the run's threads filled. */
+  streamCoverage(bitmap: BigUint64Array, keys: number): StreamCoverage;
+  /** Expected fraction of `keys` indices that `draws` draws from `dist` touch. */
+  expectedCoverage(dist: CoverageDistribution, keys: number, draws: number): number;
   /**
    * Runs one thread per spec, all on distinct workers, sharing one start
    * gate. `dyingThread` (fault injection for tests) makes that thread's
@@ -79,11 +105,23 @@ export class NativeLab implements Lab {
   diagnostics(id: number): MapDiagnostics {
     return addon.diagnostics(id);
   }
+  pages(id: number): PagesReport {
+    return addon.pages(id);
+  }
   allocCounts(): AllocCounts {
     return addon.allocCounts();
   }
   histogramSummary(histograms: number[][], percentiles: number[]): HistogramSummary {
     return addon.histogramSummary(histograms, percentiles);
+  }
+  streamPlan(mix: OpMix, keys: number, threads: number, budgetBytes: number): StreamPlan {
+    return addon.streamPlan(mix, keys, threads, budgetBytes);
+  }
+  streamCoverage(bitmap: BigUint64Array, keys: number): StreamCoverage {
+    return addon.streamCoverage(bitmap, keys);
+  }
+  expectedCoverage(dist: CoverageDistribution, keys: number, draws: number): number {
+    return addon.expectedCoverage(dist, keys, draws);
   }
 
   /**
@@ -146,7 +184,7 @@ function failedThread(threadIndex: number, error: string): WorkerResult {
     ok: false, error, ops: 0,
     outcomes: { getHit: 0, getMiss: 0, insertNew: 0, insertAssign: 0, insertFull: 0, updateHit: 0, updateMiss: 0, eraseHit: 0, eraseMiss: 0 },
     releaseTsc: 0n, arriveTicks: 0, goSeenTicks: 0, measureStartTicks: 0, measureEndTicks: 0,
-    cpuStart: -1, cpuEnd: -1, threadId: -1 - threadIndex, checksum: 0n, generateSeconds: 0,
+    cpuStart: -1, cpuEnd: -1, threadId: -1 - threadIndex, checksum: 0n, generateSeconds: 0, streamOps: 0,
     allocs: { allocations: 0, frees: 0, bytesAllocated: 0, bytesFreed: 0 },
   };
 }

@@ -96,7 +96,6 @@ export interface MapDiagnostics {
   meanProbe: number;
   maxProbe: number;
   tableBytes: number;
-  hugePagesAdvised: boolean;
   /** Table moves: growths and in-place rehashes (the locked tables' tombstone purges included). */
   migrations?: number;
   /**
@@ -152,8 +151,50 @@ export interface WorkloadSpec {
   seed: number;
   /** This thread's index, < WorkerSpec.threads. */
   threadIndex: number;
-  /** Ops in the replayed stream: a multiple of 256, up to 2^28. */
+  /** Ops in the replayed stream: a multiple of 256, up to 2^32 (8 bytes each). */
   streamLength: number;
+  /**
+   * Optional: a bitmap over both key ranges (ceil(2 * keys / 64) words, over a
+   * SharedArrayBuffer shared by the run's threads) in which generation marks
+   * every index drawn; streamCoverage() counts it.
+   */
+  coverage?: BigUint64Array;
+}
+
+/** streamPlan()'s answer: the default per-thread stream length (native default_stream_length). */
+export interface StreamPlan {
+  opsPerThread: number;
+  /** What drawing 4 ops per key of the range the mix reads asks for, before the budget. */
+  idealPerThread: number;
+  /** The budget made the stream shorter than ideal. */
+  capped: boolean;
+  /** Share of the mix's ops that draw from the range whose coverage counts. */
+  readRangeShare: number;
+}
+
+/**
+ * What a map's page policy placed (native alloc::Pages::Report): every
+ * design's large memory goes through one policy, chosen by
+ * MapOptions.hugePages.
+ */
+export interface PagesReport {
+  hugePages: boolean;
+  /** Bytes of the mappings the policy holds for the map (tables, arrays, node batches; 2 MiB units). */
+  placedBytes: number;
+  /** Of those, madvise(MADV_HUGEPAGE)'d: all of them under hugePages, none otherwise. */
+  advisedBytes: number;
+  /** AnonHugePages of those mappings from /proc/self/smaps: what the kernel granted; null when unreadable. */
+  hugeBackedBytes: number | null;
+  /** Live blocks below 1 KiB that came from the heap (nodes). */
+  heapBytes: number;
+}
+
+/** Distinct key indices marked in a coverage bitmap. */
+export interface StreamCoverage {
+  /** In [0, keys): the prefilled range. */
+  present: number;
+  /** In [keys, 2 * keys): the miss range. */
+  miss: number;
 }
 
 export interface WorkerSpec {
@@ -249,6 +290,8 @@ export interface WorkerResult {
   /** Sum of the values read, so the compiler cannot drop the gets. */
   checksum: bigint;
   generateSeconds: number;
+  /** Ops in this thread's replayed stream. */
+  streamOps: number;
   /** This thread's allocations during the measured phase. */
   allocs: AllocCounts;
   /** Latency mode only: one histogram per op kind. */
@@ -338,6 +381,8 @@ export interface MapbenchAddon {
   size(id: MapId): number;
   capacity(id: MapId): number;
   diagnostics(id: MapId): MapDiagnostics;
+  /** The map's page policy and what it placed; reads /proc/self/smaps (milliseconds). */
+  pages(id: MapId): PagesReport;
   /** Inserts the workload's key indices [0, keys); returns how many did not fit (0 on success). */
   prefill(id: MapId, keys: number): number;
   /** Checks a quiescent map after a run: '' when consistent, else the first violation. */
@@ -348,6 +393,16 @@ export interface MapbenchAddon {
    * least `controlBytes`, shared by the spec.threads threads of the run.
    */
   runWorker(id: MapId, control: Int32Array, spec: WorkerSpec): WorkerResult;
+  /** The default stream length per thread for a mix over `keys` keys, within `budgetBytes` for all threads. */
+  streamPlan(mix: OpMix, keys: number, threads: number, budgetBytes: number): StreamPlan;
+  /** Counts a coverage bitmap filled by runWorker (WorkloadSpec.coverage). */
+  streamCoverage(bitmap: BigUint64Array, keys: number): StreamCoverage;
+  /** Expected fraction of `keys` indices that `draws` draws from the distribution touch. */
+  expectedCoverage(
+    dist: { dist: KeyDistribution; theta?: number; hotFraction?: number; hotOpFraction?: number },
+    keys: number,
+    draws: number,
+  ): number;
   /** Merges sparse histograms and reads percentiles (each in [0, 100]) from the merge. */
   histogramSummary(histograms: readonly (readonly number[])[], percentiles: readonly number[]): HistogramSummary;
   /** Calibrated TSC frequency. */
@@ -366,19 +421,22 @@ export interface MapbenchAddon {
 
 // ---- the workload's key space (mirrors native/workload.h) ----
 
-const U64_MASK = (1n << 64n) - 1n;
+const KEY_MASK = (1n << 61n) - 1n;
 
 /**
- * The 64-bit key of key index `index`: native key_of(), a bijective mixer
- * (splitmix64's finaliser on index + 1). prefill(id, n) inserts keyOf(i) for
- * i in [0, n); workload `miss` ops use indices [n, 2n). Never 0 or 1 for
- * any index below 2^62.
+ * The key of key index `index`: native key_of(), a bijective mixer on 61-bit
+ * words (a splitmix64-style finaliser on index + 1), so keys stay below 2^61
+ * and an op word holds key << 3 | kind. prefill(id, n) inserts keyOf(i) for
+ * i in [0, n); workload `miss` ops use indices [n, 2n). Never 0 or 1 for any
+ * index below 2^58.
  */
 export function keyOf(index: number | bigint): bigint {
-  let z = (BigInt(index) + 1n) & U64_MASK;
-  z = ((z ^ (z >> 30n)) * 0xbf58476d1ce4e5b9n) & U64_MASK;
-  z = ((z ^ (z >> 27n)) * 0x94d049bb133111ebn) & U64_MASK;
-  return z ^ (z >> 31n);
+  let z = (BigInt(index) + 1n) & KEY_MASK;
+  z ^= z >> 31n;
+  z = (z * 0xbf58476d1ce4e5b9n) & KEY_MASK;
+  z ^= z >> 29n;
+  z = (z * 0x94d049bb133111ebn) & KEY_MASK;
+  return z ^ (z >> 32n);
 }
 
 /** The value prefill stores under `key` (native value_of()). */
@@ -388,7 +446,7 @@ export function prefillValueOf(key: bigint): bigint {
 
 const FUNCTIONS: readonly (keyof MapbenchAddon)[] = [
   'designs', 'capacityFor', 'createMap', 'destroyMap', 'liveMaps', 'get', 'insert', 'update', 'erase', 'size',
-  'capacity', 'diagnostics', 'prefill', 'verify', 'runWorker', 'histogramSummary', 'tscHz', 'tscNow', 'timerOverhead',
+  'capacity', 'diagnostics', 'pages', 'prefill', 'verify', 'runWorker', 'streamPlan', 'streamCoverage', 'expectedCoverage', 'histogramSummary', 'tscHz', 'tscNow', 'timerOverhead',
   'allocCounts', 'layout', 'buildInfo',
 ];
 

@@ -6,9 +6,9 @@
 // change a reader of the previous version would misread.
 import { z } from 'zod';
 
-export const SCHEMA_VERSION = 2;
+export const SCHEMA_VERSION = 3;
 /** Older versions this reader upgrades on load (see upgrade()). */
-const READABLE_VERSIONS = [1, 2];
+const READABLE_VERSIONS = [1, 2, 3];
 export const RESULT_KIND = 'mapbench.results';
 
 const nonNeg = z.number().nonnegative();
@@ -118,6 +118,12 @@ export const RepeatRecord = z.object({
   offeredOpsPerSec: nonNeg.optional(),
   series: SeriesRecord.optional(),
   samples: z.array(DiagnosticSample).optional(),
+  /**
+   * Measured ops / ops in the threads' streams: how many times the measured
+   * phase replayed its stream (summed over threads, divided by their
+   * stream ops together). Absent in files before version 3.
+   */
+  streamWraps: nonNeg.optional(),
   /** Maps that can grow: what growth did during this run (prefill included). */
   growth: z
     .object({
@@ -176,13 +182,35 @@ export const StatsRecord = z.object({
 });
 export type StatsRecord = z.infer<typeof StatsRecord>;
 
+/**
+ * A map's page policy and what it got (native alloc::Pages::Report): every
+ * design's large memory — tables, shard tables, bucket arrays, node
+ * batches, snapshots, and peer libraries' arrays through their allocators —
+ * is placed by one policy.
+ */
+export const PagesRecord = z.object({
+  hugePages: z.boolean(),
+  /** Bytes of mappings the policy holds for the map (whole 2 MiB units). */
+  placedBytes: count,
+  /** Of those, madvise(MADV_HUGEPAGE)'d. */
+  advisedBytes: count,
+  /** AnonHugePages of those mappings as /proc/self/smaps reports them; null when unreadable. */
+  hugeBackedBytes: count.nullable(),
+  /** Live small blocks (nodes) from the heap, outside the policy. */
+  heapBytes: count,
+});
+export type PagesRecord = z.infer<typeof PagesRecord>;
+
 export const MapInfo = z.object({
   capacity: count,
   prefillEntries: count,
   /** Heap bytes the map holds after prefill, per entry (counting allocator). */
   bytesPerEntry: nonNeg,
   tableBytes: count,
-  hugePagesAdvised: z.boolean(),
+  /** Files before version 3: whether any table was madvise'd (an OR over shards at prefill). */
+  hugePagesAdvised: z.boolean().optional(),
+  /** What the map's page policy placed right after prefill of the first repeat (absent before version 3). */
+  pages: PagesRecord.optional(),
   /** Process memory on transparent huge pages after prefill (null: unknown). */
   anonHugePagesBytes: count.nullable(),
   prefillSeconds: nonNeg,
@@ -215,11 +243,36 @@ export const PerfStatRecord = z.object({
 });
 export type PerfStatRecord = z.infer<typeof PerfStatRecord>;
 
+/**
+ * What the cell's op streams hold, counted exactly at generation (a bitmap
+ * over both key ranges) in its first pass; every repeat replays the same
+ * streams (one seed). `coverage` is distinct keys of the range the mix reads
+ * (the prefilled range, or the miss range for a miss-only mix) over the
+ * key count.
+ */
+export const StreamRecord = z.object({
+  opsPerThread: count,
+  /** What the default length asks for (4 draws per key over all threads), before the budget. */
+  idealOpsPerThread: count,
+  /** The length came from --stream-length rather than the default. */
+  given: z.boolean(),
+  /** The --stream-budget made the default length shorter than ideal. */
+  budgetCapped: z.boolean(),
+  distinctKeys: count,
+  distinctMissKeys: count,
+  coverage: nonNeg,
+  /** What the key distribution gives at the ideal length (the expectation, not a count). */
+  expectedCoverageAtIdeal: nonNeg,
+});
+export type StreamRecord = z.infer<typeof StreamRecord>;
+
 export const CellRecordOk = z.object({
   key: z.string(),
   status: z.literal('ok'),
   params: CellParams,
   map: MapInfo,
+  /** Absent in files before version 3. */
+  stream: StreamRecord.optional(),
   repeats: z.array(RepeatRecord),
   summary: z.object({
     opsPerSec: Summary.optional(),
@@ -326,7 +379,9 @@ export const ResolvedConfigSchema = z.object({
   seed: z.number().int().nonnegative(),
   interleave: z.boolean(),
   hugePages: z.boolean(),
-  streamLength: z.number().int().positive(),
+  /** null: derived per cell (see StreamRecord); a number before version 3 or when given. */
+  streamLength: z.number().int().positive().nullable(),
+  streamBudgetBytes: count.optional(),
   gateTimeoutSeconds: z.number().positive(),
   maxSkew: z.number().positive().max(1),
   out: z.string(),
@@ -361,8 +416,11 @@ export function parseResultFile(data: unknown, source = 'input'): ResultFile {
   }
   const version = (data as { schemaVersion?: unknown }).schemaVersion;
   if (!READABLE_VERSIONS.includes(version as number)) {
+    const newer = typeof version === 'number' && version > SCHEMA_VERSION;
     throw new ResultFileError(
-      `${source} has schema version ${String(version)}; this mapbench reads versions ${READABLE_VERSIONS.join(' and ')}`,
+      newer
+        ? `${source} has schema version ${version}, newer than this mapbench (reads ${READABLE_VERSIONS.join(', ')}): update mapbench`
+        : `${source} has schema version ${String(version)}; this mapbench reads versions ${READABLE_VERSIONS.join(', ')}`,
     );
   }
   const parsed = ResultFile.safeParse(upgrade(data as Record<string, unknown>));
@@ -377,9 +435,10 @@ export function parseResultFile(data: unknown, source = 'input'): ResultFile {
 /**
  * Brings an older document to this version without changing what it says:
  * version 1 had one shard count for the whole run (config.shards a number);
- * every field version 2 added is optional.
+ * every field versions 2 and 3 added is optional.
  */
 function upgrade(doc: Record<string, unknown>): Record<string, unknown> {
+  if (doc.schemaVersion === 2) return { ...doc, schemaVersion: SCHEMA_VERSION };
   if (doc.schemaVersion !== 1) return doc;
   const config = doc.config as Record<string, unknown> | undefined;
   const shards = config?.shards;

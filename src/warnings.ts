@@ -39,6 +39,12 @@ export const WARNINGS = {
     message: `thread ${thread} pinned to CPU ${from} ended on CPU ${to}`,
     advice: 'check that --cpus lists CPUs this process may use',
   }),
+  streamCoverage: (coverage: number, expected: number, ops: number, ideal: number, given: boolean) => ({
+    message: `the op streams touch ${(coverage * 100).toFixed(1)}% of the keys (${ops} ops per thread); this distribution would reach ${(expected * 100).toFixed(1)}% with the full-length streams (${ideal} ops per thread)`,
+    advice: given
+      ? 'the figures measure a smaller working set than --keys names: drop --stream-length (auto) or lengthen it'
+      : 'the figures measure a smaller working set than --keys names: raise --stream-budget, or use fewer keys',
+  }),
   marchNative: () => ({
     message: 'the addon was built with -march=native',
     advice: 'results are specific to this CPU model; compare only with the same build',

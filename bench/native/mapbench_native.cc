@@ -46,7 +46,8 @@ struct Args {
   int repeat = 3;
   mb::RunMode mode = mb::RunMode::kThroughput;
   std::uint32_t sample_every = 128;
-  std::size_t stream_length = 1 << 20;
+  std::size_t stream_length = 0;  // 0: default_stream_length() for each thread count
+  std::uint64_t stream_budget = mb::kDefaultStreamBudgetBytes;
 };
 
 double number(const std::string& flag, const std::string& v) {
@@ -78,7 +79,7 @@ Args parse(int argc, char** argv) {
           "mapbench_native [--map design[:mutex|spin|rw[:packed|64|128]]] [--threads 1,2,...] [--cpus 0,1,...]\n"
           "  [--keys N] [--lf X] [--shards N] [--initial-capacity N] [--max-load-factor X]\n"
           "  [--mix get,miss,update,insert,erase] [--dist uniform|zipf|hotspot|hotkey]\n"
-          "  [--duration S] [--warmup S] [--repeat N] [--mode throughput|latency] [--sample-every N] [--stream-length N]\n");
+          "  [--duration S] [--warmup S] [--repeat N] [--mode throughput|latency] [--sample-every N] [--stream-length N] [--stream-budget BYTES]\n");
       std::exit(0);
     }
     if (i + 1 >= argc) throw Usage(flag + " needs a value");
@@ -143,6 +144,9 @@ Args parse(int argc, char** argv) {
       a.sample_every = static_cast<std::uint32_t>(number("--sample-every", v));
     } else if (flag == "--stream-length") {
       a.stream_length = static_cast<std::size_t>(number("--stream-length", v));
+    } else if (flag == "--stream-budget") {
+      a.stream_budget = static_cast<std::uint64_t>(number("--stream-budget", v));
+      if (a.stream_budget < mb::kStreamBatch * mb::kOpBytes) throw Usage("--stream-budget must be at least 2048 bytes");
     } else {
       throw Usage("unknown option '" + flag + "'");
     }
@@ -155,7 +159,7 @@ Args parse(int argc, char** argv) {
   std::memcpy(w.mix, a.mix, sizeof(a.mix));
   w.dist = a.dist;
   w.keys = a.map.expected_entries;
-  w.stream_length = a.stream_length;
+  w.stream_length = a.stream_length ? a.stream_length : mb::kStreamBatch;
   const std::string bad_workload = mb::validate(w);
   if (!bad_workload.empty()) throw Usage(bad_workload);
   return a;
@@ -168,6 +172,12 @@ void run(const Args& a, std::uint32_t threads, int repeat, double hz) {
   mb::Control ctl;
   std::memset(&ctl, 0, sizeof(ctl));
   std::vector<mb::WorkerResult> results(threads);
+  mb::WorkloadSpec plan_spec;
+  std::memcpy(plan_spec.mix, a.mix, sizeof(a.mix));
+  plan_spec.keys = a.map.expected_entries;
+  const mb::StreamPlan plan = mb::default_stream_length(plan_spec, threads, a.stream_budget);
+  const std::size_t stream_length = a.stream_length ? a.stream_length : plan.ops_per_thread;
+  std::vector<std::uint64_t> coverage(mb::coverage_words(a.map.expected_entries), 0);
   std::vector<std::thread> pool;
   for (std::uint32_t t = 0; t < threads; ++t) {
     pool.emplace_back([&, t] {
@@ -177,7 +187,8 @@ void run(const Args& a, std::uint32_t threads, int repeat, double hz) {
       s.workload.keys = a.map.expected_entries;
       s.workload.seed = static_cast<std::uint64_t>(repeat) + 1;
       s.workload.thread_index = t;
-      s.workload.stream_length = a.stream_length;
+      s.workload.stream_length = stream_length;
+      s.coverage = coverage.data();
       s.threads = threads;
       s.mode = a.mode;
       s.sample_every = a.sample_every;
@@ -203,11 +214,15 @@ void run(const Args& a, std::uint32_t threads, int repeat, double hz) {
   }
   const std::string check = mb::verify(*map, a.map.expected_entries, threads, a.mix[2] + a.mix[3] + a.mix[4] == 0);
   const double seconds = static_cast<double>(end - start) / hz;
+  const mb::Coverage cov = mb::count_coverage(coverage.data(), a.map.expected_entries);
   std::printf("{\"map\":\"%s\",\"threads\":%u,\"repeat\":%d,\"ops\":%llu,\"seconds\":%.6f,\"opsPerSec\":%.1f,"
-              "\"windowSkewNs\":%.0f,\"check\":\"%s\"",
+              "\"windowSkewNs\":%.0f,\"check\":\"%s\",\"streamOpsPerThread\":%zu,\"distinctKeys\":%llu,"
+              "\"coverage\":%.4f,\"streamWraps\":%.2f",
               a.map.design.c_str(), threads, repeat, static_cast<unsigned long long>(ops), seconds,
               static_cast<double>(ops) / seconds, static_cast<double>(latest_start - start) / hz * 1e9,
-              check.empty() ? "ok" : check.c_str());
+              check.empty() ? "ok" : check.c_str(), stream_length, static_cast<unsigned long long>(cov.present),
+              static_cast<double>(cov.present) / static_cast<double>(a.map.expected_entries),
+              static_cast<double>(ops) / static_cast<double>(stream_length * threads));
   if (merged.count()) {
     auto ns = [&](double p) { return merged.percentile(p) / hz * 1e9; };
     std::printf(",\"p50Ns\":%.1f,\"p99Ns\":%.1f,\"p999Ns\":%.1f,\"maxNs\":%.1f", ns(50), ns(99), ns(99.9),

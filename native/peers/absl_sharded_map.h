@@ -56,13 +56,14 @@ class AbslShardedMap {
                                     CountingAllocator<std::pair<const std::uint64_t, std::uint64_t>>>;
 
   struct alignas(kPad) Shard {
+    explicit Shard(alloc::Pages& pages) : table(0, KeyHash(), std::equal_to<std::uint64_t>(), Table::allocator_type(pages)) {}
     MutexLock lock;
     Table table;                  // guarded by lock
-    std::size_t initial_capacity;  // immutable after construction
+    std::size_t initial_capacity = 0;  // immutable after construction
   };
   static_assert(sizeof(Shard) % kPad == 0 && alignof(Shard) == kPad, "one shard per pad");
 
-  explicit AbslShardedMap(std::size_t capacity) {
+  AbslShardedMap(alloc::Pages& pages, std::size_t capacity) : shards_(make_shards(pages, std::make_index_sequence<kShards>())) {
     for (Shard& s : shards_) {
       s.table.reserve((capacity + kShards - 1) / kShards);
       s.initial_capacity = s.table.capacity();
@@ -133,6 +134,10 @@ class AbslShardedMap {
  private:
   Shard& shard_of(std::uint64_t key) { return shards_[hash_key(key) >> (64 - kShardBits)]; }
 
+  template <std::size_t... I>
+  static std::array<Shard, kShards> make_shards(alloc::Pages& pages, std::index_sequence<I...>) {
+    return {((void)I, Shard(pages))...};
+  }
   std::array<Shard, kShards> shards_;
 };
 

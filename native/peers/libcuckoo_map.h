@@ -52,7 +52,9 @@ class alignas(kPad) LibcuckooMap {
   using Table = libcuckoo::cuckoohash_map<std::uint64_t, std::uint64_t, KeyHash, std::equal_to<std::uint64_t>,
                                           CountingAllocator<std::pair<const std::uint64_t, std::uint64_t>>, 4>;
 
-  explicit LibcuckooMap(std::size_t capacity) : table_(capacity), initial_hashpower_(table_.hashpower()) {}
+  LibcuckooMap(alloc::Pages& pages, std::size_t capacity)
+      : table_(capacity, KeyHash(), std::equal_to<std::uint64_t>(), Table::allocator_type(pages)),
+        initial_hashpower_(table_.hashpower()) {}
   LibcuckooMap(const LibcuckooMap&) = delete;
   LibcuckooMap& operator=(const LibcuckooMap&) = delete;
 

@@ -14,6 +14,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <type_traits>
 
 #include "alloc.h"
 #include "common.h"
@@ -24,20 +25,28 @@
 
 namespace mapbench {
 
-// Stateless, so every copy (and every rebind) compares equal and a
-// container never has to carry it per node.
+// Routes the container's memory through the map's page policy (the
+// adapter's alloc::Pages, so a peer's bucket arrays are placed exactly as
+// mapbench's own tables are, and its small nodes come from the counted
+// heap). One pointer of state: copies and rebinds share the Pages and
+// compare equal, and the allocator travels with the container on copy,
+// move and swap.
 template <class T>
 struct CountingAllocator {
   using value_type = T;
-  CountingAllocator() noexcept = default;
+  using propagate_on_container_copy_assignment = std::true_type;
+  using propagate_on_container_move_assignment = std::true_type;
+  using propagate_on_container_swap = std::true_type;
+  explicit CountingAllocator(alloc::Pages& pages) noexcept : pages(&pages) {}
   template <class U>
-  CountingAllocator(const CountingAllocator<U>&) noexcept {}
-  T* allocate(std::size_t n) { return static_cast<T*>(alloc::allocate(n * sizeof(T), alignof(T))); }
-  void deallocate(T* p, std::size_t n) noexcept { alloc::deallocate(p, n * sizeof(T)); }
+  CountingAllocator(const CountingAllocator<U>& o) noexcept : pages(o.pages) {}
+  T* allocate(std::size_t n) { return static_cast<T*>(pages->allocate(n * sizeof(T), alignof(T))); }
+  void deallocate(T* p, std::size_t n) noexcept { pages->deallocate(p, n * sizeof(T)); }
   template <class U>
-  bool operator==(const CountingAllocator<U>&) const noexcept { return true; }
+  bool operator==(const CountingAllocator<U>& o) const noexcept { return pages == o.pages; }
   template <class U>
-  bool operator!=(const CountingAllocator<U>&) const noexcept { return false; }
+  bool operator!=(const CountingAllocator<U>& o) const noexcept { return pages != o.pages; }
+  alloc::Pages* pages;
 };
 
 // The project's hash for every peer too, so "ours vs theirs" compares

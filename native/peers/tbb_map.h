@@ -51,7 +51,8 @@ class alignas(kPad) TbbMap {
   using Table = tbb::concurrent_hash_map<std::uint64_t, std::uint64_t, HashCompare,
                                          CountingAllocator<std::pair<const std::uint64_t, std::uint64_t>>>;
 
-  explicit TbbMap(std::size_t capacity) : table_(capacity), initial_buckets_(table_.bucket_count()) {}
+  TbbMap(alloc::Pages& pages, std::size_t capacity)
+      : table_(capacity, Table::allocator_type(pages)), initial_buckets_(table_.bucket_count()) {}
   TbbMap(const TbbMap&) = delete;
   TbbMap& operator=(const TbbMap&) = delete;
 

@@ -375,7 +375,8 @@ test('every bad input becomes one line naming the file', () => {
     ['{"a": 1,,}', /^x\.json is not valid JSON: /],
     ['{\n  "a": [1,,2]\n}\n', /^x\.json is not valid JSON: /],
     ['[1, 2, 3]', /^x\.json is not a mapbench result file$/],
-    ['{"kind": "mapbench.results", "schemaVersion": 3}', /^x\.json has schema version 3; this mapbench reads versions 1 and 2$/],
+    ['{"kind": "mapbench.results", "schemaVersion": 99}', /^x\.json has schema version 99, newer than this mapbench \(reads 1, 2, 3\): update mapbench$/],
+    ['{"kind": "mapbench.results", "schemaVersion": 0}', /^x\.json has schema version 0; this mapbench reads versions 1, 2, 3$/],
     ['{"kind": "mapbench.results", "schemaVersion": 2}', /^x\.json does not match the results schema at /],
   ];
   for (const [text, message] of cases) {
@@ -441,7 +442,7 @@ const badInputs: Array<[string[], RegExp]> = [
   [[fixture('bad/truncated.json')], /bad\/truncated\.json is truncated/],
   [[fixture('bad/corrupt.json')], /bad\/corrupt\.json is not valid JSON/],
   [[fixture('bad/not-mapbench.json')], /not a mapbench result file/],
-  [[fixture('bad/schema-v3.json')], /has schema version 3; this mapbench reads versions 1 and 2/],
+  [[fixture('bad/schema-v99.json')], /has schema version 99, newer than this mapbench/],
   [[fixture('bad/schema-mismatch.json')], /does not match the results schema at cells\.0\.params\.threads/],
   [[path.join(os.tmpdir(), 'mapbench-no-such-file.json')], /cannot read .*mapbench-no-such-file\.json: no such file/],
   [[FIXTURE_DIR], /cannot read .*: it is a directory/],

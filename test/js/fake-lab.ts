@@ -1,8 +1,9 @@
 // A Lab with deterministic numbers and no threads, so scheduling, writing,
 // interruption and warnings can be tested exactly.
 import type { DesignSummary } from '../../src/config.js';
-import type { CreateMapOptions, Lab } from '../../src/lab.js';
-import type { AllocCounts, HistogramSummary, MapDiagnostics, WorkerResult, WorkerSpec } from '../../src/native.js';
+import type { CoverageDistribution, CreateMapOptions, Lab } from '../../src/lab.js';
+import { addon } from '../../src/native.js';
+import type { AllocCounts, HistogramSummary, MapDiagnostics, OpMix, PagesReport, StreamCoverage, StreamPlan, WorkerResult, WorkerSpec } from '../../src/native.js';
 
 export const FAKE_HZ = 1e9; // 1 tick = 1 ns
 
@@ -61,9 +62,15 @@ export class FakeLab implements Lab {
     const capacity = this.capacityFor(m.expectedEntries, m.loadFactor);
     return {
       design: m.design, entries: m.entries, capacity, tombstones: 0, rehashes: 0, loadFactor: m.entries / capacity,
-      meanProbe: 1.5, maxProbe: 4, tableBytes: capacity * 16, hugePagesAdvised: false, probeHistogram: [1, 2, 3],
+      meanProbe: 1.5, maxProbe: 4, tableBytes: capacity * 16, probeHistogram: [1, 2, 3],
       ...(m.shards ? { shardEntries: [m.entries], shardCapacity: [capacity], shardOps: [30, 10], shardContended: [0, 0] } : {}),
     } as MapDiagnostics;
+  }
+  pages(id: number): PagesReport {
+    const m = this.maps.get(id)!;
+    const placed = Math.ceil((this.capacityFor(m.expectedEntries, m.loadFactor) * 16) / 2 ** 21) * 2 ** 21;
+    const huge = m.hugePages ?? true;
+    return { hugePages: huge, placedBytes: placed, advisedBytes: huge ? placed : 0, hugeBackedBytes: huge ? placed : 0, heapBytes: 0 };
   }
   allocCounts(): AllocCounts {
     return { allocations: 0, frees: 0, bytesAllocated: 0, bytesFreed: 0 };
@@ -82,6 +89,17 @@ export class FakeLab implements Lab {
       percentiles: percentiles.map(at),
       histogram: [],
     } as HistogramSummary;
+  }
+  // Stream planning and coverage are pure functions of their arguments: the real ones.
+  streamPlan(mix: OpMix, keys: number, threads: number, budgetBytes: number): StreamPlan {
+    return addon.streamPlan(mix, keys, threads, budgetBytes);
+  }
+  streamCoverage(_bitmap: BigUint64Array, keys: number): StreamCoverage {
+    // No stream is generated here: every key of the range counts as drawn.
+    return { present: keys, miss: 0 };
+  }
+  expectedCoverage(dist: CoverageDistribution, keys: number, draws: number): number {
+    return addon.expectedCoverage(dist, keys, draws);
   }
   async runThreads(mapId: number, specs: WorkerSpec[]): Promise<WorkerResult[]> {
     const runIndex = this.runs++;
@@ -107,6 +125,7 @@ export class FakeLab implements Lab {
         threadId: 100 + i,
         checksum: 7n,
         generateSeconds: 0.001,
+        streamOps: s.workload.streamLength,
         allocs: { allocations: 0, frees: 0, bytesAllocated: 0, bytesFreed: 0 },
         ...(s.mode === 'latency'
           ? { latency: { getHit: [100, 98, 1000, 2], getMiss: [], insert: [], update: [], erase: [] }, timerOverhead: [20, 10] }

@@ -45,6 +45,7 @@ class SplitUpdateMap final : public mapbench::AnyMap {
   mapbench::WorkerResult run_worker(const mapbench::WorkerSpec& spec, mapbench::Control& ctl) override {
     return inner_->run_worker(spec, ctl);
   }
+  mapbench::alloc::Pages::Report pages() override { return inner_->pages(); }
 
  private:
   std::unique_ptr<mapbench::AnyMap> inner_;

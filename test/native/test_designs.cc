@@ -79,7 +79,8 @@ void chained_counts_allocations() {
 // Random single-thread ops on a small, overloaded table, then the audit.
 template <class Map>
 void audit_after_random_ops(const char* what) {
-  Map m(64, 8);  // 64 buckets for up to 2000 keys: chains ~30 long
+  mb::alloc::Pages pages(false);
+  Map m(pages, 64, 8);  // 64 buckets for up to 2000 keys: chains ~30 long
   mb::NoStats s;
   mb::Rng rng(99);
   std::vector<std::uint8_t> present(2000, 0);
@@ -145,7 +146,8 @@ void pool_steady_state_allocates_nothing() {
 // allocated), in rounds of fresh threads; the pool's size stays within its
 // bound and its audit holds.
 void pool_cross_thread_frees_and_thread_churn() {
-  PoolChained m(1024, 16);
+  mb::alloc::Pages pages(false);
+  PoolChained m(pages, 1024, 16);
   constexpr std::uint64_t k = 2048;
   std::size_t peak_total = 0;
   for (int round = 0; round < 12; ++round) {
@@ -179,7 +181,8 @@ void pool_cross_thread_frees_and_thread_churn() {
 // More live threads than the pool has per-thread lists: the rest go through
 // the shared list, and nothing is lost.
 void pool_more_threads_than_slots() {
-  PoolChained m(4096, 64);
+  mb::alloc::Pages pages(false);
+  PoolChained m(pages, 4096, 64);
   const unsigned threads = static_cast<unsigned>(Pool::kThreadSlots) + 8;
   constexpr std::uint64_t per = 64;
   std::atomic<unsigned> arrived{0};
@@ -329,10 +332,48 @@ void everything_freed(const std::string& design) {
   CHECK_EQ(d.bytes_allocated, d.bytes_freed, design, ": bytes");
 }
 
+// One page policy reaches every design: built above 2 MiB and prefilled,
+// each map's placed memory is advised exactly when the policy says so, and
+// under "off" the kernel backs none of it with huge pages. urcu is the one
+// exception: its bucket index is the library's own and its nodes are heap
+// nodes, so the policy has nothing of it to place (checked too).
+void page_policy_reaches_every_design(const mb::DesignInfo& d) {
+  constexpr std::uint64_t kEntries = 300'000;  // >= 4.8 MB of slots at load factor 0.5
+  for (bool huge : {false, true}) {
+    mb::MapOptions o;
+    o.design = d.name;
+    o.expected_entries = kEntries;
+    o.load_factor = 0.5;
+    o.huge_pages = huge;
+    CHECK_EQ(mb::validate(o), std::string(), d.name);
+    auto m = mb::make_map(o);
+    CHECK_EQ(mb::prefill(*m, d.kind == "map" ? kEntries : 0), 0u, d.name);
+    const auto r = m->pages();
+    std::printf("      %-13s %-3s placed %6.1f MiB, advised %6.1f MiB, huge-backed %6.1f MiB, heap %6.1f MiB\n",
+                d.name.c_str(), huge ? "on" : "off", r.placed_bytes / 1048576.0, r.advised_bytes / 1048576.0,
+                r.huge_backed_bytes / 1048576.0, r.heap_bytes / 1048576.0);
+    CHECK_EQ(r.huge_pages, huge, d.name);
+    if (d.name == "null") {
+      CHECK_EQ(r.placed_bytes, 0u, "null allocates nothing");
+      continue;
+    }
+    if (d.name == "urcu") {
+      CHECK_EQ(r.placed_bytes, 0u, "urcu: nothing of it goes through the policy");
+      continue;
+    }
+    CHECK_GT(r.placed_bytes, std::uint64_t{2} << 20, d.name, ": the policy placed its large memory");
+    CHECK_EQ(r.advised_bytes, huge ? r.placed_bytes : 0u, d.name, ": advised exactly under the huge policy");
+    if (!huge) CHECK_EQ(r.huge_backed_bytes, 0u, d.name, ": MADV_NOHUGEPAGE keeps it on 4 KiB pages");
+  }
+}
+
 }  // namespace
 
 int main() {
   mbtest::Suite suite("test_designs");
+  for (const auto& d : mb::designs())
+    suite.run("page policy: " + d.name + " at 300k entries, huge pages on and off",
+              [&] { page_policy_reaches_every_design(d); });
   suite.run("chained: one allocation per new key, one free per erase, none per assignment", chained_counts_allocations);
   suite.run("chained: audit after random ops on overloaded chains",
             [] { audit_after_random_ops<HeapChained>("chained"); });

@@ -6,6 +6,7 @@
 #include <cstdlib>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "alloc.h"
 #include "chained_map.h"
@@ -126,7 +127,8 @@ void every_layout_entry() {
 template <class Lock, std::size_t Pad>
 bool neighbours_share_a_line() {
   using S = typename mb::ShardedMap<Lock, Pad>::Shard;
-  mb::ShardedMap<Lock, Pad> map(64 * 16, 16, false);
+  mb::alloc::Pages pages(false);
+  mb::ShardedMap<Lock, Pad> map(pages, 64 * 16, 16);
   bool shared = false;
   for (std::size_t i = 0; i + 1 < 16; ++i) {
     const auto last_of_a = reinterpret_cast<std::uintptr_t>(map.shard_address(i)) + sizeof(S) - 1;
@@ -150,33 +152,48 @@ void packed_shards_share_lines() {
 
 void objects_and_tables_are_aligned() {
   // Heap-allocated maps start on their own pad (over-aligned new).
-  auto m1 = std::make_unique<mb::MutexMap>(64, false);
-  auto m2 = std::make_unique<mb::RwLockMap>(64, false);
-  auto m3 = std::make_unique<mb::SpinMap>(64, false);
+  mb::alloc::Pages pages(false);
+  auto m1 = std::make_unique<mb::MutexMap>(pages, 64);
+  auto m2 = std::make_unique<mb::RwLockMap>(pages, 64);
+  auto m3 = std::make_unique<mb::SpinMap>(pages, 64);
   CHECK_EQ(reinterpret_cast<std::uintptr_t>(m1.get()) % mb::kPad, 0u, "mutex");
   CHECK_EQ(reinterpret_cast<std::uintptr_t>(m2.get()) % mb::kPad, 0u, "rwlock");
   CHECK_EQ(reinterpret_cast<std::uintptr_t>(m3.get()) % mb::kPad, 0u, "spin");
-  // Table memory: zeroed, line-aligned; huge-page tables 2 MiB-aligned.
+  // Table memory under either page policy: zeroed, line-aligned; tables of
+  // 2 MiB or more 2 MiB-aligned; every block counted; the ledger says what
+  // was placed and advised, and is empty once everything is freed.
+  constexpr std::size_t kHuge = mb::alloc::Pages::kHugePage;
   const mb::alloc::Counts before = mb::alloc::thread_counts();
-  for (std::size_t bytes : {std::size_t{64}, std::size_t{4096}, std::size_t{1} << 20, std::size_t{3} << 20}) {
-    for (bool huge : {false, true}) {
-      bool advised = true;
-      auto* p = static_cast<unsigned char*>(mb::alloc::allocate_table(bytes, huge, &advised));
-      CHECK(p != nullptr);
-      const std::uintptr_t a = reinterpret_cast<std::uintptr_t>(p);
+  for (bool huge : {false, true}) {
+    mb::alloc::Pages p(huge);
+    const std::size_t sizes[] = {64, 1024, 4096, std::size_t{1} << 20, std::size_t{3} << 20};
+    std::vector<unsigned char*> blocks;
+    for (std::size_t bytes : sizes) {
+      auto* t = static_cast<unsigned char*>(p.allocate_table(bytes));
+      CHECK(t != nullptr);
+      const std::uintptr_t a = reinterpret_cast<std::uintptr_t>(t);
       CHECK_EQ(a % mb::kCacheLine, 0u, bytes, " bytes");
-      if (huge && bytes >= (std::size_t{2} << 20)) CHECK_EQ(a % (std::size_t{2} << 20), 0u, bytes, " bytes, huge");
-      if (!huge) CHECK(!advised, "small/unadvised tables are not advised");
+      if (bytes >= kHuge) CHECK_EQ(a % kHuge, 0u, bytes, " bytes: a mapping of its own");
       std::size_t nonzero = 0;
-      for (std::size_t i = 0; i < bytes; i += 61) nonzero += p[i] != 0;
+      for (std::size_t i = 0; i < bytes; i += 61) nonzero += t[i] != 0;
       CHECK_EQ(nonzero, 0u, "table memory is zeroed");
-      p[0] = 1;
-      p[bytes - 1] = 1;  // the whole range is writable
-      mb::alloc::free_table(p, bytes);
+      t[0] = 1;
+      t[bytes - 1] = 1;  // the whole range is writable
+      blocks.push_back(t);
     }
+    const auto r = p.report();
+    CHECK_EQ(r.huge_pages, huge);
+    // 1 KiB, 4 KiB and 1 MiB share one 2 MiB chunk; 3 MiB rounds to 4 MiB.
+    CHECK_EQ(r.placed_bytes, kHuge + 2 * kHuge);
+    CHECK_EQ(r.advised_bytes, huge ? r.placed_bytes : 0u, "advised only under the huge policy");
+    CHECK_EQ(r.heap_bytes, 64u, "a block below kPlacedMin comes from the heap");
+    for (std::size_t i = 0; i < blocks.size(); ++i) p.free_table(blocks[i], sizes[i]);
+    const auto empty = p.report();
+    CHECK_EQ(empty.placed_bytes, 0u, "every chunk and mapping returned");
+    CHECK_EQ(empty.heap_bytes, 0u);
   }
   const mb::alloc::Counts after = mb::alloc::thread_counts();
-  CHECK_EQ(after.allocations - before.allocations, 8u, "every table allocation is counted");
+  CHECK_EQ(after.allocations - before.allocations, 10u, "every table allocation is counted");
   CHECK_EQ(after.frees - before.frees, after.allocations - before.allocations);
   CHECK_EQ(after.bytes_allocated - before.bytes_allocated, after.bytes_freed - before.bytes_freed);
   std::printf("      transparent huge pages: %s\n", mb::alloc::transparent_huge_pages_mode());

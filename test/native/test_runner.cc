@@ -275,45 +275,58 @@ void any_design_runs(const std::string& design) {
 
 // ---- workload generation ----
 
-// Inverse of key_of: undo splitmix64's finaliser, then subtract 1.
+// Inverse of key_of: undo its finaliser mod 2^61, then subtract 1.
+constexpr std::uint64_t kMask = mapbench::kKeyMask;
 std::uint64_t inverse_mul(std::uint64_t a) {
-  std::uint64_t x = a;  // Newton's iteration for a^-1 mod 2^64 (a odd)
+  std::uint64_t x = a;  // Newton's iteration for a^-1 mod 2^64 (a odd), so also mod 2^61
   for (int i = 0; i < 6; ++i) x *= 2 - a * x;
   return x;
 }
 std::uint64_t unxorshift(std::uint64_t y, int s) {
   std::uint64_t x = y;
   for (int i = 0; i < 64 / s + 1; ++i) x = y ^ (x >> s);
-  return x;
+  return x & kMask;
 }
 std::uint64_t index_of_key(std::uint64_t key) {
-  std::uint64_t z = unxorshift(key, 31);
-  z *= inverse_mul(0x94d049bb133111ebULL);
-  z = unxorshift(z, 27);
-  z *= inverse_mul(0xbf58476d1ce4e5b9ULL);
-  z = unxorshift(z, 30);
-  return z - 1;
+  std::uint64_t z = unxorshift(key, 32);
+  z = (z * inverse_mul(0x94d049bb133111ebULL)) & kMask;
+  z = unxorshift(z, 29);
+  z = (z * inverse_mul(0xbf58476d1ce4e5b9ULL)) & kMask;
+  z = unxorshift(z, 31);
+  return (z - 1) & kMask;
 }
 
 void key_of_avoids_sentinels() {
   // Brute force over the first 10M indices.
   constexpr std::uint64_t kIndices = 10'000'000;
-  std::uint64_t bad = 0;
-  for (std::uint64_t i = 0; i < kIndices; ++i) bad += !mapbench::is_user_key(mapbench::key_of(i));
+  std::uint64_t bad = 0, wide = 0;
+  for (std::uint64_t i = 0; i < kIndices; ++i) {
+    bad += !mapbench::is_user_key(mapbench::key_of(i));
+    wide += mapbench::key_of(i) > kMask;
+  }
   CHECK_EQ(bad, 0u, "key_of yields a sentinel below 10M");
+  CHECK_EQ(wide, 0u, "key_of yields a key of more than 61 bits");
   // And by the inverse: the only indices mapping to 0 and 1.
   mapbench::Rng rng(5);
   for (int i = 0; i < 100000; ++i) {
-    const std::uint64_t idx = rng.next();
+    const std::uint64_t idx = rng.next() & kMask;
     CHECK_EQ(index_of_key(mapbench::key_of(idx)), idx, "inverse of key_of");
+    CHECK_EQ(mapbench::index_of(mapbench::key_of(idx)), idx, "the library's inverse of key_of");
   }
   const std::uint64_t to0 = index_of_key(mapbench::kEmptyKey), to1 = index_of_key(mapbench::kTombstoneKey);
   CHECK_EQ(mapbench::key_of(to0), mapbench::kEmptyKey);
   CHECK_EQ(mapbench::key_of(to1), mapbench::kTombstoneKey);
-  std::printf("      key_of^-1(0) = %llu, key_of^-1(1) = %llu (both >= 2^62)\n", static_cast<unsigned long long>(to0),
+  std::printf("      key_of^-1(0) = %llu, key_of^-1(1) = %llu (both >= 2^58)\n", static_cast<unsigned long long>(to0),
               static_cast<unsigned long long>(to1));
-  CHECK_GE(to0, std::uint64_t{1} << 62);
-  CHECK_GE(to1, std::uint64_t{1} << 62);
+  CHECK_GE(to0, std::uint64_t{1} << 58);
+  CHECK_GE(to1, std::uint64_t{1} << 58);
+  // Op words hold key and kind without loss.
+  for (std::uint64_t i = 0; i < 1000; ++i) {
+    const std::uint64_t k = mapbench::key_of(i * 7919);
+    const auto op = mapbench::op_word(k, mapbench::OpKind::kErase);
+    CHECK_EQ(mapbench::op_key(op), k);
+    CHECK_EQ(mapbench::op_kind(op), static_cast<std::uint8_t>(mapbench::OpKind::kErase));
+  }
 }
 
 mapbench::WorkloadSpec spec_with(std::initializer_list<std::uint32_t> mix, std::uint64_t keys) {
@@ -342,11 +355,11 @@ void mix_proportions() {
   const auto idx = index_table(2 * n);
   std::uint64_t counts[mapbench::kOpKinds] = {};
   for (std::size_t i = 0; i < s.size(); ++i) {
-    CHECK_LT(s.kinds[i], mapbench::kOpKinds);
-    counts[s.kinds[i]] += 1;
-    auto it = idx.find(s.keys[i]);
+    CHECK_LT(mapbench::op_kind(s.ops[i]), mapbench::kOpKinds);
+    counts[mapbench::op_kind(s.ops[i])] += 1;
+    auto it = idx.find(mapbench::op_key(s.ops[i]));
     CHECK(it != idx.end(), "key outside [0, 2n)");
-    if (s.kinds[i] == static_cast<std::uint8_t>(mapbench::OpKind::kMiss))
+    if (mapbench::op_kind(s.ops[i]) == static_cast<std::uint8_t>(mapbench::OpKind::kMiss))
       CHECK_GE(it->second, n, "miss key inside the present range");
     else
       CHECK_LT(it->second, n, "present-key op outside the present range");
@@ -366,11 +379,11 @@ void kind_independent_of_key() {
   constexpr int kBuckets = 16;
   std::uint64_t by_index[kBuckets][2] = {}, by_key[kBuckets][2] = {}, by_high[kBuckets][2] = {};
   for (std::size_t i = 0; i < s.size(); ++i) {
-    const int get = s.kinds[i] == 0;
-    const std::uint64_t index = idx.at(s.keys[i]);
+    const int get = mapbench::op_kind(s.ops[i]) == 0;
+    const std::uint64_t index = idx.at(mapbench::op_key(s.ops[i]));
     by_index[index % kBuckets][get] += 1;
     by_high[index * kBuckets / n][get] += 1;
-    by_key[s.keys[i] >> 60][get] += 1;
+    by_key[mapbench::op_key(s.ops[i]) >> 57][get] += 1;
   }
   for (auto* table : {by_index, by_key, by_high}) {
     for (int b = 0; b < kBuckets; ++b) {
@@ -382,7 +395,7 @@ void kind_independent_of_key() {
   }
   // Consecutive ops: the kind of op i+1 does not depend on the kind of op i.
   std::uint64_t same = 0;
-  for (std::size_t i = 1; i < s.size(); ++i) same += s.kinds[i] == s.kinds[i - 1];
+  for (std::size_t i = 1; i < s.size(); ++i) same += mapbench::op_kind(s.ops[i]) == mapbench::op_kind(s.ops[i - 1]);
   CHECK_NEAR(static_cast<double>(same) / static_cast<double>(s.size() - 1), 0.5, 0.005);
 }
 
@@ -396,7 +409,7 @@ void zipf_skew() {
   const auto s = mapbench::generate_stream(spec);
   const auto idx = index_table(n);
   std::vector<std::uint64_t> count(n, 0);
-  for (auto k : s.keys) count[idx.at(k)] += 1;
+  for (auto op : s.ops) count[idx.at(mapbench::op_key(op))] += 1;
   for (std::uint64_t r = 1; r < n; ++r) CHECK_GT(count[0], count[r], "rank 0 is the most frequent; rank ", r);
   CHECK_GT(count[1], count[2]);
   CHECK_GT(count[2], count[10]);
@@ -425,8 +438,8 @@ void hotspot_fraction() {
   const auto idx = index_table(n);
   std::uint64_t hot = 0;
   std::vector<std::uint8_t> seen(n, 0);
-  for (auto k : s.keys) {
-    const std::uint64_t i = idx.at(k);
+  for (auto op : s.ops) {
+    const std::uint64_t i = idx.at(mapbench::op_key(op));
     hot += i < n / 10;
     seen[i] = 1;
   }
@@ -438,7 +451,7 @@ void hotspot_fraction() {
   auto hk = spec_with({100, 0, 0, 0, 0}, n);
   hk.dist.kind = mapbench::DistKind::kHotkey;
   const auto h = mapbench::generate_stream(hk);
-  for (auto k : h.keys) CHECK_EQ(k, mapbench::key_of(0), "hotkey");
+  for (auto op : h.ops) CHECK_EQ(mapbench::op_key(op), mapbench::key_of(0), "hotkey");
 }
 
 void determinism() {
@@ -447,15 +460,15 @@ void determinism() {
   spec.dist.kind = mapbench::DistKind::kZipf;
   const auto a = mapbench::generate_stream(spec);
   const auto b = mapbench::generate_stream(spec);
-  CHECK(a.keys == b.keys && a.kinds == b.kinds, "same spec, same stream");
+  CHECK(a.ops == b.ops, "same spec, same stream");
   auto other_thread = spec;
   other_thread.thread_index = 1;
   const auto c = mapbench::generate_stream(other_thread);
-  CHECK(a.keys != c.keys, "another thread index gives another stream");
+  CHECK(a.ops != c.ops, "another thread index gives another stream");
   auto other_seed = spec;
   other_seed.seed += 1;
   const auto d = mapbench::generate_stream(other_seed);
-  CHECK(a.keys != d.keys && a.kinds != d.kinds, "another seed gives another stream");
+  CHECK(a.ops != d.ops, "another seed gives another stream");
   CHECK_NE(mapbench::thread_seed(1, 0, 1), mapbench::thread_seed(1, 1, 1));
   CHECK_NE(mapbench::thread_seed(1, 0, 1), mapbench::thread_seed(1, 0, 2));
   mapbench::Rng r1(7), r2(7);
@@ -564,6 +577,115 @@ void spec_validation(const mbtest::MapConfig& cfg) {
   }
 }
 
+// Generates every thread's stream for `threads` threads into one shared
+// bitmap, as a run does, and checks the bitmap against a count made here.
+mapbench::Coverage coverage_of(const mapbench::WorkloadSpec& base, std::uint32_t threads) {
+  std::vector<std::uint64_t> words(mapbench::coverage_words(base.keys), 0);
+  std::vector<std::uint8_t> seen(2 * base.keys, 0);
+  std::vector<std::thread> gen;
+  std::vector<mapbench::OpStream> streams(threads);
+  for (std::uint32_t t = 0; t < threads; ++t) {
+    gen.emplace_back([&, t] {
+      auto spec = base;
+      spec.thread_index = t;
+      streams[t] = mapbench::generate_stream(spec, words.data());
+    });
+  }
+  for (auto& g : gen) g.join();
+  const auto idx = index_table(2 * base.keys);
+  mapbench::Coverage direct;
+  for (const auto& st : streams) {
+    for (auto op : st.ops) {
+      const std::uint64_t i = idx.at(mapbench::op_key(op));
+      if (seen[i]) continue;
+      seen[i] = 1;
+      (i < base.keys ? direct.present : direct.miss) += 1;
+    }
+  }
+  const auto c = mapbench::count_coverage(words.data(), base.keys);
+  CHECK_EQ(c.present, direct.present, "bitmap count of present keys vs a direct count");
+  CHECK_EQ(c.miss, direct.miss, "bitmap count of miss keys vs a direct count");
+  return c;
+}
+
+void stream_plan() {
+  auto spec = spec_with({100, 0, 0, 0, 0}, 1'000'000);
+  auto p = mapbench::default_stream_length(spec, 2, mapbench::kDefaultStreamBudgetBytes);
+  // 4 draws per key over both threads: 2M ops each, in whole batches.
+  CHECK_EQ(p.ideal_per_thread, 2'000'128u);
+  CHECK_EQ(p.ops_per_thread, p.ideal_per_thread);
+  CHECK(!p.capped);
+  // A small key space still gets the minimum length.
+  spec.keys = 1000;
+  p = mapbench::default_stream_length(spec, 2, mapbench::kDefaultStreamBudgetBytes);
+  CHECK_EQ(p.ops_per_thread, mapbench::kMinStreamOps);
+  // The budget caps, and says so: 3e7 keys on one thread in 256 MiB.
+  spec.keys = 30'000'000;
+  p = mapbench::default_stream_length(spec, 1, std::uint64_t{256} << 20);
+  CHECK(p.capped);
+  CHECK_EQ(p.ops_per_thread, (std::size_t{256} << 20) / 8);
+  CHECK_EQ(p.ideal_per_thread, 120'000'000u);
+  // Misses read the other range: a half-miss mix doubles the length.
+  spec = spec_with({50, 50, 0, 0, 0}, 1'000'000);
+  p = mapbench::default_stream_length(spec, 2, mapbench::kDefaultStreamBudgetBytes);
+  CHECK_EQ(p.ideal_per_thread, 4'000'000u);
+}
+
+void stream_coverage() {
+  // The default length covers a uniform key space: 1 - e^-4 of it.
+  auto spec = spec_with({100, 0, 0, 0, 0}, 200'000);
+  spec.stream_length = mapbench::default_stream_length(spec, 2, mapbench::kDefaultStreamBudgetBytes).ops_per_thread;
+  auto c = coverage_of(spec, 2);
+  const double got = static_cast<double>(c.present) / 200'000.0;
+  std::printf("      uniform, 2 x %zu ops over 200k keys: %.4f covered (expected %.4f)\n", spec.stream_length, got,
+              mapbench::expected_coverage(spec.dist, spec.keys, 2.0 * static_cast<double>(spec.stream_length)));
+  CHECK_GT(got, 0.97, "the default stream length covers the key space");
+  CHECK_EQ(c.miss, 0u, "mix C draws no miss key");
+  CHECK_NEAR(got, mapbench::expected_coverage(spec.dist, spec.keys, 2.0 * static_cast<double>(spec.stream_length)),
+             0.005);
+  // A stream a tenth as long covers what the distribution implies at that length.
+  spec.stream_length = 4096;
+  c = coverage_of(spec, 2);
+  CHECK_NEAR(static_cast<double>(c.present) / 200'000.0, mapbench::expected_coverage(spec.dist, spec.keys, 8192), 0.005);
+  // Skewed distributions: expected_coverage agrees with what generation draws.
+  spec.stream_length = 1 << 18;
+  spec.dist.kind = mapbench::DistKind::kZipf;
+  spec.dist.theta = 0.99;
+  c = coverage_of(spec, 2);
+  const double zipf_got = static_cast<double>(c.present) / 200'000.0;
+  const double zipf_expected = mapbench::expected_coverage(spec.dist, spec.keys, 2.0 * (1 << 18));
+  std::printf("      zipf 0.99, 2 x 2^18 ops over 200k keys: %.4f covered (expected %.4f)\n", zipf_got, zipf_expected);
+  CHECK_NEAR(zipf_got, zipf_expected, 0.02);
+  spec.dist.kind = mapbench::DistKind::kHotspot;
+  spec.dist.hot_fraction = 0.01;
+  spec.dist.hot_op_fraction = 0.9;
+  c = coverage_of(spec, 2);
+  CHECK_NEAR(static_cast<double>(c.present) / 200'000.0,
+             mapbench::expected_coverage(spec.dist, spec.keys, 2.0 * (1 << 18)), 0.01);
+  spec.dist.kind = mapbench::DistKind::kHotkey;
+  c = coverage_of(spec, 2);
+  CHECK_EQ(c.present, 1u);
+  // A thread's second run of the same spec replays its cached stream, and
+  // marks the same keys.
+  {
+    auto w = spec_with({100, 0, 0, 0, 0}, 50'000);
+    w.stream_length = 1 << 16;
+    std::vector<std::uint64_t> first(mapbench::coverage_words(w.keys), 0), again(first.size(), 0);
+    const auto* a = &mapbench::detail::thread_stream(w, first.data());
+    const auto* b = &mapbench::detail::thread_stream(w, again.data());
+    CHECK(a == b, "the same spec reuses the thread's stream");
+    CHECK(first == again, "a reused stream marks the keys it holds");
+    w.seed += 1;
+    CHECK(mapbench::detail::thread_stream(w, nullptr).ops == mapbench::generate_stream(w).ops,
+          "another spec gets its own stream, not the cached one");
+  }
+  // Misses land in the miss range only.
+  spec = spec_with({50, 50, 0, 0, 0}, 50'000);
+  c = coverage_of(spec, 1);
+  CHECK_GT(c.miss, 49'000u);
+  CHECK_GT(c.present, 49'000u);
+}
+
 int main() {
   mbtest::Suite suite("test_runner");
   std::printf("tsc: %.6f GHz\n", mapbench::tsc::hz() / 1e9);
@@ -606,5 +728,7 @@ int main() {
   suite.run("workload: hotspot and hotkey", hotspot_fraction);
   suite.run("workload: determinism for a seed", determinism);
   suite.run("workload: validation", validation);
+  suite.run("workload: default stream length and budget", stream_plan);
+  suite.run("workload: streams cover the key space (bitmap count)", stream_coverage);
   return suite.finish();
 }
