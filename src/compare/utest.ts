@@ -98,6 +98,18 @@ export function minimumP(n1: number, n2: number): number {
   return Math.min(1, 2 / binomial(n1 + n2, n1));
 }
 
+/**
+ * The fewest repeats a side, the same on both sides, with which the exact
+ * test can give p < alpha: the smallest n with 2 / C(2n, n) < alpha (4 for
+ * 0.05, 5 for 0.01). C(2n, n) grows like 4^n, so the loop is short.
+ * Requires: 0 < alpha.
+ */
+export function repeatsToReach(alpha: number): number {
+  let n = 1;
+  while (minimumP(n, n) >= alpha) n++;
+  return n;
+}
+
 function binomial(n: number, k: number): number {
   let r = 1;
   for (let i = 1; i <= k; i++) r = (r * (n - k + i)) / i;
