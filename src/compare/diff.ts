@@ -65,9 +65,9 @@ export type Verdict = 'better' | 'worse' | 'same' | 'inconclusive';
 export type VerdictReason =
   /** p < alpha and the change is at least the noise floor. */
   | 'significant'
-  /** p ≥ alpha. */
+  /** p ≥ alpha, though these repeat counts could have given less. */
   | 'not-significant'
-  /** p ≥ alpha, and with this many repeats p could not have been below alpha. */
+  /** With this many repeats p cannot be below alpha, whatever the data (verdict inconclusive). */
   | 'too-few-repeats'
   /** p < alpha, but the medians moved less than the noise floor. */
   | 'below-noise';

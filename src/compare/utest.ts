@@ -26,7 +26,7 @@
 // The smallest two-sided p an exact test can reach (no ties, samples fully
 // separated) is 2 / C(n1+n2, n1): 0.1 for 3 vs 3, 0.029 for 4 vs 4. When that
 // floor is not below alpha no outcome can be significant; callers say
-// "too few repeats" instead of pretending the data showed no difference.
+// "inconclusive" instead of pretending the data showed no difference.
 
 /** Largest sample size (each side) for which the exact distribution is used. */
 export const EXACT_LIMIT = 50;
