@@ -41,6 +41,8 @@ export interface PassOutcome {
   mapInfo: CellMapInfo;
   /** The pass that counted its streams' keys (the cell's first). */
   stream?: StreamRecord;
+  /** Set when the figures are kept although the pass failed a fidelity check after its reruns: why. */
+  unreliable?: string;
   memory: { rssBeforeBytes: number; rssAfterBytes: number; heapBeforeBytes: number; heapAfterBytes: number };
 }
 
@@ -441,6 +443,7 @@ export function cellRecord(cell: Cell, outcomes: PassOutcome[], lab: Lab, hz: nu
   }
   const timer = latOutcomes.flatMap((o) => o.timerOverhead ?? []);
   const timerStats = timer.length ? latencyStats(lab, timer, hz) : undefined;
+  const unreliable = outcomes.flatMap((o) => (o.unreliable === undefined ? [] : [{ repeat: o.record.repeat, pass: o.record.pass, reason: o.unreliable }]));
   return {
     key: cell.key,
     status: 'ok',
@@ -464,5 +467,6 @@ export function cellRecord(cell: Cell, outcomes: PassOutcome[], lab: Lab, hz: nu
       heapAfterBytes: outcomes[outcomes.length - 1]!.memory.heapAfterBytes,
     },
     ...(timerStats ? { timerOverheadNs: { p50: timerStats.p50Ns, mean: timerStats.meanNs } } : {}),
+    ...(unreliable.length ? { unreliable } : {}),
   };
 }

@@ -68,6 +68,8 @@ export interface ResolvedConfig {
   gateTimeoutSeconds: number;
   /** A run whose threads began measuring further apart than this fraction of the duration is rerun. */
   maxSkew: number;
+  /** Exit 1 when a cell is unreliable (kept figures that failed --max-skew after their reruns), as for a failed cell. */
+  strict: boolean;
   out: string;
   quiet: boolean;
   json: boolean;
@@ -105,6 +107,7 @@ export interface RawOptions {
   streamBudget?: string;
   gateTimeout?: string;
   maxSkew?: string;
+  strict?: boolean;
   out?: string;
   quiet?: boolean;
   json?: boolean;
@@ -419,7 +422,7 @@ export function resolveConfig(raw: RawOptions, ctx: ResolveContext): ResolvedCon
   return {
     maps, threads, cpus, loadFactors, keys, mixes, dists, shards, rates, seriesWindowSeconds, sampleDiagnosticsSeconds, prefill, initialCapacity, maxLoadFactor, durationSeconds, warmupSeconds, repeat, mode,
     sampleEvery, stats: raw.stats ?? true, seed, interleave: raw.interleave ?? false, hugePages: parseOnOff('--huge-pages', raw.hugePages ?? true),
-    streamLength, streamBudgetBytes, gateTimeoutSeconds, maxSkew: skewPct / 100, out, quiet: raw.quiet ?? false, json: raw.json ?? false,
+    streamLength, streamBudgetBytes, gateTimeoutSeconds, maxSkew: skewPct / 100, strict: raw.strict ?? false, out, quiet: raw.quiet ?? false, json: raw.json ?? false,
     scenario: raw.scenario ?? null,
   };
 }
@@ -454,6 +457,7 @@ export function configRecord(c: ResolvedConfig) {
     streamBudgetBytes: c.streamBudgetBytes,
     gateTimeoutSeconds: c.gateTimeoutSeconds,
     maxSkew: c.maxSkew,
+    strict: c.strict,
     out: c.out,
   };
 }

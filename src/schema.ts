@@ -287,6 +287,12 @@ export const CellRecordOk = z.object({
   memory: z.object({ rssBeforeBytes: count, rssAfterBytes: count, heapBeforeBytes: count, heapAfterBytes: count }),
   timerOverheadNs: z.object({ p50: nonNeg, mean: nonNeg }).optional(),
   perfStat: PerfStatRecord.optional(),
+  /**
+   * Runs whose figures are kept although they still failed a fidelity check
+   * (--max-skew) after their reruns; absent or empty: none did. A cell with
+   * any is unreliable: its data are real, its noise beyond what the run allowed.
+   */
+  unreliable: z.array(z.object({ repeat: count, pass: z.enum(['throughput', 'latency', 'stats']), reason: z.string() })).optional(),
 });
 export const CellRecordFailed = z.object({
   key: z.string(),
@@ -304,6 +310,11 @@ export const CellRecordSkipped = z.object({
 export const CellRecord = z.discriminatedUnion('status', [CellRecordOk, CellRecordFailed, CellRecordSkipped]);
 export type CellRecord = z.infer<typeof CellRecord>;
 export type CellRecordOk = z.infer<typeof CellRecordOk>;
+
+/** True when an ok cell kept runs that failed a fidelity check (see CellRecordOk.unreliable). */
+export function isUnreliable(c: CellRecord): boolean {
+  return c.status === 'ok' && (c.unreliable?.length ?? 0) > 0;
+}
 
 export const WarningRecord = z.object({
   code: z.string(),
@@ -384,6 +395,8 @@ export const ResolvedConfigSchema = z.object({
   streamBudgetBytes: count.optional(),
   gateTimeoutSeconds: z.number().positive(),
   maxSkew: z.number().positive().max(1),
+  /** --strict: unreliable cells fail the run (absent in files from before the flag: false). */
+  strict: z.boolean().optional(),
   out: z.string(),
 });
 export type ResolvedConfigRecord = z.infer<typeof ResolvedConfigSchema>;

@@ -1,7 +1,7 @@
 // The on-screen table of a result document.
 import Table from 'cli-table3';
 
-import type { CellRecord, ResultFile } from './schema.js';
+import { type CellRecord, isUnreliable, type ResultFile } from './schema.js';
 
 function fmtRate(opsPerSec: number): string {
   return (opsPerSec / 1e6).toFixed(opsPerSec >= 1e8 ? 0 : 2);
@@ -33,6 +33,9 @@ export function renderTable(doc: ResultFile): string {
   const head = ['map', 'thr', 'lf', 'keys', 'mix', 'dist', 'Mops/s', '±%', '×floor'];
   if (hasLatency) head.push('p50 ns', 'p99 ns', 'p99.9 ns');
   head.push('allocs/op', 'lf end', 'check');
+  // Shown only when needed: most runs have no unreliable cell.
+  const hasUnreliable = doc.cells.some(isUnreliable);
+  if (hasUnreliable) head.push('reliable');
   const table = new Table({ head, style: { head: [], border: [] } });
   const sorted = [...doc.cells].sort((a, b) =>
     a.params.mix.localeCompare(b.params.mix) || a.params.keys - b.params.keys || a.params.loadFactor - b.params.loadFactor ||
@@ -46,6 +49,7 @@ export function renderTable(doc: ResultFile): string {
       row.push(why, '', '');
       if (hasLatency) row.push('', '', '');
       row.push('', '', '');
+      if (hasUnreliable) row.push('');
       table.push(row);
       continue;
     }
@@ -64,6 +68,7 @@ export function renderTable(doc: ResultFile): string {
     const checks = c.repeats.map((r) => r.check);
     const check = checks.every((x) => x === null) ? 'n/a' : checks.every((x) => x === null || x.ok) ? 'ok' : 'FAIL';
     row.push(c.summary.allocationsPerOp.toFixed(3), c.summary.endLoadFactor.toFixed(3), check);
+    if (hasUnreliable) row.push(c.unreliable?.length ? `UNRELIABLE: ${c.unreliable.length} run${c.unreliable.length === 1 ? '' : 's'} over --max-skew` : 'yes');
     table.push(row);
   }
   return table.toString();

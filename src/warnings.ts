@@ -35,6 +35,10 @@ export const WARNINGS = {
     message: 'a run was discarded and rerun because its threads began measuring further apart than --max-skew allows',
     advice: 'a longer --warmup or --duration makes this rarer; a machine busy with other work makes it likelier',
   }),
+  skewExceeded: (reruns: number) => ({
+    message: `threads began measuring further apart than --max-skew allows in every run, reruns (${reruns}) included: the cell's figures are kept and marked unreliable`,
+    advice: 'quiet the machine (other work steals the CPUs), use fewer threads than cores, or lengthen --warmup; --strict makes unreliable cells fail the run',
+  }),
   migrated: (thread: number, from: number, to: number) => ({
     message: `thread ${thread} pinned to CPU ${from} ended on CPU ${to}`,
     advice: 'check that --cpus lists CPUs this process may use',

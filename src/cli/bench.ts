@@ -13,7 +13,7 @@ import { runBench } from '../bench.js';
 import { captureEnvironment } from '../environment.js';
 import type { RawOptions, ResolvedConfig } from '../config.js';
 import { SMOKE_BASE } from '../scenario.js';
-import type { Environment } from '../schema.js';
+import { type Environment, isUnreliable } from '../schema.js';
 import { EXIT_SIGINT, EXIT_SIGTERM, UsageError } from '../errors.js';
 import { NativeLab } from '../lab.js';
 import { latencyStats } from '../cell-runner.js';
@@ -95,6 +95,7 @@ async function main(argv: string[]): Promise<number> {
   const sigterm = onSignal(EXIT_SIGTERM);
   process.on('SIGINT', sigint);
   process.on('SIGTERM', sigterm);
+  // Exit 1: a cell failed, or with --strict a cell is unreliable.
   let failed = false;
   try {
     for (const cfg of cfgs) {
@@ -109,7 +110,7 @@ async function main(argv: string[]): Promise<number> {
   }
 }
 
-/** Runs one configuration to its result file; true when a cell failed. */
+/** Runs one configuration to its result file; true when a cell failed, or with --strict when one is unreliable. */
 async function runOne(cfg: ResolvedConfig, lab: NativeLab, environment: Environment, control: { aborted: boolean }): Promise<boolean> {
   const scenario = cfg.scenario === null ? undefined : findScenario(cfg.scenario);
   if (scenario && !cfg.quiet && !cfg.json) process.stdout.write(`\n== scenario ${scenario.name}: ${scenario.title}\n`);
@@ -152,11 +153,17 @@ async function runOne(cfg: ResolvedConfig, lab: NativeLab, environment: Environm
     } else if (!cfg.quiet) {
       process.stdout.write(`${renderTable(doc)}\n`);
       for (const w of doc.warnings) process.stdout.write(`warning: ${w.message}${w.cellKey ? ` [${w.cellKey}]` : ''} — ${w.advice}\n`);
+      const shaky = doc.cells.filter(isUnreliable).length;
       if (scenario) for (const f of scenario.findings(doc)) process.stdout.write(`finding: ${f.text}\n`);
-      process.stdout.write(`results: ${cfg.out} (${doc.cells.length} cells, ${doc.status})\n`);
+      if (scenario && shaky) process.stdout.write(`note: these findings read ${shaky} unreliable cell${shaky === 1 ? '' : 's'} (see the warnings)\n`);
+      process.stdout.write(`results: ${cfg.out} (${doc.cells.length} cells${shaky ? `, ${shaky} unreliable` : ''}, ${doc.status})\n`);
     }
     if (control.aborted) process.stderr.write(`mapbench: interrupted; ${doc.cells.length} completed cells kept in ${cfg.out}\n`);
-    return doc.cells.some((c) => c.status === 'failed');
+    const unreliable = doc.cells.filter(isUnreliable);
+    if (cfg.strict && unreliable.length > 0) {
+      process.stderr.write(`mapbench: --strict: ${unreliable.length} unreliable cell${unreliable.length === 1 ? '' : 's'} (${unreliable.map((c) => c.key).join(', ')})\n`);
+    }
+    return doc.cells.some((c) => c.status === 'failed') || (cfg.strict && unreliable.length > 0);
   } finally {
     bar?.stop();
   }

@@ -1,7 +1,9 @@
 // `npm run compare -- BASE.json NEW.json [...]`: read result files, compute
 // the diff (src/compare/diff.ts), render it in one format.
 // Exit codes: 0 compared; 1 a significant regression beyond
-// --fail-on-regression; 2 bad flags or an unusable file (one line on stderr).
+// --fail-on-regression; 2 bad flags or an unusable file (one line on stderr);
+// 3 with --fail-on-regression, no regression found but a comparison whose
+// repeat counts cannot reach --alpha (so a regression is not ruled out).
 import { Command, Option } from 'commander';
 
 import { compareFiles, compareMaps, type CompareOptions, DEFAULT_OPTIONS, mapsOf, METRIC_NAMES, type MetricName } from '../compare/diff.js';
@@ -11,6 +13,7 @@ import { UsageError } from '../errors.js';
 import { parseArgs, runCli } from './run-cli.js';
 
 export const EXIT_REGRESSION = 1;
+export const EXIT_INCONCLUSIVE = 3;
 
 function program(): Command {
   return new Command('mapbench compare')
@@ -22,7 +25,7 @@ function program(): Command {
     .option('--metric <list>', `metrics to compare: ${METRIC_NAMES.join(', ')}`, DEFAULT_OPTIONS.metrics.join(','))
     .option('--alpha <p>', 'significance level: a change needs p below it', String(DEFAULT_OPTIONS.alpha))
     .option('--noise <pct>', 'changes of the median smaller than this are reported as ~', `${DEFAULT_OPTIONS.noisePct}%`)
-    .option('--fail-on-regression <pct>', 'exit 1 if any metric got significantly worse by more than this (e.g. 5%)')
+    .option('--fail-on-regression <pct>', 'exit 1 if any metric got significantly worse by more than this (e.g. 5%); else exit 3 if a comparison\'s repeat counts cannot reach --alpha')
     .addOption(new Option('--format <format>', 'output format').choices(FORMATS).default('table'))
     .addOption(new Option('--pivot <param>', 'compare inside one file: every value of <param> against --baseline').choices(['map']))
     .option('--baseline <map>', 'with --pivot map: the map the others are compared against', 'mutex')
@@ -90,7 +93,8 @@ function main(argv: string[]): number {
     diff = compareFiles(files.map(readResultFile), options);
   }
   process.stdout.write(`${render(diff, raw.format)}\n`);
-  return diff.regressions.length > 0 ? EXIT_REGRESSION : 0;
+  if (diff.regressions.length > 0) return EXIT_REGRESSION;
+  return options.failOnRegressionPct !== null && diff.inconclusive.length > 0 ? EXIT_INCONCLUSIVE : 0;
 }
 
 runCli('mapbench compare', main);

@@ -10,11 +10,14 @@
 //          lock, shards).
 // For each pair of cells and each metric asked, the raw repeats of both sides
 // go through the Mann–Whitney U test (utest.ts); the verdict is "~" unless
-// p < alpha and the change of the medians is at least the noise floor.
+// p < alpha and the change of the medians is at least the noise floor, and
+// "inconclusive" when the repeat counts could not give p < alpha at all: a
+// test that cannot reject says nothing, so it never reads as "no change".
+// Sides holding runs kept over --max-skew (unreliable cells) are marked.
 import { cellKey } from '../matrix.js';
 import type { CellParams, CellRecord, CellRecordOk, Environment, RepeatRecord, ResultFile } from '../schema.js';
 import { summarize } from '../stats.js';
-import { mannWhitneyU, minimumP } from './utest.js';
+import { mannWhitneyU, minimumP, repeatsToReach } from './utest.js';
 
 export interface MetricSpec {
   label: string;
@@ -57,13 +60,14 @@ export interface Side extends Sample {
   n: number;
 }
 
-export type Verdict = 'better' | 'worse' | 'same';
+/** inconclusive: the repeat counts cannot reach p < alpha, so the data cannot say (reason too-few-repeats). */
+export type Verdict = 'better' | 'worse' | 'same' | 'inconclusive';
 export type VerdictReason =
   /** p < alpha and the change is at least the noise floor. */
   | 'significant'
-  /** p ≥ alpha. */
+  /** p ≥ alpha, though these repeat counts could have given less. */
   | 'not-significant'
-  /** p ≥ alpha, and with this many repeats p could not have been below alpha. */
+  /** With this many repeats p cannot be below alpha, whatever the data (verdict inconclusive). */
   | 'too-few-repeats'
   /** p < alpha, but the medians moved less than the noise floor. */
   | 'below-noise';
@@ -83,6 +87,8 @@ export interface MetricDiff {
   reason: VerdictReason;
   /** Significantly worse by more than the --fail-on-regression threshold. */
   regression: boolean;
+  /** The sides whose repeats of this metric's pass include runs kept over --max-skew. */
+  unreliable: Array<'base' | 'new'>;
 }
 
 export interface CellRef {
@@ -165,6 +171,23 @@ export interface Regression {
   deltaPct: number | null;
 }
 
+/** A metric of a cell whose repeat counts cannot reach p < alpha. */
+export interface Inconclusive {
+  pair: number;
+  key: string;
+  metric: MetricName;
+  /** Repeats of the base and the new side. */
+  n: [number, number];
+}
+
+/** A compared metric with runs kept over --max-skew on a side. */
+export interface UnreliableComparison {
+  pair: number;
+  key: string;
+  metric: MetricName;
+  sides: Array<'base' | 'new'>;
+}
+
 export interface CompareDiff {
   kind: 'mapbench.compare';
   mode: 'files' | 'pivot';
@@ -172,6 +195,12 @@ export interface CompareDiff {
   pairs: PairDiff[];
   /** Every regression across all pairs (empty unless failOnRegressionPct is set). */
   regressions: Regression[];
+  /** Every comparison the repeat counts left undecidable, across all pairs. */
+  inconclusive: Inconclusive[];
+  /** The fewest repeats a side (both sides alike) that can reach p < alpha. */
+  repeatsNeeded: number;
+  /** Every comparison with an unreliable side, across all pairs. */
+  unreliable: UnreliableComparison[];
 }
 
 export type { NamedResult } from '../result-files.js';
@@ -221,8 +250,12 @@ export function deltaPct(base: number, next: number): number | null {
   return ((next - base) / base) * 100;
 }
 
-/** Compares one metric of two cells from their raw repeats. */
-export function compareMetric(metric: MetricName, base: Sample, next: Sample, o: CompareOptions): MetricDiff {
+/**
+ * Compares one metric of two cells from their raw repeats. `unreliable`
+ * names the sides whose repeats include runs kept over --max-skew; it marks
+ * the result and changes no verdict.
+ */
+export function compareMetric(metric: MetricName, base: Sample, next: Sample, o: CompareOptions, unreliable: Array<'base' | 'new'> = []): MetricDiff {
   const b = side(base);
   const n = side(next);
   const delta = deltaPct(b.median, n.median);
@@ -230,8 +263,11 @@ export function compareMetric(metric: MetricName, base: Sample, next: Sample, o:
   const minP = minimumP(b.n, n.n);
   let verdict: Verdict = 'same';
   let reason: VerdictReason;
-  if (test.p >= o.alpha) {
-    reason = minP >= o.alpha ? 'too-few-repeats' : 'not-significant';
+  if (minP >= o.alpha) {
+    reason = 'too-few-repeats';
+    verdict = 'inconclusive';
+  } else if (test.p >= o.alpha) {
+    reason = 'not-significant';
   } else if (delta !== null && (delta === 0 || Math.abs(delta) < o.noisePct)) {
     reason = 'below-noise';
   } else {
@@ -240,7 +276,7 @@ export function compareMetric(metric: MetricName, base: Sample, next: Sample, o:
   }
   const regression =
     verdict === 'worse' && o.failOnRegressionPct !== null && (delta === null || Math.abs(delta) > o.failOnRegressionPct);
-  return { metric, base: b, new: n, deltaPct: delta, p: test.p, method: test.method, minimumP: minP, verdict, reason, regression };
+  return { metric, base: b, new: n, deltaPct: delta, p: test.p, method: test.method, minimumP: minP, verdict, reason, regression, unreliable };
 }
 
 // ---- pairs of cells ------------------------------------------------------------
@@ -250,6 +286,11 @@ function ref(c: CellRecord): CellRef {
   if (c.status === 'failed') r.detail = c.error;
   if (c.status === 'skipped') r.detail = c.reason;
   return r;
+}
+
+/** Whether a cell kept runs of this pass over --max-skew (CellRecordOk.unreliable). */
+function unreliablePass(cell: CellRecordOk, pass: Sample['pass']): boolean {
+  return (cell.unreliable ?? []).some((u) => u.pass === pass);
 }
 
 function compareCells(key: string, base: CellRecordOk, next: CellRecordOk, o: CompareOptions): CellDiff {
@@ -262,7 +303,10 @@ function compareCells(key: string, base: CellRecordOk, next: CellRecordOk, o: Co
       continue;
     }
     if (b.pass !== n.pass) diff.passMismatch.push(m);
-    diff.metrics.push(compareMetric(m, b, n, o));
+    const sides: Array<'base' | 'new'> = [];
+    if (unreliablePass(base, b.pass)) sides.push('base');
+    if (unreliablePass(next, n.pass)) sides.push('new');
+    diff.metrics.push(compareMetric(m, b, n, o, sides));
   }
   return diff;
 }
@@ -357,10 +401,20 @@ function fileRef(f: NamedResult, map?: string): FileRef {
   return r;
 }
 
-function regressionsOf(pairs: PairDiff[]): Regression[] {
-  return pairs.flatMap((p, i) =>
-    p.cells.flatMap((c) => c.metrics.filter((m) => m.regression).map((m) => ({ pair: i, key: c.key, metric: m.metric, deltaPct: m.deltaPct }))),
-  );
+/** The diff of these pairs, with the findings that span them collected. */
+function diffOf(mode: CompareDiff['mode'], o: CompareOptions, pairs: PairDiff[]): CompareDiff {
+  const each = <T>(f: (pair: number, key: string, m: MetricDiff) => T[]) =>
+    pairs.flatMap((p, i) => p.cells.flatMap((c) => c.metrics.flatMap((m) => f(i, c.key, m))));
+  return {
+    kind: 'mapbench.compare',
+    mode,
+    options: o,
+    pairs,
+    regressions: each((pair, key, m) => (m.regression ? [{ pair, key, metric: m.metric, deltaPct: m.deltaPct }] : [])),
+    inconclusive: each((pair, key, m) => (m.verdict === 'inconclusive' ? [{ pair, key, metric: m.metric, n: [m.base.n, m.new.n] as [number, number] }] : [])),
+    repeatsNeeded: repeatsToReach(o.alpha),
+    unreliable: each((pair, key, m) => (m.unreliable.length ? [{ pair, key, metric: m.metric, sides: m.unreliable }] : [])),
+  };
 }
 
 // ---- entry points --------------------------------------------------------------
@@ -378,7 +432,7 @@ export function compareFiles(files: NamedResult[], o: CompareOptions): CompareDi
     envDifferences: envDifferences(base.doc.environment, f.doc.environment),
     ...comparePair(base.doc.cells, f.doc.cells, (c) => c.key, o),
   }));
-  return { kind: 'mapbench.compare', mode: 'files', options: o, pairs, regressions: regressionsOf(pairs) };
+  return diffOf('files', o, pairs);
 }
 
 /** The key of a cell without the parameters that belong to the map (map, design, lock, shards). */
@@ -410,5 +464,5 @@ export function compareMaps(file: NamedResult, baseline: string, o: CompareOptio
       envDifferences: [],
       ...comparePair(baseCells, file.doc.cells.filter((c) => c.params.map === m), (c) => pivotKey(c.params), o),
     }));
-  return { kind: 'mapbench.compare', mode: 'pivot', options: o, pairs, regressions: regressionsOf(pairs) };
+  return diffOf('pivot', o, pairs);
 }

@@ -4,7 +4,7 @@
 // json is the diff object itself.
 import Table from 'cli-table3';
 
-import { type CellDiff, type CellRef, type CompareDiff, METRICS, type MetricDiff, type MetricName, type PairDiff } from './diff.js';
+import { type CellDiff, type CellRef, type CompareDiff, type CompareOptions, METRICS, type MetricDiff, type MetricName, type PairDiff } from './diff.js';
 
 export const FORMATS = ['table', 'markdown', 'json'] as const;
 export type Format = (typeof FORMATS)[number];
@@ -54,21 +54,30 @@ export function formatP(p: number): string {
 
 /**
  * "~ (p=0.310 n=5+5)", "+12.30% better (p=0.002 n=6+6)", "worse, was 0 (p=0.002 n=6+6)",
- * "~ (p=0.100 n=3+3, too few repeats)", "~ (p=0.002 n=6+6, below 1% noise)".
+ * "inconclusive: 3+3 repeats cannot reach p<0.05 (p=0.100)", "~ (p=0.002 n=6+6, below 1% noise)";
+ * a side with runs kept over --max-skew adds "; base unreliable".
  */
-export function formatVerdict(m: MetricDiff, noisePct: number): string {
+export function formatVerdict(m: MetricDiff, o: Pick<CompareOptions, 'alpha' | 'noisePct'>): string {
   const stat = `p=${formatP(m.p)} n=${m.base.n}+${m.new.n}`;
+  const shaky = m.unreliable.length === 0 ? '' : `; ${m.unreliable.length === 2 ? 'both sides' : m.unreliable[0]} unreliable`;
   switch (m.reason) {
     case 'significant':
-      return m.deltaPct === null ? `${m.verdict}, was 0 (${stat})` : `${formatDelta(m.deltaPct)} ${m.verdict} (${stat})`;
+      return m.deltaPct === null ? `${m.verdict}, was 0 (${stat}${shaky})` : `${formatDelta(m.deltaPct)} ${m.verdict} (${stat}${shaky})`;
     case 'not-significant':
-      return `~ (${stat})`;
+      return `~ (${stat}${shaky})`;
     case 'too-few-repeats':
-      return `~ (${stat}, too few repeats)`;
+      return `inconclusive: ${m.base.n}+${m.new.n} repeats cannot reach p<${o.alpha} (p=${formatP(m.p)}${shaky})`;
     case 'below-noise':
-      return `~ (${stat}, below ${noisePct}% noise)`;
+      return `~ (${stat}, below ${o.noisePct}% noise${shaky})`;
   }
 }
+
+/** "3+3" or "3+3, 2+3": the distinct repeat counts of inconclusive comparisons. */
+function repeatCounts(diff: CompareDiff): string {
+  return [...new Set(diff.inconclusive.map((i) => `${i.n[0]}+${i.n[1]}`))].join(', ');
+}
+
+const comparisons = (n: number) => `${n} comparison${n === 1 ? '' : 's'}`;
 
 /** Splits keys into the segments all of them share and a short label per key. */
 function labeller(keys: string[]): { common: string[]; label: (key: string) => string } {
@@ -149,7 +158,7 @@ function pairBlocks(diff: CompareDiff, pair: PairDiff): Block[] {
         formatValue(metric, m.new.median),
         `${m.new.spreadPct.toFixed(1)}%`,
         formatDelta(m.deltaPct),
-        formatVerdict(m, o.noisePct),
+        formatVerdict(m, o),
       ]),
       footer,
     });
@@ -159,6 +168,14 @@ function pairBlocks(diff: CompareDiff, pair: PairDiff): Block[] {
         kind: 'list',
         title: `${spec.label} is on one side only — ${cellCount(oneSided.length)}`,
         items: oneSided.map((c) => `${label(c.key)} (missing in ${c.missing.find((x) => x.metric === metric)!.side === 'base' ? baseName : newName})`),
+      });
+    }
+    const shaky = rows.filter(([, m]) => m.unreliable.length > 0);
+    if (shaky.length > 0) {
+      blocks.push({
+        kind: 'list',
+        title: `${spec.label} from unreliable runs (threads measured further apart than --max-skew, reruns included) — ${cellCount(shaky.length)}`,
+        items: shaky.map(([c, m]) => `${label(c.key)} (${m.unreliable.map((s) => (s === 'base' ? baseName : newName)).join(' and ')})`),
       });
     }
     const mismatched = pair.cells.filter((c) => c.passMismatch.includes(metric));
@@ -192,10 +209,28 @@ function pivotLabelKey(r: CellRef): string {
 function layout(diff: CompareDiff): Block[] {
   const blocks = diff.pairs.flatMap((p) => pairBlocks(diff, p));
   const t = diff.options.failOnRegressionPct;
+  const gated = diff.pairs.reduce((a, p) => a + p.cells.reduce((b, c) => b + c.metrics.length, 0), 0);
+  const undecided = diff.inconclusive.length;
+  if (undecided > 0) {
+    // Stated whether or not a threshold is set: an undecidable comparison must never read as "no change".
+    const consequence = t === null ? 'no verdict either way' : `a regression beyond ${t}% cannot be ruled out there`;
+    blocks.push({
+      kind: 'warning',
+      text: `inconclusive: ${repeatCounts(diff)} repeats cannot reach p<${diff.options.alpha}; use --repeat ${diff.repeatsNeeded} or more on both sides (${comparisons(undecided)} of ${gated}: ${consequence})`,
+    });
+  }
+  if (diff.unreliable.length > 0) {
+    blocks.push({
+      kind: 'warning',
+      text: `${comparisons(diff.unreliable.length)} read figures from unreliable runs (threads measured further apart than --max-skew, reruns included): their verdicts carry more noise than the bench allowed`,
+    });
+  }
   if (t !== null) {
-    if (diff.regressions.length === 0) {
+    if (diff.regressions.length === 0 && undecided === 0) {
       blocks.push({ kind: 'note', text: `no significant regression beyond ${t}%` });
-    } else {
+    } else if (diff.regressions.length === 0 && undecided < gated) {
+      blocks.push({ kind: 'note', text: `no significant regression beyond ${t}% in the other ${comparisons(gated - undecided)}` });
+    } else if (diff.regressions.length > 0) {
       blocks.push({
         kind: 'list',
         title: `significant regressions beyond ${t}% — ${diff.regressions.length}`,

@@ -26,7 +26,7 @@
 // The smallest two-sided p an exact test can reach (no ties, samples fully
 // separated) is 2 / C(n1+n2, n1): 0.1 for 3 vs 3, 0.029 for 4 vs 4. When that
 // floor is not below alpha no outcome can be significant; callers say
-// "too few repeats" instead of pretending the data showed no difference.
+// "inconclusive" instead of pretending the data showed no difference.
 
 /** Largest sample size (each side) for which the exact distribution is used. */
 export const EXACT_LIMIT = 50;
@@ -96,6 +96,18 @@ export function mannWhitneyU(x: readonly number[], y: readonly number[], opts: {
  */
 export function minimumP(n1: number, n2: number): number {
   return Math.min(1, 2 / binomial(n1 + n2, n1));
+}
+
+/**
+ * The fewest repeats a side, the same on both sides, with which the exact
+ * test can give p < alpha: the smallest n with 2 / C(2n, n) < alpha (4 for
+ * 0.05, 5 for 0.01). C(2n, n) grows like 4^n, so the loop is short.
+ * Requires: 0 < alpha.
+ */
+export function repeatsToReach(alpha: number): number {
+  let n = 1;
+  while (minimumP(n, n) >= alpha) n++;
+  return n;
 }
 
 function binomial(n: number, k: number): number {

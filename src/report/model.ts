@@ -6,7 +6,7 @@
 import type { EChartsOption, SeriesOption } from 'echarts';
 
 import { isPeer } from '../config.js';
-import type { CellRecord, CellRecordOk, Environment, ResultFile, WarningRecord } from '../schema.js';
+import { type CellRecord, type CellRecordOk, type Environment, isUnreliable, type ResultFile, type WarningRecord } from '../schema.js';
 import { floorOf } from '../table.js';
 import { type FindScenario, SCENARIO_SECTION, type ScenarioSection, scenarioSections } from './scenarios.js';
 
@@ -68,6 +68,8 @@ export interface TableRow {
   peer: boolean;
   /** failed: the error; skipped: the reason. */
   note: string;
+  /** ok cells whose figures failed --max-skew after their reruns: why ('' = reliable). */
+  unreliable: string;
 }
 
 export interface FileSummary {
@@ -76,7 +78,8 @@ export interface FileSummary {
   status: ResultFile['status'];
   startedAt: string;
   updatedAt: string;
-  cells: { ok: number; failed: number; skipped: number };
+  /** unreliable counts ok cells too: they are ok, with noisier figures than the run allowed. */
+  cells: { ok: number; failed: number; skipped: number; unreliable: number };
   environment: Environment;
   warnings: WarningRecord[];
 }
@@ -309,6 +312,10 @@ export function buildModel(files: LoadedFile[], now = new Date(), find?: FindSce
   for (const f of files) {
     if (f.doc.status !== 'complete') notes.push(`${f.label} is ${f.doc.status === 'running' ? 'still being written' : 'interrupted'}: it holds only the cells completed so far.`);
     if (!f.doc.cells.some((c) => c.status === 'ok')) notes.push(`${f.label} has no successful cell, so it adds nothing to the charts.`);
+    const shaky = f.doc.cells.filter(isUnreliable).length;
+    if (shaky > 0) {
+      notes.push(`${f.label} has ${shaky} unreliable cell${shaky === 1 ? '' : 's'}: threads began measuring further apart than --max-skew even after reruns; they are drawn, and marked in the table.`);
+    }
   }
 
   return {
@@ -323,6 +330,7 @@ export function buildModel(files: LoadedFile[], now = new Date(), find?: FindSce
         ok: f.doc.cells.filter((c) => c.status === 'ok').length,
         failed: f.doc.cells.filter((c) => c.status === 'failed').length,
         skipped: f.doc.cells.filter((c) => c.status === 'skipped').length,
+        unreliable: f.doc.cells.filter(isUnreliable).length,
       },
       environment: f.doc.environment,
       warnings: f.doc.warnings,
@@ -347,7 +355,7 @@ function rowOf(file: LoadedFile, c: CellRecord): TableRow {
   const base: TableRow = {
     file: file.label, key: c.key, status: c.status, map: p.map, threads: p.threads, loadFactor: p.loadFactor, keys: p.keys,
     mix: p.mix, dist: p.dist, cpus: cpusText(p.cpus), mopsPerSec: null, spreadPct: null, floorRatio: null, p50Ns: null,
-    p99Ns: null, p999Ns: null, maxNs: null, allocationsPerOp: null, endLoadFactor: null, check: '', note: '',
+    p99Ns: null, p999Ns: null, maxNs: null, allocationsPerOp: null, endLoadFactor: null, check: '', note: '', unreliable: '',
     peer: isPeer(p.design),
   };
   if (c.status === 'failed') return { ...base, note: c.error };
@@ -367,5 +375,6 @@ function rowOf(file: LoadedFile, c: CellRecord): TableRow {
     allocationsPerOp: c.summary.allocationsPerOp,
     endLoadFactor: c.summary.endLoadFactor,
     check: checks.every((x) => x === null) ? 'n/a' : checks.every((x) => x === null || x.ok) ? 'ok' : 'FAIL',
+    unreliable: (c.unreliable ?? []).map((u) => `${u.pass} repeat ${u.repeat}: ${u.reason}`).join('; '),
   };
 }

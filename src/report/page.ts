@@ -34,6 +34,8 @@ th.t, td.t { text-align: left; }
 td.name { white-space: normal; overflow-wrap: break-word; max-width: 24ch; }
 tbody tr:nth-child(even) { background: var(--bg-alt); }
 tr.failed td, tr.skipped td { color: var(--bad); }
+tr.unreliable td { font-style: italic; }
+.unreliable-tag { font-style: normal; font-size: 10.5px; color: var(--bad); border: 1px solid var(--bad); border-radius: 3px; padding: 0 3px; margin-left: 4px; }
 tr.peer td.name { font-style: italic; }
 .peer-tag { font-style: normal; font-size: 10.5px; color: var(--muted); border: 1px solid var(--line); border-radius: 3px; padding: 0 3px; margin-left: 4px; }
 tr.note td { white-space: normal; text-align: left; overflow-wrap: anywhere; }
@@ -74,12 +76,16 @@ function cellsTable(model: ReportModel): Html {
       html`<td>${r.threads}</td><td>${r.loadFactor}</td><td>${r.keys.toLocaleString('en-US')}</td>`,
       html`<td class="t">${r.mix}</td><td class="t">${r.dist}</td>`,
       ...(hasCpus ? [html`<td class="t">${r.cpus}</td>`] : []),
-      html`<td class="t">${r.status}</td>`,
+      r.unreliable
+        ? html`<td class="t">${r.status}<span class="unreliable-tag" title="threads began measuring further apart than --max-skew, reruns included">unreliable</span></td>`
+        : html`<td class="t">${r.status}</td>`,
       html`<td>${fmt(r.mopsPerSec, 2)}</td><td>${fmt(r.spreadPct, 1)}</td><td>${fmt(r.floorRatio, 2)}</td>`,
       ...(hasLatency ? [html`<td>${fmtNs(r.p50Ns)}</td><td>${fmtNs(r.p99Ns)}</td><td>${fmtNs(r.p999Ns)}</td><td>${fmtNs(r.maxNs)}</td>`] : []),
       html`<td>${fmt(r.allocationsPerOp, 3)}</td><td>${fmt(r.endLoadFactor, 3)}</td><td class="t">${r.check}</td>`,
     ];
-    const main = html`<tr class="${r.peer ? `${r.status} peer` : r.status}" title="${r.key}">${cells}</tr>`;
+    const classes = [r.status, ...(r.peer ? ['peer'] : []), ...(r.unreliable ? ['unreliable'] : [])].join(' ');
+    const main = html`<tr class="${classes}" title="${r.key}">${cells}</tr>`;
+    if (r.unreliable) return html`${main}<tr class="note unreliable"><td colspan="${head.length}">unreliable: ${r.unreliable}</td></tr>`;
     if (!r.note) return main;
     const what = r.status === 'failed' ? 'error' : 'reason';
     return html`${main}<tr class="note ${r.status}"><td colspan="${head.length}">${what}: ${r.note}</td></tr>`;
@@ -128,7 +134,7 @@ function environmentBlock(model: ReportModel): Html {
     const b = e.build;
     const items: Array<[string, string]> = [
       ['file', f.path],
-      ['status', `${f.status} (${f.cells.ok} ok, ${f.cells.failed} failed, ${f.cells.skipped} skipped)`],
+      ['status', `${f.status} (${f.cells.ok} ok${f.cells.unreliable ? ` of which ${f.cells.unreliable} unreliable` : ''}, ${f.cells.failed} failed, ${f.cells.skipped} skipped)`],
       ['run', `${f.startedAt} → ${f.updatedAt}`],
       ['command', e.commandLine.join(' ')],
       ['host', `${e.hostname} (${e.platform}, kernel ${e.kernel})`],

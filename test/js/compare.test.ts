@@ -22,7 +22,7 @@ import {
 } from '../../src/compare/diff.js';
 import { parseResultText } from '../../src/result-files.js';
 import { render } from '../../src/compare/render.js';
-import { mannWhitneyU, minimumP, normalCdf } from '../../src/compare/utest.js';
+import { mannWhitneyU, minimumP, normalCdf, repeatsToReach } from '../../src/compare/utest.js';
 import { Rng } from '../../src/rng.js';
 import type { ResultFile } from '../../src/schema.js';
 import { ENV, FIXTURE_DIR, FIXTURE_REPEATS, FIXTURES, fixtureText, JITTER, resultFile, series } from './fixtures/compare/make.js';
@@ -160,14 +160,69 @@ test('clearly shifted samples, 8 vs 8, are significant with the right sign', () 
   assert.ok(p99.deltaPct! > 0);
 });
 
-test('3 vs 3, however far apart, is "~" for too few repeats', () => {
-  const m = compareMetric('qps', tp(series(1e7, 3)), tp(series(2e7, 3)), opts());
+test('3 vs 3, however far apart, is inconclusive, never "~"', () => {
+  const m = compareMetric('qps', tp(series(1e7, 3)), tp(series(0.5e7, 3)), opts());
   close(m.p, 0.1);
-  assert.equal(m.verdict, 'same');
+  assert.equal(m.verdict, 'inconclusive');
   assert.equal(m.reason, 'too-few-repeats');
-  assert.match(render(compareFiles([named('three-repeats-base.json'), named('three-repeats-faster.json')], opts()), 'table'), /too few repeats/);
+  assert.equal(m.regression, false);
   // A looser alpha makes the same data significant.
   assert.equal(compareMetric('qps', tp(series(1e7, 3)), tp(series(2e7, 3)), opts({ alpha: 0.2 })).verdict, 'better');
+  // 3 vs 6 can reach 2/84 < 0.05: an overlap there is a real "~".
+  assert.equal(compareMetric('qps', tp(series(1e7, 3)), tp(series(1e7, 6)), opts()).verdict, 'same');
+});
+
+test('the repeats needed to reach alpha are computed, not assumed', () => {
+  assert.equal(repeatsToReach(0.05), 4);
+  assert.equal(repeatsToReach(0.01), 5);
+  assert.equal(repeatsToReach(0.2), 3);
+  assert.equal(repeatsToReach(0.001), 7);
+  for (const alpha of [0.2, 0.05, 0.01, 0.001]) {
+    const n = repeatsToReach(alpha);
+    assert.ok(minimumP(n, n) < alpha && minimumP(n - 1, n - 1) >= alpha, `alpha ${alpha}`);
+  }
+});
+
+test('inconclusive comparisons are said on every row and in the summary, with or without a threshold', () => {
+  const pair = [named('three-repeats-base.json'), named('three-repeats-slower.json')];
+  const gated = compareFiles(pair, opts({ failOnRegressionPct: 5 }));
+  assert.equal(gated.regressions.length, 0);
+  assert.equal(gated.inconclusive.length, 8, 'every cell, both metrics');
+  assert.deepEqual(gated.inconclusive[0]!.n, [3, 3]);
+  assert.equal(gated.repeatsNeeded, 4);
+  const text = render(gated, 'table');
+  const rows = text.split('\n').filter((l) => /map=(mutex|lockfree) threads=/.test(l));
+  assert.equal(rows.length, 8);
+  for (const r of rows) assert.match(r, /inconclusive: 3\+3 repeats cannot reach p<0\.05 \(p=/);
+  assert.doesNotMatch(text, /~ \(/);
+  assert.match(text, /^warning: inconclusive: 3\+3 repeats cannot reach p<0\.05; use --repeat 4 or more on both sides \(8 comparisons of 8: a regression beyond 5% cannot be ruled out there\)$/m);
+  assert.doesNotMatch(text, /no significant regression/, 'nothing was ruled out');
+  assert.match(render(gated, 'markdown'), /\*\*warning:\*\* inconclusive: 3\+3 repeats/);
+  assert.match(render(compareFiles(pair, opts()), 'table'), /^warning: inconclusive: 3\+3 repeats cannot reach p<0\.05; use --repeat 4 or more on both sides \(8 comparisons of 8: no verdict either way\)$/m);
+  // Conclusive files say nothing of it.
+  const conclusive = render(compareFiles([named('base.json'), named('same.json')], opts({ failOnRegressionPct: 5 })), 'table');
+  assert.doesNotMatch(conclusive, /inconclusive/);
+  assert.match(conclusive, /^no significant regression beyond 5%$/m);
+});
+
+test('a side with runs kept over --max-skew is marked on its rows and in the summary', () => {
+  const base = resultFile([{ map: 'mutex', threads: 1, qps: series(1e7, 6), p99: series(100, 6) }, { map: 'lockfree', threads: 1, qps: series(2e7, 6), p99: series(80, 6) }]);
+  const next = resultFile([
+    { map: 'mutex', threads: 1, qps: series(1e7, 6, 0.0025), p99: series(100, 6, 0.0025), unreliable: ['throughput'] },
+    { map: 'lockfree', threads: 1, qps: series(2e7, 6, 0.0025), p99: series(80, 6, 0.0025) },
+  ]);
+  const d = compareFiles([{ name: 'a.json', doc: base }, { name: 'b.json', doc: next }], opts());
+  assert.deepEqual(metricOf(d.pairs[0]!, 'mutex', 1, 'qps').unreliable, ['new']);
+  assert.deepEqual(metricOf(d.pairs[0]!, 'mutex', 1, 'p99').unreliable, [], 'its latency pass measured together');
+  assert.deepEqual(metricOf(d.pairs[0]!, 'lockfree', 1, 'qps').unreliable, []);
+  assert.deepEqual(d.unreliable.map((u) => [u.metric, u.sides]), [['qps', ['new']]]);
+  const text = render(d, 'table');
+  assert.match(text, /map=mutex[^\n]*~ \(p=[^\n]*; new unreliable\)/);
+  assert.doesNotMatch(text, /map=lockfree[^\n]*unreliable/);
+  assert.match(text, /throughput from unreliable runs \(threads measured further apart than --max-skew, reruns included\) — 1 cell:\n {2}map=mutex \(new\)/);
+  assert.match(text, /^warning: 1 comparison read figures from unreliable runs/m);
+  const both = compareFiles([{ name: 'b.json', doc: next }, { name: 'b2.json', doc: next }], opts());
+  assert.match(render(both, 'table'), /; both sides unreliable\)/);
 });
 
 test('a significant change smaller than the noise floor is "~"', () => {
@@ -411,7 +466,22 @@ test('cli: --fail-on-regression exits 1 only for a significant regression beyond
   // Allocations rising from zero are a regression at any threshold.
   assert.equal(compareCli([...slower, '--metric', 'qps,allocs', '--fail-on-regression', '15']).status, 1);
   assert.equal(compareCli([fixture('base.json'), fixture('faster.json'), '--fail-on-regression', '1%']).status, 0, 'faster is no regression');
-  assert.equal(compareCli([fixture('three-repeats-base.json'), fixture('three-repeats-faster.json'), '--fail-on-regression', '1%']).status, 0);
+});
+
+test('cli: --fail-on-regression exits 3 when a gated comparison cannot reach --alpha; a regression still exits 1', () => {
+  // A 50% drop seen in 3 + 3 repeats: undecidable, so never a silent pass.
+  const halved = compareCli([fixture('three-repeats-base.json'), fixture('three-repeats-slower.json'), '--fail-on-regression', '5%']);
+  assert.equal(halved.status, 3, halved.stderr);
+  assert.equal(halved.stderr, '');
+  assert.match(halved.stdout, /inconclusive: 3\+3 repeats cannot reach p<0\.05; use --repeat 4 or more/);
+  assert.doesNotMatch(halved.stdout, /no significant regression/);
+  assert.equal(compareCli([fixture('three-repeats-base.json'), fixture('three-repeats-faster.json'), '--fail-on-regression', '1%']).status, 3);
+  assert.equal(compareCli([fixture('three-repeats-base.json'), fixture('three-repeats-slower.json')]).status, 0, 'no threshold: report only');
+  // At alpha 0.01, 6 + 3 repeats cannot decide while 6 + 6 finds slower's regression: the regression decides the code.
+  const mixed = compareCli([fixture('base.json'), fixture('slower.json'), fixture('three-repeats-faster.json'), '--alpha', '0.01', '--fail-on-regression', '5%']);
+  assert.equal(mixed.status, 1, mixed.stderr);
+  assert.match(mixed.stdout, /inconclusive: 6\+3 repeats cannot reach p<0\.01; use --repeat 5 or more/);
+  assert.match(mixed.stdout, /significant regressions beyond 5% — 4:/);
 });
 
 test('cli: more than two files, --format json and markdown, --pivot map', () => {

@@ -15,6 +15,8 @@ export interface FakeLabOptions {
   failDesign?: string;
   /** Ticks by which thread 1's measured window starts late, per run. */
   lateStart?: (runIndex: number) => number;
+  /** What the post-run correctness check says for this design ('' = passed). */
+  verify?: (design: string) => string;
 }
 
 export class FakeLab implements Lab {
@@ -54,8 +56,8 @@ export class FakeLab implements Lab {
     this.maps.get(id)!.entries = keys;
     return 0;
   }
-  verify(): string {
-    return '';
+  verify(id: number): string {
+    return this.o.verify?.(this.maps.get(id)!.design) ?? '';
   }
   diagnostics(id: number): MapDiagnostics {
     const m = this.maps.get(id)!;

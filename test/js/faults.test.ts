@@ -1,8 +1,8 @@
-// Faults: a worker thread that dies, a disk that fills up, maps destroyed
-// while threads run on them. The process must neither crash nor lose
-// completed work.
+// Faults: a worker thread that dies, a machine busy with other work, a disk
+// that fills up, maps destroyed while threads run on them. The process must
+// neither crash nor lose completed work; noise is flagged, not failed.
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -11,7 +11,8 @@ import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 
 import { addon } from '../../src/native.js';
-import { parseResultFile } from '../../src/schema.js';
+import { availableCpus } from '../../src/config.js';
+import { isUnreliable, parseResultFile } from '../../src/schema.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const cli = path.resolve(here, '../../src/cli/bench.js');
@@ -31,6 +32,59 @@ test('a worker thread that dies fails its cell, names it, and the run goes on', 
   assert.equal(byMap.mutex!.status, 'failed');
   assert.equal(byMap.lockfree!.status, 'ok', 'the cells after the failure still ran');
   assert.equal(byMap.floor!.status, 'ok');
+});
+
+/**
+ * Starts a busy loop on one CPU of this process (taskset where present) and
+ * stops it after `fn`: the bench's threads then share their CPUs with it.
+ */
+async function withHog<T>(fn: () => Promise<T> | T): Promise<T> {
+  const loop = ['-e', 'for (;;) {}'];
+  const pinned = spawnSync('taskset', ['--version']).status === 0;
+  const hog = pinned ? spawn('taskset', ['-c', String(availableCpus()[0]!), process.execPath, ...loop], { stdio: 'ignore' })
+    : spawn(process.execPath, loop, { stdio: 'ignore' });
+  try {
+    return await fn();
+  } finally {
+    hog.kill('SIGKILL');
+  }
+}
+
+const runAsync = (args: string[]) =>
+  new Promise<{ status: number | null; stdout: string; stderr: string }>((resolve) => {
+    const child = spawn(process.execPath, [cli, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (b: Buffer) => (stdout += b));
+    child.stderr.on('data', (b: Buffer) => (stderr += b));
+    child.on('close', (status) => resolve({ status, stdout, stderr }));
+  });
+
+test('a busy machine: skewed cells are kept, flagged unreliable, exit 0; --strict exits 1', async () => {
+  // A CPU hog beside two benchmark threads on this machine's CPUs; a --max-skew of
+  // a few nanoseconds of the run makes exceeding it certain however quiet the rest is.
+  const dir = tmp();
+  const args = (out: string) => ['--maps', 'spin,floor', '--threads', '2', '--keys', '1000', '--load-factors', '0.5', '--mix', 'C',
+    '--duration', '0.05', '--warmup', '0.01', '--repeat', '2', '--no-stats', '--max-skew', '0.00001%', '--out', out];
+  const [lenient, strict] = await withHog(async () => [await runAsync(args(path.join(dir, 'a.json'))), await runAsync([...args(path.join(dir, 'b.json')), '--strict'])]);
+
+  assert.equal(lenient.status, 0, lenient.stderr);
+  const doc = parseResultFile(JSON.parse(fs.readFileSync(path.join(dir, 'a.json'), 'utf8')));
+  assert.equal(doc.status, 'complete');
+  for (const c of doc.cells) {
+    assert.equal(c.status, 'ok', c.key);
+    assert.ok(isUnreliable(c), `${c.key} is flagged`);
+    if (c.status === 'ok') assert.equal(c.repeats.length, 2, 'its data are kept');
+  }
+  assert.match(lenient.stdout, /UNRELIABLE: \d runs? over --max-skew/);
+  assert.match(lenient.stdout, /warning: threads began measuring further apart than --max-skew allows in every run/);
+  assert.match(lenient.stdout, /\(2 cells, 2 unreliable, complete\)/);
+
+  assert.equal(strict.status, 1, strict.stderr);
+  assert.match(strict.stderr, /^mapbench: --strict: 2 unreliable cells \(map=spin\|/m);
+  const strictDoc = parseResultFile(JSON.parse(fs.readFileSync(path.join(dir, 'b.json'), 'utf8')));
+  assert.equal(strictDoc.config.strict, true);
+  assert.ok(strictDoc.cells.every(isUnreliable), 'the same data are written');
 });
 
 test('a full disk: one line, exit 2, the last complete file intact, no temporary files', (t) => {

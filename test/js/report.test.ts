@@ -78,6 +78,26 @@ test('failed cells appear in the table with their error; no file is left out', (
   assert.match(failed[0]!.note, /prefill failed/);
 });
 
+test('unreliable cells are drawn, marked in the table with their reason, and noted', () => {
+  const doc = resultFile([
+    { map: 'lockfree', threads: 2, loadFactor: 0.5, opsPerSec: 2e6, unreliable: 'threads began measuring <b>9.00 ms</b> apart' },
+    { map: 'mutex', threads: 2, loadFactor: 0.5, opsPerSec: 1e6 },
+  ]);
+  const m = buildModel(loadedFiles([{ path: 'r.json', doc }]));
+  const row = (map: string) => m.rows.find((r) => r.map === map)!;
+  assert.match(row('lockfree').unreliable, /^throughput repeat 1: threads began measuring/);
+  assert.equal(row('mutex').unreliable, '');
+  assert.equal(row('lockfree').status, 'ok');
+  assert.deepEqual(m.charts.find((c) => c.section === 'qps-threads')!.series, ['lockfree', 'mutex'], 'still drawn');
+  assert.ok(m.notes.some((n) => /r\.json has 1 unreliable cell/.test(n)));
+  assert.equal(m.files[0]!.cells.unreliable, 1);
+  const page = renderPage(m, '');
+  assert.match(page, /<tr class="ok unreliable"/);
+  assert.match(page, /<tr class="note unreliable"><td colspan="\d+">unreliable: throughput repeat 1: threads began measuring &lt;b&gt;/);
+  assert.match(page, /complete \(2 ok of which 1 unreliable, 0 failed, 0 skipped\)/);
+  assert.equal((page.match(/class="unreliable-tag"/g) ?? []).length, 1);
+});
+
 test('file strings are escaped in the page; data travels as JSON with no "<"', () => {
   const page = renderPage(model(), '/* chart library */');
   assert.ok(!page.includes(SCRIPT_MAP), 'the raw script tag never appears');
