@@ -2,30 +2,12 @@
 // memory, and the result file records what the policy placed and what the
 // kernel backed — through the real CLI and addon.
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { test } from 'node:test';
-import { fileURLToPath } from 'node:url';
 
 import { addon } from '../../src/native.js';
-import { parseResultFile, type ResultFile } from '../../src/schema.js';
+import { type BenchRun, runBenchCli } from './bench-cli.js';
 
-const cli = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../src/cli/bench.js');
-
-function bench(args: string[]): { status: number | null; stderr: string; doc: ResultFile | null } {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mapbench-pages-'));
-  const out = path.join(dir, 'r.json');
-  const r = spawnSync(
-    process.execPath,
-    [cli, '--threads', '1', '--load-factors', '0.5', '--duration', '0.02', '--warmup', '0', '--repeat', '1', '--no-stats',
-      '--mix', 'C', '--keys', '3e5', '--quiet', '--out', out, ...args],
-    { encoding: 'utf8', timeout: 120_000 },
-  );
-  const doc = fs.existsSync(out) ? parseResultFile(JSON.parse(fs.readFileSync(out, 'utf8'))) : null;
-  return { status: r.status, stderr: r.stderr, doc };
-}
+const bench = (args: string[]): BenchRun => runBenchCli(['--threads', '1', '--load-factors', '0.5', '--duration', '0.02', '--warmup', '0', '--repeat', '1', '--no-stats', '--mix', 'C', '--keys', '3e5'], args);
 
 const MAPS = 'lockfree,mutex,sharded,chained,chained-pool,readmostly';
 

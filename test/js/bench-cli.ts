@@ -1,0 +1,27 @@
+// Runs the bench CLI (compiled) in a child process with a fresh --out, and
+// reads back the result file it left, if any: for tests that check what a
+// real run records.
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+import { parseResultFile, type ResultFile } from '../../src/schema.js';
+
+const cli = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../src/cli/bench.js');
+
+export interface BenchRun {
+  status: number | null;
+  stderr: string;
+  doc: ResultFile | null;
+}
+
+/** `defaults` come first, so `args` can override any of them. */
+export function runBenchCli(defaults: string[], args: string[]): BenchRun {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mapbench-run-'));
+  const out = path.join(dir, 'r.json');
+  const r = spawnSync(process.execPath, [cli, '--quiet', '--out', out, ...defaults, ...args], { encoding: 'utf8', timeout: 120_000 });
+  const doc = fs.existsSync(out) ? parseResultFile(JSON.parse(fs.readFileSync(out, 'utf8'))) : null;
+  return { status: r.status, stderr: r.stderr, doc };
+}
