@@ -271,6 +271,12 @@ export const Environment = z.object({
   memoryBytes: count,
   loadAverage: z.array(z.number()),
   tscHz: nonNeg,
+  /**
+   * The TSC flags of /proc/cpuinfo: an invariant TSC (both true) ticks at one rate on every core in every
+   * power state, which deadlines, latencies and cross-thread order rely on. Null when they could not be
+   * read; absent in files from builds before it was recorded.
+   */
+  tscInvariant: z.object({ constantTsc: z.boolean(), nonstopTsc: z.boolean() }).nullable().optional(),
   node: z.string(),
   v8: z.string(),
   build: z.object({

@@ -39,6 +39,14 @@ export const WARNINGS = {
     message: `thread ${thread} pinned to CPU ${from} ended on CPU ${to}`,
     advice: 'check that --cpus lists CPUs this process may use',
   }),
+  tscNotInvariant: (missing: string[]) => ({
+    message:
+      missing.length === 0
+        ? 'whether the TSC is invariant is unknown (no flags in /proc/cpuinfo)'
+        : `the TSC is not invariant: /proc/cpuinfo lacks ${missing.join(' and ')}`,
+    advice:
+      'phase deadlines, latencies and the linearizability check read the TSC on every core as one clock at one rate; run on a machine whose TSC is invariant before trusting them',
+  }),
   marchNative: () => ({
     message: 'the addon was built with -march=native',
     advice: 'results are specific to this CPU model; compare only with the same build',

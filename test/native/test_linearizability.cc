@@ -624,9 +624,27 @@ bool matches(const std::string& label, const std::string& name) {
   return name.empty() || label == name || label.rfind(name, 0) == 0;
 }
 
+// Real-time order between threads is read off TSC stamps taken on
+// different cores, which is sound only for an invariant TSC (one rate on
+// every core and in every power state, synchronised across cores): say
+// whether this machine has one, next to the verdicts that rely on it.
+void report_tsc() {
+  const mapbench::tsc::Invariance inv = mapbench::tsc::invariance();
+  if (inv.invariant()) {
+    std::printf("tsc: invariant (constant_tsc, nonstop_tsc); real-time order is read off cross-core stamps\n");
+  } else {
+    std::printf("tsc: %s — real-time order between threads rests on cross-core TSC stamps, so verdicts here may "
+                "be wrong in either direction\n",
+                !inv.known ? "invariance unknown (/proc/cpuinfo has no flags)"
+                           : inv.constant ? "nonstop_tsc missing" : inv.nonstop ? "constant_tsc missing"
+                                                                    : "constant_tsc and nonstop_tsc missing");
+  }
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
+  report_tsc();
   if (argc == 1) {
     mbtest::Suite suite("test_linearizability");
     Params p;
