@@ -116,6 +116,11 @@ export const RepeatRecord = z.object({
   latency: z.record(z.string(), LatencyStats).optional(),
   /** Open-loop cells: the rate offered (all threads); opsPerSec is what was achieved. */
   offeredOpsPerSec: nonNeg.optional(),
+  /**
+   * Open-loop cells: ops that fell due in the measured phase but were not issued by its deadline (all
+   * threads); ops + missedOps is what the schedule held. Absent in files from before it was counted.
+   */
+  missedOps: count.optional(),
   series: SeriesRecord.optional(),
   samples: z.array(DiagnosticSample).optional(),
   /** Maps that can grow: what growth did during this run (prefill included). */
