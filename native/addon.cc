@@ -508,6 +508,7 @@ class Addon : public Napi::Addon<Addon> {
     o.Set("ok", Napi::Boolean::New(env, r.ok));
     o.Set("error", Napi::String::New(env, r.error));
     o.Set("ops", u64(env, r.ops));
+    o.Set("missedOps", u64(env, r.missed_ops));
     Napi::Object outcomes = Napi::Object::New(env);
     for (int i = 0; i < mb::kOutcomeCount; ++i) outcomes.Set(mb::outcome_name(i), u64(env, r.outcomes[i]));
     o.Set("outcomes", outcomes);

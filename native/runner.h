@@ -26,8 +26,14 @@
 // every op's latency runs from its due time, not from when it actually
 // started — so a stall delays every op queued behind it and they all count
 // it (the coordinated-omission correction wrk2 makes). A thread that falls
-// behind issues back to back until it catches up; ops still due at the
-// deadline are not issued, so achieved < offered shows saturation.
+// behind issues back to back until it catches up, but never past its
+// phase's deadline: before each op it compares the TSC (already read to
+// wait for the due time) with the deadline and stops there, so warm-up ends
+// at warm-up's deadline, the measured phase at its own, and every thread
+// stops at the same instant however far behind it is — late ops never run
+// with fewer competitors. Ops that fell due before the deadline but were
+// not issued are counted (WorkerResult::missed_ops), so achieved < offered
+// shows saturation and missed_ops says by how much.
 //
 // Series (series_window_seconds > 0): the measured phase is cut into windows
 // aligned to its common start, so every thread's windows line up; per window
@@ -139,6 +145,9 @@ struct WorkerResult {
   bool ok = false;
   std::string error;
   std::uint64_t ops = 0;  // measured phase only
+  // Open loop, measured phase: ops due before the deadline that were not
+  // issued by it (0 in closed loop). ops + missed_ops = ops the schedule had.
+  std::uint64_t missed_ops = 0;
   std::uint64_t outcomes[kOutcomeCount] = {};
   std::uint64_t arrive_tsc = 0, go_seen_tsc = 0, release_tsc = 0;
   std::uint64_t measure_start_tsc = 0, measure_end_tsc = 0;
@@ -208,6 +217,7 @@ struct Cursor {
   std::size_t pos = 0;
   std::uint64_t write_counter = 0;
   std::uint64_t ops = 0;
+  std::uint64_t missed = 0;  // open loop: due before the deadline, not issued
   std::uint64_t checksum = 0;
   std::uint32_t countdown = 1;
   std::uint64_t outcomes[kOutcomeCount] = {};
@@ -262,9 +272,24 @@ void run_phase(Map& map, const OpStream& stream, std::uint32_t thread_index, std
   for (int i = 0; i < kOutcomeCount; ++i) c.outcomes[i] += outcomes[i];
 }
 
+// Ops of an open-loop schedule (op i due at start + floor(i * interval))
+// that fall due before `deadline`.
+inline std::uint64_t ops_due_before(std::uint64_t start, std::uint64_t deadline, double interval_ticks) {
+  if (deadline <= start) return 0;
+  auto due = [&](std::uint64_t i) { return start + static_cast<std::uint64_t>(static_cast<double>(i) * interval_ticks); };
+  auto n = static_cast<std::uint64_t>(std::ceil(static_cast<double>(deadline - start) / interval_ticks));
+  // The closed form can be one off either way after rounding; settle it on
+  // the same formula the loop uses.
+  while (n > 0 && due(n - 1) >= deadline) --n;
+  while (due(n) < deadline) ++n;
+  return n;
+}
+
 // Open-loop replay: op i is due at start + i * interval_ticks; latency runs
 // from the due time (see the header comment). Every op is timed: at a fixed
-// offered rate the timer's cost only shortens the idle gaps.
+// offered rate the timer's cost only shortens the idle gaps. The phase ends
+// at the schedule's end or at the wall-clock deadline, whichever comes first
+// (the two differ only for a thread behind schedule).
 template <class Map, class Sink>
 void run_phase_open_loop(Map& map, const OpStream& stream, std::uint32_t thread_index, std::uint64_t start,
                          std::uint64_t deadline, double interval_ticks, std::int32_t& abort_flag, Sink& sink,
@@ -285,7 +310,13 @@ void run_phase_open_loop(Map& map, const OpStream& stream, std::uint32_t thread_
         done = true;
         break;
       }
-      while (tsc::now() < due) cpu_relax();
+      std::uint64_t now;
+      while ((now = tsc::now()) < due) cpu_relax();
+      // Behind schedule past the deadline: the backlog is not issued.
+      if (now >= deadline) {
+        done = true;
+        break;
+      }
       const Outcome o =
           do_op(map, op_key(ops_in[pos]), op_kind(ops_in[pos]), thread_index, write_counter, sink, checksum);
       const std::uint64_t t1 = tsc::end();
@@ -304,6 +335,8 @@ void run_phase_open_loop(Map& map, const OpStream& stream, std::uint32_t thread_
   c.write_counter = write_counter;
   c.checksum = checksum;
   c.ops += issued;
+  const std::uint64_t due_total = ops_due_before(start, deadline, interval_ticks);
+  c.missed += due_total > issued ? due_total - issued : 0;
   for (int i = 0; i < kOutcomeCount; ++i) c.outcomes[i] += outcomes[i];
 }
 
@@ -349,11 +382,12 @@ void run_both_phases(Map& map, const OpStream& stream, const WorkerSpec& spec, C
   measured.write_counter = warm.write_counter;
   const alloc::Counts before = alloc::thread_counts();
   r.measure_start_tsc = tsc::now();
-  // An open-loop schedule restarts at the measured phase's common start: a
-  // backlog left from warm-up is not carried into the measurement.
+  // An open-loop schedule restarts at the measured phase's common start,
+  // warm_end: warm-up's backlog was dropped at warm-up's deadline, so a
+  // thread starts measuring behind only by its last warm-up op (or a
+  // preemption), which its first ops' latencies then count like any stall.
   if (open_loop)
-    run_phase_open_loop(map, stream, t, std::max(warm_end, r.measure_start_tsc), measure_end, interval, ctl.abort,
-                        sink, latency, measured, series);
+    run_phase_open_loop(map, stream, t, warm_end, measure_end, interval, ctl.abort, sink, latency, measured, series);
   else
     run_phase<kTimed>(map, stream, t, measure_end, ctl.abort, sink, latency, spec.sample_every, measured, series);
   r.measure_end_tsc = tsc::now();
@@ -364,6 +398,7 @@ void run_both_phases(Map& map, const OpStream& stream, const WorkerSpec& spec, C
   r.allocs.bytes_allocated = after.bytes_allocated - before.bytes_allocated;
   r.allocs.bytes_freed = after.bytes_freed - before.bytes_freed;
   r.ops = measured.ops;
+  r.missed_ops = measured.missed;
   r.checksum = warm.checksum + measured.checksum;
   for (int i = 0; i < kOutcomeCount; ++i) r.outcomes[i] = measured.outcomes[i];
 }
@@ -438,6 +473,13 @@ WorkerResult run_worker(Map& map, const WorkerSpec& spec, Control& ctl) {
   r.cpu_end = sched_getcpu();
   if (std::atomic_ref<std::int32_t>(ctl.abort).load(std::memory_order_relaxed)) {
     r.error = "run aborted";
+    return r;
+  }
+  // Only an open loop can end a phase without an op (a closed loop runs at
+  // least one batch): the thread was behind by the whole measured phase.
+  if (r.ops == 0) {
+    r.error = "the measured phase completed no op (" + std::to_string(r.missed_ops) +
+              " fell due before its deadline): the offered rate is far beyond what this thread reached";
     return r;
   }
   r.ok = true;

@@ -117,6 +117,12 @@ function globalWarnings(cfg: ResolvedConfig, env: Environment, w: WarningLog): v
   }
   if (env.build.debug) w.add('debugBuild', []);
   if (env.build.marchNative) w.add('marchNative', []);
+  // Files and fakes from before the flags were recorded carry no tscInvariant: nothing to say.
+  const tsc = env.tscInvariant;
+  if (tsc === null) w.add('tscNotInvariant', [[]]);
+  else if (tsc && !(tsc.constantTsc && tsc.nonstopTsc)) {
+    w.add('tscNotInvariant', [[...(tsc.constantTsc ? [] : ['constant_tsc']), ...(tsc.nonstopTsc ? [] : ['nonstop_tsc'])]]);
+  }
 }
 
 /**

@@ -221,7 +221,10 @@ export async function runPass(unit: RunUnit, c: ResolvedConfig, lab: Lab, hz: nu
       endEntries: endDiag.entries,
       check: checkMessage === null ? null : { ok: checkMessage === '', message: checkMessage },
     });
-    if (p.rate != null) record.offeredOpsPerSec = p.rate;
+    if (p.rate != null) {
+      record.offeredOpsPerSec = p.rate;
+      record.missedOps = results.reduce((a, r) => a + (r.missedOps ?? 0), 0);
+    }
     const series = seriesRecord(results, hz);
     if (series) record.series = series;
     if (sampler) {

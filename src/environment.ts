@@ -62,6 +62,25 @@ export function peerVersions(designs: Array<Pick<DesignInfo, 'name' | 'package' 
     .map((d) => ({ map: d.name, package: d.package!, packageVersion: debianPackageVersion(d.package!), libraryVersion: d.libraryVersion ?? '' }));
 }
 
+/**
+ * The TSC invariance flags from a /proc/cpuinfo text (its first `flags` line; every CPU of one machine
+ * reports the same TSC flags), or null when it has none.
+ */
+export function tscFlagsFromCpuinfo(text: string): NonNullable<Environment['tscInvariant']> | null {
+  const line = text.split('\n').find((l) => /^flags\s*:/.test(l));
+  if (line === undefined) return null;
+  const flags = new Set(line.slice(line.indexOf(':') + 1).trim().split(/\s+/));
+  return { constantTsc: flags.has('constant_tsc'), nonstopTsc: flags.has('nonstop_tsc') };
+}
+
+function readTscFlags(): Environment['tscInvariant'] {
+  try {
+    return tscFlagsFromCpuinfo(fs.readFileSync('/proc/cpuinfo', 'utf8'));
+  } catch {
+    return null;
+  }
+}
+
 export function captureEnvironment(i: EnvironmentInputs): Environment {
   const cpus = os.cpus();
   return {
@@ -74,6 +93,7 @@ export function captureEnvironment(i: EnvironmentInputs): Environment {
     memoryBytes: os.totalmem(),
     loadAverage: os.loadavg(),
     tscHz: i.tscHz,
+    tscInvariant: readTscFlags(),
     node: process.version,
     v8: process.versions.v8,
     build: i.build,

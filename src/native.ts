@@ -274,6 +274,8 @@ export interface WorkerResult {
   error: string;
   /** Ops replayed in the measured phase. */
   ops: number;
+  /** Open loop: ops due in the measured phase that were not issued by its deadline (0 in closed loop). */
+  missedOps?: number;
   outcomes: Outcomes;
   /** TSC at which the last thread opened the gate: the run's common origin. */
   releaseTsc: bigint;

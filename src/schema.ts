@@ -116,6 +116,11 @@ export const RepeatRecord = z.object({
   latency: z.record(z.string(), LatencyStats).optional(),
   /** Open-loop cells: the rate offered (all threads); opsPerSec is what was achieved. */
   offeredOpsPerSec: nonNeg.optional(),
+  /**
+   * Open-loop cells: ops that fell due in the measured phase but were not issued by its deadline (all
+   * threads); ops + missedOps is what the schedule held. Absent in files from before it was counted.
+   */
+  missedOps: count.optional(),
   series: SeriesRecord.optional(),
   samples: z.array(DiagnosticSample).optional(),
   /**
@@ -335,6 +340,12 @@ export const Environment = z.object({
   memoryBytes: count,
   loadAverage: z.array(z.number()),
   tscHz: nonNeg,
+  /**
+   * The TSC flags of /proc/cpuinfo: an invariant TSC (both true) ticks at one rate on every core in every
+   * power state, which deadlines, latencies and cross-thread order rely on. Null when they could not be
+   * read; absent in files from builds before it was recorded.
+   */
+  tscInvariant: z.object({ constantTsc: z.boolean(), nonstopTsc: z.boolean() }).nullable().optional(),
   node: z.string(),
   v8: z.string(),
   build: z.object({

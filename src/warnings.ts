@@ -49,6 +49,14 @@ export const WARNINGS = {
       ? 'the figures measure a smaller working set than --keys names: drop --stream-length (auto) or lengthen it'
       : 'the figures measure a smaller working set than --keys names: raise --stream-budget, or use fewer keys',
   }),
+  tscNotInvariant: (missing: string[]) => ({
+    message:
+      missing.length === 0
+        ? 'whether the TSC is invariant is unknown (no flags in /proc/cpuinfo)'
+        : `the TSC is not invariant: /proc/cpuinfo lacks ${missing.join(' and ')}`,
+    advice:
+      'phase deadlines, latencies and the linearizability check read the TSC on every core as one clock at one rate; run on a machine whose TSC is invariant before trusting them',
+  }),
   marchNative: () => ({
     message: 'the addon was built with -march=native',
     advice: 'results are specific to this CPU model; compare only with the same build',

@@ -4,15 +4,27 @@
 // shows it twice: achieved < offered, and latency that grows with the
 // backlog. The knee is the first step where achieved < 95% of offered or
 // p99 exceeds 10× the first step's.
+// Achieved rates are the cut-off figures: a thread behind schedule stops
+// issuing at the deadline, so achieved = ops issued in the duration, and the
+// ops it did not reach are the step's missed ops (shown beside it).
 import {
   distinct, findCell, type Finding, fmt, latencyOf, mops, nsText, qpsOf, type Scenario, type ScenarioChart, type ScenarioTable,
 } from '../../src/scenario.js';
-import type { ResultFile } from '../../src/schema.js';
+import type { CellRecordOk, ResultFile } from '../../src/schema.js';
 
 const MAPS = ['mutex', 'sharded', 'lockfree'];
 
 function rates(doc: ResultFile): number[] {
   return (distinct(doc, 'rate') as Array<number | null | undefined>).filter((r): r is number => typeof r === 'number').sort((a, b) => a - b);
+}
+
+/** The share of the measured schedules' ops that fell due but were not issued; null for files without the count. */
+export function missedShareOf(c: CellRecordOk | undefined): number | null {
+  const reps = (c?.repeats ?? []).filter((r) => r.pass === 'latency' && r.missedOps !== undefined);
+  if (reps.length === 0) return null;
+  const missed = reps.reduce((a, r) => a + r.missedOps!, 0);
+  const due = reps.reduce((a, r) => a + r.ops + r.missedOps!, 0);
+  return due > 0 ? missed / due : null;
 }
 
 /** The first offered rate where the map fell behind or its p99 rose 10× over the first step; null if none. */
@@ -22,7 +34,11 @@ export function kneeOf(doc: ResultFile, map: string): { rate: number; why: strin
   for (const rate of steps) {
     const c = findCell(doc, { map, rate });
     const achieved = qpsOf(c);
-    if (achieved !== null && achieved < 0.95 * rate) return { rate, why: `achieved ${mops(achieved)} of ${mops(rate)} offered` };
+    if (achieved !== null && achieved < 0.95 * rate) {
+      const missed = missedShareOf(c);
+      const share = missed === null ? '' : `, ${fmt(missed * 100)}% of its ops missed`;
+      return { rate, why: `achieved ${mops(achieved)} of ${mops(rate)} offered${share}` };
+    }
     const p99 = latencyOf(c, 'overall', 'p99Ns');
     if (p99 !== null && first !== null && p99 > 10 * first) return { rate, why: `p99 ${nsText(p99)}, over 10× the first step's ${nsText(first)}` };
   }
@@ -90,13 +106,15 @@ export const stepped: Scenario = {
       for (const rate of rates(doc)) {
         const c = findCell(doc, { map, rate });
         const achieved = qpsOf(c);
+        const missed = missedShareOf(c);
         rows.push([
           map, mops(rate), mops(achieved), achieved === null ? 'n/a' : `${fmt((achieved / rate) * 100)}%`,
+          missed === null ? 'n/a' : `${fmt(missed * 100)}%`,
           nsText(latencyOf(c, 'overall', 'p50Ns')), nsText(latencyOf(c, 'overall', 'p99Ns')), nsText(latencyOf(c, 'overall', 'p999Ns')),
           knee === rate ? 'knee' : '',
         ]);
       }
     }
-    return [{ title: 'Each step: offered, achieved, latency from the intended start', columns: ['map', 'offered', 'achieved', 'achieved / offered', 'p50', 'p99', 'p99.9', ''], rows }];
+    return [{ title: 'Each step: offered, achieved, latency from the intended start', columns: ['map', 'offered', 'achieved', 'achieved / offered', 'missed', 'p50', 'p99', 'p99.9', ''], rows }];
   },
 };

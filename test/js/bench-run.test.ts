@@ -4,6 +4,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 
 import { runBench } from '../../src/bench.js';
+import { tscFlagsFromCpuinfo } from '../../src/environment.js';
 import { resolveConfig, type RawOptions } from '../../src/config.js';
 import { isUnreliable, parseResultFile, type Environment, type ResultFile } from '../../src/schema.js';
 import { renderTable } from '../../src/table.js';
@@ -23,9 +24,9 @@ function config(lab: FakeLab, raw: RawOptions) {
   );
 }
 
-async function run(lab: FakeLab, raw: RawOptions, control = { aborted: false }) {
+async function run(lab: FakeLab, raw: RawOptions, control = { aborted: false }, environment: Environment = env) {
   const writes: ResultFile[] = [];
-  const doc = await runBench(config(lab, raw), lab, env, { write: (d) => writes.push(structuredClone(d)) }, control);
+  const doc = await runBench(config(lab, raw), lab, environment, { write: (d) => writes.push(structuredClone(d)) }, control);
   return { doc, writes };
 }
 
@@ -171,4 +172,24 @@ test('real faults still fail the cell: a failed correctness check, a thread that
   const dying = new FakeLab({ failDesign: 'lockfree', lateStart: () => 6e6 });
   const died = await run(dying, { maps: 'lockfree', threads: '2', loadFactors: '0.5', mix: 'C', repeat: '1', stats: false });
   assert.equal(died.doc.cells[0]!.status, 'failed');
+});
+
+test('TSC invariance: read from cpuinfo flags, warned about where missing or unknown', async () => {
+  assert.deepEqual(tscFlagsFromCpuinfo('processor\t: 0\nflags\t\t: fpu tsc constant_tsc nonstop_tsc\n'), { constantTsc: true, nonstopTsc: true });
+  assert.deepEqual(tscFlagsFromCpuinfo('flags : tsc constant_tsc_x nonstop_tsc\n'), { constantTsc: false, nonstopTsc: true });
+  assert.equal(tscFlagsFromCpuinfo('processor : 0\n'), null);
+  const raw = { maps: 'lockfree', threads: '1', loadFactors: '0.5', mix: 'C', repeat: '1', stats: false };
+  const codes = async (tscInvariant: Environment['tscInvariant']) => {
+    const { doc } = await run(new FakeLab(), raw, { aborted: false }, { ...env, tscInvariant });
+    parseResultFile(JSON.parse(JSON.stringify(doc)));
+    return doc.warnings.filter((w) => w.code === 'tscNotInvariant').map((w) => w.message);
+  };
+  assert.deepEqual(await codes({ constantTsc: true, nonstopTsc: true }), []);
+  assert.deepEqual(await codes(undefined), [], 'nothing recorded (an older environment): nothing to say');
+  const [missing] = await codes({ constantTsc: true, nonstopTsc: false });
+  assert.match(missing!, /lacks nonstop_tsc$/);
+  const [both] = await codes({ constantTsc: false, nonstopTsc: false });
+  assert.match(both!, /lacks constant_tsc and nonstop_tsc/);
+  const [unknown] = await codes(null);
+  assert.match(unknown!, /unknown/);
 });

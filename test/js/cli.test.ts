@@ -92,6 +92,34 @@ test('a short real run produces a valid file whose figures hold together', () =>
   assert.match(doc.environment.build.flags, /-O3/);
 });
 
+test('an offered rate far above capacity stops at the deadline and counts the ops it missed', () => {
+  const dir = tmp();
+  const out = path.join(dir, 'r.json');
+  const duration = 0.2;
+  const rate = 5e8;
+  const r = bench([
+    '--maps', 'mutex', '--threads', '2', '--keys', '10000', '--load-factors', '0.5', '--mix', 'C', '--rate', String(rate),
+    '--mode', 'latency', '--duration', String(duration), '--warmup', '0.05', '--repeat', '2', '--out', out, '--quiet',
+    '--max-skew', '100%',
+  ]);
+  assert.equal(r.status, 0, r.stderr);
+  const doc = parseResultFile(JSON.parse(fs.readFileSync(out, 'utf8')));
+  const c = doc.cells[0]!;
+  assert.equal(c.status, 'ok', c.status === 'failed' ? c.error : '');
+  if (c.status !== 'ok') return;
+  for (const rep of c.repeats) {
+    assert.equal(rep.offeredOpsPerSec, rate);
+    // The measured window is the duration, not the time the backlog took.
+    assert.ok(rep.windowSeconds >= duration * 0.99 && rep.windowSeconds <= duration + 0.05, `window ${rep.windowSeconds} s`);
+    assert.ok(rep.ops > 0, 'ops completed');
+    assert.ok(rep.missedOps! > 0, 'ops missed');
+    // Issued + missed is the schedule: rate x duration, within a few ops per thread.
+    assert.ok(Math.abs(rep.ops + rep.missedOps! - rate * duration) <= 10 * c.params.threads, `${rep.ops} + ${rep.missedOps}`);
+    assert.ok(rep.opsPerSec < rate, 'achieved below offered');
+    assert.equal(rep.latency!.overall!.count, rep.ops, 'every issued op timed');
+  }
+});
+
 test('--json prints the result document on stdout', () => {
   const dir = tmp();
   const r = bench(['--maps', 'lockfree', '--threads', '1', '--keys', '1000', '--load-factors', '0.5', '--mix', 'C',

@@ -12,10 +12,10 @@ import { fileURLToPath } from 'node:url';
 
 import { findScenario, SCENARIOS } from '../../bench/scenarios/index.js';
 import { knuthHit, knuthMiss } from '../../bench/scenarios/lf-knee.js';
-import { kneeOf } from '../../bench/scenarios/stepped.js';
+import { kneeOf, missedShareOf, stepped } from '../../bench/scenarios/stepped.js';
 import { availableCpus, resolveConfig } from '../../src/config.js';
 import { addon } from '../../src/native.js';
-import { SMOKE_BASE } from '../../src/scenario.js';
+import { findCell, SMOKE_BASE } from '../../src/scenario.js';
 import { parseResultFile } from '../../src/schema.js';
 import { syntheticFile } from './fixtures/scenarios/synthetic.js';
 
@@ -148,6 +148,26 @@ test('stepped: the knee is the first step that falls behind or whose p99 rises 1
   assert.match(f[2]!.text, /^sharded: no knee up to 8 Mops\/s offered/);
   assert.equal(f[3]!.text, 'mutex: the most it achieved at any step is 4 Mops/s');
   assert.equal(f[5]!.value, 8e6 * 0.99);
+});
+
+test('stepped: missed ops are shown beside the achieved rate and in the knee', () => {
+  // ops in the synthetic latency repeat: qps x 0.1 s; missed: the rest of rate x 0.1 s.
+  const cell = (rate: number, achieved: number, withMissed = true) => ({
+    params: { map: 'mutex', rate, threads: 2, mix: 'cart' }, qps: achieved, latency: { overall: { p99Ns: 100 } }, openLoop: true,
+    ...(withMissed ? { missedOps: Math.round((rate - achieved) * 0.1) } : {}),
+  });
+  const doc = syntheticFile('stepped', [cell(1e6, 1e6), cell(4e6, 1e6)]);
+  assert.equal(missedShareOf(findCell(doc, { map: 'mutex', rate: 1e6 })), 0);
+  assert.equal(missedShareOf(findCell(doc, { map: 'mutex', rate: 4e6 })), 0.75);
+  assert.match(kneeOf(doc, 'mutex')!.why, /achieved 1 Mops\/s of 4 Mops\/s offered, 75% of its ops missed/);
+  const [table] = stepped.tables!(doc);
+  const col = table!.columns.indexOf('missed');
+  assert.ok(col > table!.columns.indexOf('achieved'));
+  assert.deepEqual(table!.rows.map((r) => r[col]), ['0%', '75%']);
+  // Files from before missed ops were counted: the column says so instead of 0%.
+  const old = syntheticFile('stepped', [cell(1e6, 1e6, false)]);
+  assert.equal(missedShareOf(findCell(old, { map: 'mutex', rate: 1e6 })), null);
+  assert.equal(stepped.tables!(old)[0]!.rows[0]![col], 'n/a');
 });
 
 test('alloc: pooled against new/delete, allocations per op', () => {

@@ -25,6 +25,7 @@
 #include "chained_map.h"
 #include "check.h"
 #include "maps.h"
+#include "overlap.h"
 #include "readmostly_map.h"
 #include "workload.h"
 
@@ -250,15 +251,18 @@ void readmostly_counts_and_promotes() {
 // A writer inserts and erases fresh keys as fast as it can (each first new
 // key after a promotion rebuilds the dirty map; every miss counts), while
 // readers read a fixed key set whose values a second writer keeps changing.
-// Readers must always find their keys with a value some writer wrote.
-void readmostly_readers_across_promotions() {
+// Readers must always find their keys with a value some writer wrote, while
+// the writers run (their spans must overlap; overlap.h). Returns the spans.
+mbtest::Spans readmostly_readers_across_promotions_once() {
   auto m = make("readmostly", 256, 0.5);
   constexpr std::uint64_t fixed = 256;
   for (std::uint64_t i = 0; i < fixed; ++i) CHECK_EQ(m->insert(mb::key_of(i), mb::value_of(mb::key_of(i))), Status::kInserted);
   std::atomic<bool> stop{false};
   std::atomic<std::uint64_t> bad{0}, reads{0};
   std::vector<std::thread> ts;
+  mbtest::Spans spans(4);
   ts.emplace_back([&] {  // fresh keys: promotions, dirty rebuilds, retired entries
+    spans.begin(0);
     std::uint64_t next = fixed;
     while (!stop.load(std::memory_order_relaxed)) {
       for (int j = 0; j < 32; ++j) m->insert(mb::key_of(next + j), 7);
@@ -269,16 +273,20 @@ void readmostly_readers_across_promotions() {
       }
       next += 32;
     }
+    spans.end(0);
   });
   ts.emplace_back([&] {  // values of the fixed keys
+    spans.begin(1);
     mb::Rng rng(3);
     for (std::uint64_t seq = 0; !stop.load(std::memory_order_relaxed); ++seq) {
       const std::uint64_t i = rng.below(fixed);
       m->update(mb::key_of(i), mb::tagged_value(1, seq * fixed + i));
     }
+    spans.end(1);
   });
   for (unsigned r = 0; r < 2; ++r) {
     ts.emplace_back([&, r] {
+      spans.begin(2 + r);
       mb::Rng rng(10 + r);
       std::uint64_t n = 0;
       while (!stop.load(std::memory_order_relaxed)) {
@@ -290,6 +298,7 @@ void readmostly_readers_across_promotions() {
         ++n;
       }
       reads.fetch_add(n);
+      spans.end(2 + r);
     });
   }
   std::this_thread::sleep_for(std::chrono::milliseconds(mbtest::scaled(300, 60)));
@@ -301,6 +310,15 @@ void readmostly_readers_across_promotions() {
   mbtest::check_invariants(*m, fixed, ~std::uint64_t{0}, "readmostly after promotions");
   std::printf("      %llu reads, %llu promotions\n", static_cast<unsigned long long>(reads.load()),
               static_cast<unsigned long long>(d.promotions));
+  return spans;
+}
+
+void readmostly_readers_across_promotions() {
+  mbtest::require_overlap("readmostly readers across promotions", 3, [](std::string* why) {
+    const mbtest::Spans spans = readmostly_readers_across_promotions_once();
+    *why = spans.describe();
+    return spans.overlapped();
+  });
 }
 
 // Whatever a map allocated on any thread is freed once it is destroyed

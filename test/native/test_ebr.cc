@@ -1,7 +1,11 @@
 // test_ebr.cc — epoch-based reclamation (native/ebr.h):
 //   (i)   readers under Guards dereference objects a writer keeps replacing
 //         and retiring (ASAN reports a use-after-free, TSAN a race, and every
-//         reader checks the object's contents are whole);
+//         reader checks the object's contents are whole), and some reader
+//         must have read a node the writer published mid-run (neither the
+//         first nor the last), or the case reruns, at most three times in all,
+//         and then fails: readers that ran wholly before or after the writer
+//         would test no reclamation under them;
 //   (ii)  every retired object is reclaimed: once quiescent, collect() frees
 //         everything, and a domain's destructor frees what is left
 //         (reclaimed == retired, and the counting allocator's frees match);
@@ -45,25 +49,28 @@ struct Gate {
   }
 };
 
-void replace_and_read(unsigned readers, std::uint64_t writes) {
+// Returns the number of reads that saw a node published mid-run.
+std::uint64_t replace_and_read(unsigned readers, std::uint64_t writes) {
   ebr::Domain d;
   std::atomic<Node*> shared{mapbench::alloc::make<Node>(Node{0, ~std::uint64_t{0}})};
   std::atomic<bool> stop{false};
-  std::atomic<std::uint64_t> torn{0}, reads{0};
+  std::atomic<std::uint64_t> torn{0}, reads{0}, mid_run{0};
   std::vector<std::thread> ts;
   for (unsigned r = 0; r < readers; ++r) {
     ts.emplace_back([&] {
-      std::uint64_t n = 0, bad = 0;
+      std::uint64_t n = 0, bad = 0, mid = 0;
       while (!stop.load(std::memory_order_relaxed)) {
         ebr::Guard g(d);
         for (int i = 0; i < 16; ++i) {
           const Node* p = shared.load(std::memory_order_acquire);
           bad += p->b != ~p->a;
+          mid += p->a > 0 && p->a < writes;
           n += 1;
         }
       }
       torn.fetch_add(bad);
       reads.fetch_add(n);
+      mid_run.fetch_add(mid);
     });
   }
   for (std::uint64_t i = 1; i <= writes; ++i) {
@@ -86,6 +93,7 @@ void replace_and_read(unsigned readers, std::uint64_t writes) {
   d.collect();
   CHECK_EQ(d.reclaimed(), d.retired(), "quiescent collect() must free everything retired");
   mapbench::alloc::destroy(shared.load());
+  return mid_run.load();
 }
 
 }  // namespace
@@ -96,7 +104,13 @@ int main() {
 
   for (unsigned readers : {1u, 3u}) {
     suite.run("replace and retire under " + std::to_string(readers) + " readers",
-              [&] { replace_and_read(readers, mbtest::scaled(30000, 2000)); });
+              [&] {
+                std::uint64_t mid = 0;
+                for (int attempt = 1; attempt <= 3 && mid == 0; ++attempt)
+                  mid = replace_and_read(readers, mbtest::scaled(30000, 2000));
+                std::printf("      %llu reads of nodes published mid-run\n", static_cast<unsigned long long>(mid));
+                CHECK_GT(mid, 0u, "no reader ran while the writer was replacing nodes, in 3 attempts");
+              });
   }
 
   suite.run("destructor frees what is pending; allocator counts the frees", [&] {

@@ -16,6 +16,8 @@
 //         successful search, within 10%;
 //   (v)   old lockfree tables are all freed (EBR) once quiescent, and the
 //         diagnostics' migration figures are consistent.
+// The concurrent cases (i) and (ii) also prove their threads overlapped
+// (overlap.h), rerunning at most kOverlapAttempts times before failing.
 // Workers count violations and keep the first; the case thread checks after
 // join() (a CHECK on a worker would exit the process).
 #include <atomic>
@@ -28,6 +30,7 @@
 
 #include "check.h"
 #include "maps.h"
+#include "overlap.h"
 #include "workload.h"
 
 using mapbench::AnyMap;
@@ -71,21 +74,8 @@ std::vector<GrowConfig> growing_configs(std::uint64_t initial, double max_load_f
   return out;
 }
 
-void run_threads(unsigned n, const std::function<void(unsigned)>& fn) {
-  std::atomic<unsigned> ready{0};
-  std::atomic<bool> go{false};
-  std::vector<std::thread> ts;
-  for (unsigned t = 0; t < n; ++t) {
-    ts.emplace_back([&, t] {
-      ready.fetch_add(1);
-      while (!go.load(std::memory_order_acquire)) std::this_thread::yield();
-      fn(t);
-    });
-  }
-  while (ready.load() < n) std::this_thread::yield();
-  go.store(true, std::memory_order_release);
-  for (auto& th : ts) th.join();
-}
+constexpr int kOverlapAttempts = 3;
+const auto run_threads = mbtest::run_together;
 
 // First violation seen by any worker, reported on the case thread.
 struct Violations {
@@ -104,11 +94,11 @@ std::uint64_t tagged(unsigned thread, std::uint64_t counter) {
   return (std::uint64_t{thread + 1} << 48) | counter;
 }
 
-void disjoint_inserts(const GrowConfig& c, unsigned threads, std::uint64_t per_thread) {
+mbtest::Spans disjoint_inserts(const GrowConfig& c, unsigned threads, std::uint64_t per_thread) {
   auto map = mapbench::make_map(c.options);
   const std::uint64_t cap0 = map->capacity();
   Violations v;
-  run_threads(threads, [&](unsigned t) {
+  const mbtest::Spans spans = run_threads(threads, [&](unsigned t) {
     for (std::uint64_t i = 0; i < per_thread; ++i) {
       const std::uint64_t k = mapbench::key_of(t * per_thread + i);
       const Status s = map->insert(k, mapbench::value_of(k));
@@ -140,9 +130,10 @@ void disjoint_inserts(const GrowConfig& c, unsigned threads, std::uint64_t per_t
   std::printf("    %s: %llu -> %llu slots, %llu migrations, longest %llu ticks\n", c.label.c_str(),
               static_cast<unsigned long long>(cap0), static_cast<unsigned long long>(d.capacity),
               static_cast<unsigned long long>(d.migrations), static_cast<unsigned long long>(d.migration_ticks_max));
+  return spans;
 }
 
-void lost_updates(const GrowConfig& c, unsigned updaters, std::uint64_t keys_per_thread, std::uint64_t min_rounds) {
+mbtest::Spans lost_updates(const GrowConfig& c, unsigned updaters, std::uint64_t keys_per_thread, std::uint64_t min_rounds) {
   auto map = mapbench::make_map(c.options);
   const std::uint64_t cap0 = map->capacity();
   // Updater t owns key indexes [t * keys_per_thread, (t + 1) * keys_per_thread);
@@ -156,7 +147,7 @@ void lost_updates(const GrowConfig& c, unsigned updaters, std::uint64_t keys_per
   std::atomic<bool> driver_done{false};
   std::vector<std::uint64_t> last_round(updaters, 0);
   Violations v;
-  run_threads(updaters + 1, [&](unsigned t) {
+  const mbtest::Spans spans = run_threads(updaters + 1, [&](unsigned t) {
     if (t == updaters) {
       for (std::uint64_t i = 0; i < drive; ++i) {
         map->insert(mapbench::key_of(driver_base + i), 1);
@@ -205,6 +196,16 @@ void lost_updates(const GrowConfig& c, unsigned updaters, std::uint64_t keys_per
               c.label.c_str(), static_cast<unsigned long long>(cap0), static_cast<unsigned long long>(d.capacity),
               static_cast<unsigned long long>(d.migrations - before.migrations),
               static_cast<unsigned long long>(min_rounds), updaters);
+  return spans;
+}
+
+// Runs a concurrent case until its threads all overlapped (overlap.h).
+void overlapping(const std::string& label, const std::function<mbtest::Spans()>& run) {
+  mbtest::require_overlap(label, kOverlapAttempts, [&](std::string* why) {
+    const mbtest::Spans spans = run();
+    *why = spans.describe();
+    return spans.overlapped();
+  });
 }
 
 }  // namespace
@@ -214,11 +215,11 @@ int main() {
 
   for (const auto& c : growing_configs(8, 0.75)) {
     suite.run(c.label + ": 4 threads insert disjoint ranges while the table grows",
-              [&] { disjoint_inserts(c, 4, mbtest::scaled(20000, 2000)); });
+              [&] { overlapping(c.label, [&] { return disjoint_inserts(c, 4, mbtest::scaled(20000, 2000)); }); });
   }
   for (const auto& c : growing_configs(8, 0.75)) {
     suite.run(c.label + ": no lost update while the table grows",
-              [&] { lost_updates(c, 3, 64, mbtest::scaled(200, 20)); });
+              [&] { overlapping(c.label, [&] { return lost_updates(c, 3, 64, mbtest::scaled(200, 20)); }); });
   }
 
   for (const auto& c : growing_configs(64, 0.5)) {

@@ -6,12 +6,17 @@
 //   (iii) erase/insert churn over a shared key set, then a consistency check;
 //   (iv)  every thread inserting the same fresh keys at once: exactly one
 //         insert per key wins, and no key is stored twice.
+// Each case also proves its threads ran concurrently (overlap.h): the
+// TSC spans of their work must intersect, every thread's with another's,
+// in at least one round of a repeated case, or within a few attempts of a
+// time-boxed one; otherwise the case fails even if every check passed.
 // Workers never CHECK directly in their loops' hot path state: they count
 // violations and keep the first, and the case thread checks after join()
 // (check.h's CHECK on a worker thread would exit the process at once).
 //
 // MAPBENCH_TEST_SEED (default 20240601) seeds every case; MAPBENCH_STRESS_MS
 // (default 120) bounds each time-boxed case.
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <cstdint>
@@ -23,6 +28,7 @@
 
 #include "check.h"
 #include "maps.h"
+#include "overlap.h"
 #include "workload.h"
 
 using mapbench::AnyMap;
@@ -40,23 +46,27 @@ std::uint64_t env_u64(const char* name, std::uint64_t dflt) {
 const std::uint64_t kSeed = env_u64("MAPBENCH_TEST_SEED", 20240601);
 const std::chrono::milliseconds kBudget{env_u64("MAPBENCH_STRESS_MS", 120)};
 
-// Starts `n` threads that all begin fn(t) at once, and joins them.
-void run_threads(unsigned n, const std::function<void(unsigned)>& fn) {
-  std::atomic<unsigned> ready{0};
-  std::atomic<bool> go{false};
-  std::vector<std::thread> ts;
-  ts.reserve(n);
-  for (unsigned t = 0; t < n; ++t) {
-    ts.emplace_back([&, t] {
-      ready.fetch_add(1, std::memory_order_acq_rel);
-      while (!go.load(std::memory_order_acquire)) std::this_thread::yield();
-      fn(t);
-    });
-  }
-  while (ready.load(std::memory_order_acquire) < n) std::this_thread::yield();
-  go.store(true, std::memory_order_release);
-  for (auto& th : ts) th.join();
+// Attempts for a time-boxed case, and rounds past its budget for a
+// repeated one, before a case whose threads never overlapped fails.
+// A round that is over within a scheduler time slice runs its threads one
+// after another whenever they share a CPU (here, with other processes), so
+// a repeated case that has not yet overlapped when its budget is spent runs
+// its extra rounds on larger key sets (doubling up to kMaxRoundScale), whose
+// threads outlast a slice and interleave even then.
+constexpr int kOverlapAttempts = 3;
+constexpr int kOverlapExtraRounds = 12;
+constexpr unsigned kMaxRoundScale = 16;
+constexpr std::uint64_t kMapEntries = 4096;
+
+// cfg for a map of kMapEntries * scale entries at the same load factor.
+mbtest::MapConfig scaled_config(const mbtest::MapConfig& cfg, unsigned scale) {
+  mbtest::MapConfig c = cfg;
+  c.options.expected_entries = kMapEntries * scale;
+  return c;
 }
+
+// Every case starts its threads with mbtest::run_together (overlap.h).
+const auto run_threads = mbtest::run_together;
 
 // What a worker saw go wrong: a count and the first description.
 struct Violations {
@@ -86,12 +96,12 @@ std::string bad_value(std::uint64_t v, std::uint64_t key, std::uint64_t i, std::
 }
 
 // (i) Each thread inserts its own range of keys.
-void disjoint_inserts(const mbtest::MapConfig& cfg, unsigned threads) {
-  auto map = mbtest::make(cfg);
-  const std::uint64_t per = 4096 / threads;
+mbtest::Spans disjoint_inserts(const mbtest::MapConfig& cfg, unsigned threads, unsigned scale) {
+  auto map = mbtest::make(scaled_config(cfg, scale));
+  const std::uint64_t per = kMapEntries * scale / threads;
   const std::uint64_t n = per * threads;
   std::vector<Violations> vs(threads);
-  run_threads(threads, [&](unsigned t) {
+  const mbtest::Spans spans = run_threads(threads, [&](unsigned t) {
     for (std::uint64_t i = 0; i < per; ++i) {
       const std::uint64_t idx = t * per + i;
       const Status s = map->insert(mapbench::key_of(idx), mapbench::tagged_value(t, idx));
@@ -115,10 +125,11 @@ void disjoint_inserts(const mbtest::MapConfig& cfg, unsigned threads) {
   }
   mbtest::check_invariants(*map, n, n, cfg.label);
   CHECK_EQ(mapbench::verify(*map, n, threads, false), std::string(), cfg.label);
+  return spans;
 }
 
 // (ii) Writers overwrite a shared, always-present key set; readers check.
-void shared_writers(const mbtest::MapConfig& cfg, unsigned threads) {
+mbtest::Spans shared_writers(const mbtest::MapConfig& cfg, unsigned threads) {
   auto map = mbtest::make(cfg);
   constexpr std::uint64_t k = 64;
   CHECK_EQ(mapbench::prefill(*map, k), 0u, cfg.label);
@@ -127,7 +138,7 @@ void shared_writers(const mbtest::MapConfig& cfg, unsigned threads) {
   std::vector<Violations> vs(threads);
   std::vector<std::uint64_t> ops(threads, 0);
   const auto deadline = std::chrono::steady_clock::now() + kBudget;
-  run_threads(threads, [&](unsigned t) {
+  const mbtest::Spans spans = run_threads(threads, [&](unsigned t) {
     mapbench::Rng rng(mapbench::thread_seed(kSeed, t, 11));
     Violations& bad = vs[t];
     std::uint64_t n = 0;
@@ -185,10 +196,11 @@ void shared_writers(const mbtest::MapConfig& cfg, unsigned threads) {
   CHECK_EQ(mapbench::verify(*map, k, writers, false), std::string(), cfg.label);
   std::printf("      %u writers %llu ops, %u readers %llu ops\n", writers, static_cast<unsigned long long>(writes),
               readers, static_cast<unsigned long long>(reads));
+  return spans;
 }
 
 // (iii) Erase/insert/update/get churn on one shared key set.
-void churn(const mbtest::MapConfig& cfg, unsigned threads) {
+mbtest::Spans churn(const mbtest::MapConfig& cfg, unsigned threads) {
   auto map = mbtest::make(cfg);
   constexpr std::uint64_t k = 512;
   std::vector<std::uint8_t> prefilled(k, 0);
@@ -200,7 +212,7 @@ void churn(const mbtest::MapConfig& cfg, unsigned threads) {
   std::vector<std::vector<std::uint8_t>> inserted(threads, std::vector<std::uint8_t>(k, 0));
   std::vector<std::uint64_t> ops(threads, 0);
   const auto deadline = std::chrono::steady_clock::now() + kBudget;
-  run_threads(threads, [&](unsigned t) {
+  const mbtest::Spans spans = run_threads(threads, [&](unsigned t) {
     mapbench::Rng rng(mapbench::thread_seed(kSeed, t, 13));
     Violations& bad = vs[t];
     std::uint64_t n = 0;
@@ -258,15 +270,16 @@ void churn(const mbtest::MapConfig& cfg, unsigned threads) {
   for (auto n : ops) total += n;
   std::printf("      %llu ops, %llu of %llu keys present at the end\n", static_cast<unsigned long long>(total),
               static_cast<unsigned long long>(present), static_cast<unsigned long long>(k));
+  return spans;
 }
 
 // (iv) Every thread inserts the same fresh keys at the same time.
-void racing_inserts(const mbtest::MapConfig& cfg, unsigned threads) {
-  auto map = mbtest::make(cfg);
-  const std::uint64_t n = 2048;
+mbtest::Spans racing_inserts(const mbtest::MapConfig& cfg, unsigned threads, unsigned scale) {
+  auto map = mbtest::make(scaled_config(cfg, scale));
+  const std::uint64_t n = kMapEntries / 2 * scale;
   std::vector<Violations> vs(threads);
   std::vector<std::uint64_t> wins(threads, 0);
-  run_threads(threads, [&](unsigned t) {
+  const mbtest::Spans spans = run_threads(threads, [&](unsigned t) {
     // Half the threads walk forwards and half backwards, so they meet.
     for (std::uint64_t j = 0; j < n; ++j) {
       const std::uint64_t i = (t & 1) ? n - 1 - j : j;
@@ -286,18 +299,41 @@ void racing_inserts(const mbtest::MapConfig& cfg, unsigned threads) {
     CHECK(v >> 48 >= 1 && v >> 48 <= threads, cfg.label, ": bad tag");
   }
   mbtest::check_invariants(*map, n, n, cfg.label);
+  return spans;
 }
 
 // Runs `round` on fresh maps until `budget` has passed (at least once), so
-// that short cases get many chances to interleave; prints the round count.
-void repeat_for(std::chrono::milliseconds budget, const std::function<void()>& round) {
+// that short cases get many chances to interleave, and then, while no
+// round's threads have all overlapped, at most kOverlapExtraRounds more on
+// growing key sets (round(scale)); fails when none did. Prints the counts.
+void repeat_for(const std::string& label, std::chrono::milliseconds budget,
+                const std::function<mbtest::Spans(unsigned scale)>& round) {
   const auto end = std::chrono::steady_clock::now() + budget;
-  int rounds = 0;
-  do {
-    round();
+  int rounds = 0, overlapped = 0, extra = 0;
+  unsigned scale = 1;
+  std::string last;
+  for (;;) {
+    const mbtest::Spans spans = round(scale);
     ++rounds;
-  } while (std::chrono::steady_clock::now() < end);
-  std::printf("      %d rounds\n", rounds);
+    if (spans.overlapped()) ++overlapped;
+    else last = spans.describe();
+    if (std::chrono::steady_clock::now() < end) continue;
+    if (overlapped > 0 || ++extra > kOverlapExtraRounds) break;
+    scale = std::min(2 * scale, kMaxRoundScale);
+  }
+  std::printf("      %d rounds, %d with every thread overlapping another%s\n", rounds, overlapped,
+              scale > 1 ? (" (up to " + std::to_string(scale) + "x keys)").c_str() : "");
+  CHECK_GT(overlapped, 0, label, "the threads never ran concurrently in ", rounds, " rounds (last: ", last, ")");
+}
+
+// A time-boxed case: one run, rerun (at most kOverlapAttempts times in all)
+// while its threads did not all overlap.
+void time_boxed(const std::string& label, const std::function<mbtest::Spans()>& run) {
+  mbtest::require_overlap(label, kOverlapAttempts, [&](std::string* why) {
+    const mbtest::Spans spans = run();
+    *why = spans.describe();
+    return spans.overlapped();
+  });
 }
 
 }  // namespace
@@ -307,13 +343,14 @@ int main() {
   std::printf("seed %llu, %lld ms per time-boxed case, %u hardware threads\n", static_cast<unsigned long long>(kSeed),
               static_cast<long long>(kBudget.count()), std::thread::hardware_concurrency());
   for (unsigned threads : {2u, 4u, 8u}) {
-    for (const auto& cfg : mbtest::map_configs(4096, 0.85)) {
+    for (const auto& cfg : mbtest::map_configs(kMapEntries, 0.85)) {
       const std::string at = cfg.label + " x" + std::to_string(threads) + " threads: ";
-      suite.run(at + "disjoint inserts", [&] { repeat_for(kBudget / 3, [&] { disjoint_inserts(cfg, threads); }); });
-      suite.run(at + "shared-key writers and readers", [&] { shared_writers(cfg, threads); });
-      suite.run(at + "erase/insert churn", [&] { churn(cfg, threads); });
+      suite.run(at + "disjoint inserts",
+                [&] { repeat_for(at, kBudget / 3, [&](unsigned k) { return disjoint_inserts(cfg, threads, k); }); });
+      suite.run(at + "shared-key writers and readers", [&] { time_boxed(at, [&] { return shared_writers(cfg, threads); }); });
+      suite.run(at + "erase/insert churn", [&] { time_boxed(at, [&] { return churn(cfg, threads); }); });
       suite.run(at + "racing inserts of the same keys",
-                [&] { repeat_for(kBudget / 3, [&] { racing_inserts(cfg, threads); }); });
+                [&] { repeat_for(at, kBudget / 3, [&](unsigned k) { return racing_inserts(cfg, threads, k); }); });
     }
   }
   return suite.finish();
