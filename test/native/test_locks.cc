@@ -103,7 +103,8 @@ void check_design(const std::string& label, Map& m) {
 
 // One runner thread in `mode` over a LockedMap<CountingLock>.
 std::uint64_t tries_in_mode(mb::RunMode mode, std::uint64_t* ops) {
-  mb::LockedMap<CountingLock> map(4096, false);
+  mb::alloc::Pages pages(false);
+  mb::LockedMap<CountingLock> map(pages, 4096);
   mb::WorkerSpec spec;
   spec.workload.keys = 1000;
   const std::uint32_t mix[mb::kOpKinds] = {50, 10, 20, 10, 10};
@@ -171,17 +172,20 @@ int main() {
   });
 
   suite.run("LockedMap<CountingLock>: no try_lock on the NoStats path", [&] {
-    mb::LockedMap<CountingLock> m(256, false);
+    mb::alloc::Pages pages(false);
+    mb::LockedMap<CountingLock> m(pages, 256);
     check_design("locked", m);
   });
   suite.run("ShardedMap<CountingLock> (4 shards, padded and packed): no try_lock on the NoStats path", [&] {
-    mb::ShardedMap<CountingLock> padded(256, 4, false);
+    mb::alloc::Pages pages(false);
+    mb::ShardedMap<CountingLock> padded(pages, 256, 4);
     check_design("sharded", padded);
-    mb::ShardedMap<CountingLock, 0> packed(256, 4, false);
+    mb::ShardedMap<CountingLock, 0> packed(pages, 256, 4);
     check_design("sharded packed", packed);
   });
   suite.run("ChainedMap<CountingLock>: no try_lock on the NoStats path", [&] {
-    mb::ChainedMap<CountingLock, mb::HeapNodes<mb::ChainNode>> m(256, 8);
+    mb::alloc::Pages pages(false);
+    mb::ChainedMap<CountingLock, mb::HeapNodes<mb::ChainNode>> m(pages, 256, 8);
     check_design("chained", m);
   });
 
