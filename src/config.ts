@@ -73,6 +73,10 @@ export interface ResolvedConfig {
   out: string;
   quiet: boolean;
   json: boolean;
+  /** What the console shows after a run: the pivoted summary, or one row per cell. */
+  table: 'summary' | 'cells';
+  /** List every warning instance instead of one line per kind. */
+  verbose: boolean;
   /** Set when the run is a named scenario. */
   scenario: string | null;
 }
@@ -111,6 +115,8 @@ export interface RawOptions {
   out?: string;
   quiet?: boolean;
   json?: boolean;
+  table?: string;
+  verbose?: boolean;
   scenario?: string;
   smoke?: boolean;
   outDir?: string;
@@ -384,6 +390,8 @@ export function resolveConfig(raw: RawOptions, ctx: ResolveContext): ResolvedCon
   const skewPct = Number(skewText.replace(/%$/, ''));
   if (!(skewPct > 0 && skewPct <= 100)) throw new UsageError(`--max-skew must be a percentage in (0, 100], got '${skewText}'`);
 
+  const table = (raw.table ?? 'summary') as ResolvedConfig['table'];
+  if (table !== 'summary' && table !== 'cells') throw new UsageError(`--table must be summary or cells, got '${raw.table}'`);
   const mode = (raw.mode ?? DEFAULTS.mode) as Mode;
   if (!['throughput', 'latency', 'both'].includes(mode)) throw new UsageError(`--mode must be throughput, latency or both, got '${mode}'`);
   if (rates && mode !== 'latency') {
@@ -423,7 +431,7 @@ export function resolveConfig(raw: RawOptions, ctx: ResolveContext): ResolvedCon
     maps, threads, cpus, loadFactors, keys, mixes, dists, shards, rates, seriesWindowSeconds, sampleDiagnosticsSeconds, prefill, initialCapacity, maxLoadFactor, durationSeconds, warmupSeconds, repeat, mode,
     sampleEvery, stats: raw.stats ?? true, seed, interleave: raw.interleave ?? false, hugePages: parseOnOff('--huge-pages', raw.hugePages ?? true),
     streamLength, streamBudgetBytes, gateTimeoutSeconds, maxSkew: skewPct / 100, strict: raw.strict ?? false, out, quiet: raw.quiet ?? false, json: raw.json ?? false,
-    scenario: raw.scenario ?? null,
+    table, verbose: raw.verbose ?? false, scenario: raw.scenario ?? null,
   };
 }
 

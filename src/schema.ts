@@ -321,6 +321,8 @@ export const WarningRecord = z.object({
   message: z.string(),
   advice: z.string(),
   cellKey: z.string().optional(),
+  /** How bad this instance is, in the code's own unit (spread %, interval %, skew ns); higher is worse. Absent in older files. */
+  severity: z.number().optional(),
 });
 export type WarningRecord = z.infer<typeof WarningRecord>;
 

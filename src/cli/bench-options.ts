@@ -46,6 +46,8 @@ export function benchProgram(name = 'mapbench'): Command {
     .option('--strict', 'exit 1 when any cell is unreliable (kept figures that still exceeded --max-skew), as when a cell fails', false)
     .option('--out <file>', 'result file (default results/<timestamp>-<host>.json)')
     .option('--quiet', 'no progress bar and no table', false)
+    .addOption(new Option('--table <kind>', 'after the run: summary (one row per map, one column per cell group) or cells (one row per cell)').default('summary'))
+    .option('--verbose', 'list every warning instance, not one line per kind', false)
     .option('--json', 'print the result document as JSON on stdout instead of the table', false)
     .exitOverride()
     .configureOutput({ writeErr: () => {} });

@@ -1,5 +1,5 @@
 // `npm run bench`: parse flags, resolve the configuration, run the matrix,
-// print a table, keep a JSON result file. Usage errors: one line, exit 2.
+// print the summary (or --table cells), keep a JSON result file. Usage errors: one line, exit 2.
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -19,6 +19,7 @@ import { NativeLab } from '../lab.js';
 import { latencyStats } from '../cell-runner.js';
 import { addon } from '../native.js';
 import { writeResultFile } from '../results-writer.js';
+import { renderSummary, renderWarnings } from '../summary.js';
 import { renderTable } from '../table.js';
 import { benchProgram, resolveHere } from './bench-options.js';
 import { parseArgs, runCli } from './run-cli.js';
@@ -151,8 +152,10 @@ async function runOne(cfg: ResolvedConfig, lab: NativeLab, environment: Environm
     if (cfg.json) {
       process.stdout.write(`${JSON.stringify(doc)}\n`);
     } else if (!cfg.quiet) {
-      process.stdout.write(`${renderTable(doc)}\n`);
-      for (const w of doc.warnings) process.stdout.write(`warning: ${w.message}${w.cellKey ? ` [${w.cellKey}]` : ''} — ${w.advice}\n`);
+      const width = process.stdout.columns;
+      process.stdout.write(`${cfg.table === 'cells' ? renderTable(doc) : renderSummary(doc, width ? { width } : {})}\n`);
+      const warnings = renderWarnings(doc, { verbose: cfg.verbose });
+      if (warnings) process.stdout.write(`${warnings}\n`);
       const shaky = doc.cells.filter(isUnreliable).length;
       if (scenario) for (const f of scenario.findings(doc)) process.stdout.write(`finding: ${f.text}\n`);
       if (scenario && shaky) process.stdout.write(`note: these findings read ${shaky} unreliable cell${shaky === 1 ? '' : 's'} (see the warnings)\n`);
