@@ -54,7 +54,10 @@ export interface ResolvedConfig {
   maxLoadFactor: number | null;
   durationSeconds: number;
   warmupSeconds: number;
+  /** Repeats per cell: the fixed count, or with `adaptive` the minimum. */
   repeat: number;
+  /** --repeat auto: repeat each cell until its median's interval is narrow enough or its time is spent; null: a fixed count. */
+  adaptive: AdaptivePlan | null;
   mode: Mode;
   sampleEvery: number;
   stats: boolean;
@@ -81,6 +84,23 @@ export interface ResolvedConfig {
   scenario: string | null;
 }
 
+/**
+ * The stopping rule of --repeat auto. A cell stops after a repeat when it has
+ * at least minRepeats and either the 95% confidence interval of its median
+ * throughput lies within ±targetCiPct of the median, its passes have taken
+ * maxCellSeconds, or it has maxRepeats.
+ */
+export interface AdaptivePlan {
+  targetCiPct: number;
+  maxCellSeconds: number;
+  minRepeats: number;
+  maxRepeats: number;
+}
+
+/** Bounds of --repeat auto: 6 is the fewest repeats with a 95% interval of the median ([min, max] holds it with 1 − 2/64). */
+export const AUTO_MIN_REPEATS = 3;
+export const AUTO_MAX_REPEATS = 15;
+
 /** Raw flag values as the CLI parser hands them over (strings or booleans). */
 export interface RawOptions {
   maps?: string;
@@ -100,6 +120,8 @@ export interface RawOptions {
   duration?: string;
   warmup?: string;
   repeat?: string;
+  targetCi?: string;
+  maxCellTime?: string;
   mode?: string;
   sampleEvery?: string;
   stats?: boolean;
@@ -139,7 +161,9 @@ export const DEFAULTS = {
   shards: '64',
   duration: '0.15s',
   warmup: '0.03s',
-  repeat: '3',
+  repeat: 'auto',
+  targetCi: '3%',
+  maxCellTime: '1s',
   mode: 'throughput',
   sampleEvery: '128',
   seed: '1',
@@ -376,7 +400,14 @@ export function resolveConfig(raw: RawOptions, ctx: ResolveContext): ResolvedCon
     raw.sampleDiagnostics === undefined ? null : parseSeconds('--sample-diagnostics', raw.sampleDiagnostics, false);
   const durationSeconds = parseSeconds('--duration', raw.duration ?? DEFAULTS.duration, false);
   const warmupSeconds = parseSeconds('--warmup', raw.warmup ?? DEFAULTS.warmup, true);
-  const repeat = parseCount('--repeat', raw.repeat ?? DEFAULTS.repeat, 1, 1000);
+  const repeatText = raw.repeat ?? DEFAULTS.repeat;
+  const targetText = raw.targetCi ?? DEFAULTS.targetCi;
+  const targetCiPct = Number(targetText.replace(/^±/, '').replace(/%$/, ''));
+  if (!(targetCiPct > 0 && targetCiPct <= 100)) throw new UsageError(`--target-ci must be a percentage in (0, 100], got '${targetText}'`);
+  const maxCellSeconds = parseSeconds('--max-cell-time', raw.maxCellTime ?? DEFAULTS.maxCellTime, false);
+  const adaptive: AdaptivePlan | null =
+    repeatText === 'auto' ? { targetCiPct, maxCellSeconds, minRepeats: AUTO_MIN_REPEATS, maxRepeats: AUTO_MAX_REPEATS } : null;
+  const repeat = adaptive ? adaptive.minRepeats : parseCount('--repeat', repeatText, 1, 1000);
   const sampleEvery = parseCount('--sample-every', raw.sampleEvery ?? DEFAULTS.sampleEvery, 1, 2 ** 30);
   const seed = parseCount('--seed', raw.seed ?? DEFAULTS.seed, 0, Number.MAX_SAFE_INTEGER);
   const streamText = raw.streamLength ?? DEFAULTS.streamLength;
@@ -428,7 +459,7 @@ export function resolveConfig(raw: RawOptions, ctx: ResolveContext): ResolvedCon
   if (!ctx.skipOutCheck) checkWritable(out);
 
   return {
-    maps, threads, cpus, loadFactors, keys, mixes, dists, shards, rates, seriesWindowSeconds, sampleDiagnosticsSeconds, prefill, initialCapacity, maxLoadFactor, durationSeconds, warmupSeconds, repeat, mode,
+    maps, threads, cpus, loadFactors, keys, mixes, dists, shards, rates, seriesWindowSeconds, sampleDiagnosticsSeconds, prefill, initialCapacity, maxLoadFactor, durationSeconds, warmupSeconds, repeat, adaptive, mode,
     sampleEvery, stats: raw.stats ?? true, seed, interleave: raw.interleave ?? false, hugePages: parseOnOff('--huge-pages', raw.hugePages ?? true),
     streamLength, streamBudgetBytes, gateTimeoutSeconds, maxSkew: skewPct / 100, strict: raw.strict ?? false, out, quiet: raw.quiet ?? false, json: raw.json ?? false,
     table, verbose: raw.verbose ?? false, scenario: raw.scenario ?? null,
@@ -455,6 +486,7 @@ export function configRecord(c: ResolvedConfig) {
     durationSeconds: c.durationSeconds,
     warmupSeconds: c.warmupSeconds,
     repeat: c.repeat,
+    ...(c.adaptive ? { adaptive: c.adaptive } : {}),
     mode: c.mode,
     sampleEvery: c.sampleEvery,
     stats: c.stats,

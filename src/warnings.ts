@@ -13,6 +13,15 @@ export const WARNINGS = {
     message: `throughput spread across repeats is ${spreadPct.toFixed(1)}% (> 5%)`,
     advice: 'quiet the machine, pin with --cpus, lengthen --duration or raise --repeat',
   }),
+  ciMissed: (ciPct: number | null, repeats: number, targetPct: number, stoppedBy: string) => ({
+    // No interval at all (too few repeats) ranks worst.
+    severity: ciPct ?? 1e9,
+    message:
+      ciPct === null
+        ? `after ${repeats} repeats (${stoppedBy === 'time' ? '--max-cell-time spent' : 'the most allowed'}) there are too few for a 95% interval of the median (target ±${targetPct}%)`
+        : `the 95% interval of the median throughput is ±${ciPct.toFixed(1)}% after ${repeats} repeats (target ±${targetPct}%, ${stoppedBy === 'time' ? '--max-cell-time spent' : 'most repeats reached'})`,
+    advice: 'quiet the machine or pin with --cpus; or raise --max-cell-time, lengthen --duration',
+  }),
   fewRepeats: (repeat: number) => ({
     message: `only ${repeat} repeat(s) per cell`,
     advice: 'use --repeat 5 or more for results you intend to compare',

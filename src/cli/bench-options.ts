@@ -3,7 +3,7 @@
 import { Command, Option } from 'commander';
 
 import { SCENARIOS } from '../../bench/scenarios/index.js';
-import { availableCpus, DEFAULT_MAPS, DEFAULTS, type RawOptions, type ResolvedConfig, resolveConfig } from '../config.js';
+import { AUTO_MAX_REPEATS, AUTO_MIN_REPEATS, availableCpus, DEFAULT_MAPS, DEFAULTS, type RawOptions, type ResolvedConfig, resolveConfig } from '../config.js';
 import { addon } from '../native.js';
 import { NAMED_MIXES } from '../workload.js';
 
@@ -31,7 +31,9 @@ export function benchProgram(name = 'mapbench'): Command {
     .option('--sample-diagnostics <time>', 'read the map\'s diagnostics (entries, tombstones, probe length) this often while it runs')
     .option('--duration <time>', 'measured time per run (e.g. 0.5, 500ms, 2s)', DEFAULTS.duration)
     .option('--warmup <time>', 'discarded warm-up before each measured run', DEFAULTS.warmup)
-    .option('--repeat <n>', 'repeats per cell (raw repeats are kept)', DEFAULTS.repeat)
+    .option('--repeat <n|auto>', `repeats per cell (raw repeats are kept); auto: ${AUTO_MIN_REPEATS} to ${AUTO_MAX_REPEATS}, until the 95% interval of the median is within --target-ci or --max-cell-time is spent`, DEFAULTS.repeat)
+    .option('--target-ci <pct>', '--repeat auto: stop a cell once its median throughput is known within ± this (95% interval)', DEFAULTS.targetCi)
+    .option('--max-cell-time <time>', '--repeat auto: stop a cell once its measured passes have taken this long', DEFAULTS.maxCellTime)
     .addOption(new Option('--mode <mode>', 'throughput (no timers), latency (sampled TSC timing) or both').default(DEFAULTS.mode))
     .option('--sample-every <n>', 'latency mode: time one op in n', DEFAULTS.sampleEvery)
     .option('--no-stats', 'skip the statistics pass (probe lengths, CAS failures, contention, per-shard load)')

@@ -111,6 +111,11 @@ async function main(argv: string[]): Promise<number> {
   }
 }
 
+function formatEta(seconds: number): string {
+  const s = Math.max(0, Math.round(seconds));
+  return s >= 60 ? `${Math.floor(s / 60)}m${String(s % 60).padStart(2, '0')}s` : `${s}s`;
+}
+
 /** Runs one configuration to its result file; true when a cell failed, or with --strict when one is unreliable. */
 async function runOne(cfg: ResolvedConfig, lab: NativeLab, environment: Environment, control: { aborted: boolean }): Promise<boolean> {
   const scenario = cfg.scenario === null ? undefined : findScenario(cfg.scenario);
@@ -118,7 +123,8 @@ async function runOne(cfg: ResolvedConfig, lab: NativeLab, environment: Environm
   const showProgress = !cfg.quiet && !cfg.json && process.stdout.isTTY === true;
   const bar = showProgress
     ? new cliProgress.SingleBar(
-        { format: ' {bar} {percentage}% | ETA {eta_formatted} | {value}/{total} runs | {cell}', etaBuffer: 20, hideCursor: true },
+        // The ETA is runBench's (mean actual unit duration × units left), not the bar's: --repeat auto changes the total as it goes.
+        { format: ' {bar} {percentage}% | ETA {etaText} | {value}/{total} runs | {cell}', hideCursor: true },
         cliProgress.Presets.shades_classic,
       )
     : null;
@@ -139,13 +145,14 @@ async function runOne(cfg: ResolvedConfig, lab: NativeLab, environment: Environm
         if (bar) bar.stop();
         process.stderr.write(`mapbench: cell ${record.key} failed: ${record.error}\n`);
       },
-      onUnit: (done, total, unit) => {
+      onUnit: (done, total, unit, etaSeconds) => {
         if (!bar) return;
         if (!started) {
-          bar.start(total, 0, { cell: '' });
+          bar.start(total, 0, { cell: '', etaText: '' });
           started = true;
         }
-        bar.update(done, { cell: `${unit.cell.params.map} t=${unit.cell.params.threads} lf=${unit.cell.params.loadFactor} ${unit.cell.params.mix}` });
+        bar.setTotal(total);
+        bar.update(done, { etaText: formatEta(etaSeconds), cell: `${unit.cell.params.map} t=${unit.cell.params.threads} lf=${unit.cell.params.loadFactor} ${unit.cell.params.mix}` });
       },
     }, control);
     bar?.stop();
