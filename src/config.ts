@@ -221,9 +221,18 @@ export function parseSeconds(flag: string, s: string, allowZero: boolean): numbe
   return value;
 }
 
-function unique<T>(xs: T[], key: (x: T) => string = String): T[] {
+/**
+ * The items of a list flag, which must all differ: a repeated item would run
+ * its cells twice in one matrix (`--maps lockfree,lockfree`), or means a typo.
+ */
+export function distinct<T>(flag: string, xs: T[], key: (x: T) => string = String): T[] {
   const seen = new Set<string>();
-  return xs.filter((x) => (seen.has(key(x)) ? false : (seen.add(key(x)), true)));
+  for (const x of xs) {
+    const k = key(x);
+    if (seen.has(k)) throw new UsageError(`${flag} lists '${k}' more than once`);
+    seen.add(k);
+  }
+  return xs;
 }
 
 /**
@@ -243,7 +252,8 @@ export function isPeer(design: string): boolean {
 }
 
 export function parseMaps(text: string, designs: DesignSummary[]): MapChoice[] {
-  return unique(
+  return distinct(
+    '--maps',
     list('--maps', text).map((label) => {
       const [name, lock, pad, extra] = label.split(':');
       const design = designs.find((d) => d.name === name);
@@ -269,7 +279,8 @@ export function parseMaps(text: string, designs: DesignSummary[]): MapChoice[] {
         sharded: design.sharded,
       };
     }),
-    (m) => m.label,
+    // The map a label resolves to: `sharded` and `sharded:mutex` are one map.
+    (m) => [m.design, m.lock, m.pad === null ? null : m.pad === 0 ? 'packed' : String(m.pad)].filter((x) => x !== null).join(':'),
   );
 }
 
@@ -289,7 +300,7 @@ export function parseCpus(text: string, available: number[]): number[] {
       cpus.push(c);
     }
   }
-  return unique(cpus);
+  return distinct('--cpus', cpus);
 }
 
 function formatCpus(cpus: number[]): string {
@@ -364,24 +375,26 @@ export function resolveConfig(raw: RawOptions, ctx: ResolveContext): ResolvedCon
     raw.maps ?? DEFAULT_MAPS.split(',').filter((n) => ctx.designs.some((d) => d.name === n)).join(','),
     ctx.designs,
   );
-  const threads = unique(list('--threads', raw.threads ?? DEFAULTS.threads).map((s) => parseCount('--threads', s, 1, 1024)));
+  const threads = distinct('--threads', list('--threads', raw.threads ?? DEFAULTS.threads).map((s) => parseCount('--threads', s, 1, 1024)));
   const cpus = raw.cpus === undefined ? null : parseCpus(raw.cpus, ctx.availableCpus);
-  const loadFactors = unique(
+  const loadFactors = distinct(
+    '--load-factors',
     list('--load-factors', raw.loadFactors ?? DEFAULTS.loadFactors).map((s) => {
       const lf = Number(s);
       if (!(lf > 0 && lf < 1)) throw new UsageError(`--load-factors must be in (0, 1), got '${s}'`);
       return lf;
     }),
   );
-  const keys = unique(list('--keys', raw.keys ?? DEFAULTS.keys).map((s) => parseCount('--keys', s, 1, 2 ** 36)));
-  const mixes = unique(parseMixList(raw.mix ?? DEFAULTS.mix), (m) => m.name);
-  const dists = unique(list('--dist', raw.dist ?? DEFAULTS.dist).map(parseDistribution), (d) => d.name);
-  const shards = unique(list('--shards', raw.shards ?? DEFAULTS.shards).map((s) => parseCount('--shards', s, 1, 65536)));
+  const keys = distinct('--keys', list('--keys', raw.keys ?? DEFAULTS.keys).map((s) => parseCount('--keys', s, 1, 2 ** 36)));
+  const mixes = distinct('--mix', parseMixList(raw.mix ?? DEFAULTS.mix), (m) => m.name);
+  const dists = distinct('--dist', list('--dist', raw.dist ?? DEFAULTS.dist).map(parseDistribution), (d) => d.name);
+  const shards = distinct('--shards', list('--shards', raw.shards ?? DEFAULTS.shards).map((s) => parseCount('--shards', s, 1, 65536)));
   for (const n of shards) if ((n & (n - 1)) !== 0) throw new UsageError(`--shards must be powers of two, got ${n}`);
   const rates =
     raw.rate === undefined
       ? null
-      : unique(
+      : distinct(
+          '--rate',
           list('--rate', raw.rate).map((s) => {
             const r = Number(s.replace(/_/g, ''));
             if (!(r > 0 && r <= 1e10)) throw new UsageError(`--rate must be offered ops per second in (0, 1e10], got '${s}'`);
