@@ -219,12 +219,9 @@ export function renderSummary(doc: ResultFile, o: RenderSummaryOptions = {}): st
   const anyRange = pivot.columns.some((c) => [...c.entries.values()].some((e) => e.ciPct === null));
   const anyFloor = pivot.columns.some((c) => [...c.entries.values()].some((e) => e.ofFloor !== undefined));
   const anyUnreliable = pivot.columns.some((c) => [...c.entries.values()].some((e) => e.unreliable));
-  out.push(
-    `Mops/s: median ± ${Math.round(MEDIAN_CI_LEVEL * 100)}% confidence interval of the median (order statistics)` +
-      (anyFloor ? ', then × the floor cell' : '') +
-      '; * best map in its column',
-  );
-  if (anyRange) out.push('~ instead of ±: too few repeats for that interval, the larger distance of min or max from the median');
+  // Legend lines stay within 80 columns, like the table.
+  out.push(`Mops/s: median ±${Math.round(MEDIAN_CI_LEVEL * 100)}% CI of the median (order statistics)${anyFloor ? ', × floor' : ''}; * best map`);
+  if (anyRange) out.push('~: too few repeats for that CI; the larger distance of min or max from the median');
   if (anyUnreliable) out.push('! unreliable cell (kept runs exceeded --max-skew)');
   if (pivot.common.length) out.push(`every column: ${pivot.common.join(', ')}`);
 
