@@ -38,7 +38,7 @@ export function benchProgram(name = 'mapbench'): Command {
     .option('--sample-every <n>', 'latency mode: time one op in n', DEFAULTS.sampleEvery)
     .option('--no-stats', 'skip the statistics pass (probe lengths, CAS failures, contention, per-shard load)')
     .option('--seed <n>', 'seed of the per-thread op streams', DEFAULTS.seed)
-    .option('--interleave', 'run the repeats of all cells in a shuffled order', false)
+    .option('--interleave', 'shuffle the order of the repeats: all of them with a fixed --repeat, each round\'s cells with --repeat auto (which already runs cells round-robin)', false)
     .option('--huge-pages <on|off>', 'page policy of every map\'s large memory (tables, arrays, node batches, peers\' allocations): on = madvise onto transparent huge pages, off = keep them on 4 KiB pages', 'on')
     .option('--no-huge-pages', 'the same as --huge-pages off')
     .option('--stream-length <n>', 'ops generated per thread and replayed cyclically: auto (4 draws per key over all threads, within --stream-budget) or a multiple of 256', DEFAULTS.streamLength)
