@@ -1,23 +1,32 @@
 // The bench run: the matrix, scheduled as units (pass × repeat × cell),
 // executed one at a time against the lab, written after every completed
-// cell. Interruption keeps every completed cell.
+// cell. With a fixed --repeat the units are planned up front; with --repeat
+// auto they are planned round by round (runAdaptive). Interruption keeps
+// every completed cell.
 import os from 'node:os';
 
-import { CellError, cellRecord, type PassOutcome, runPass, type RunUnit, unitsFor } from './cell-runner.js';
-import { configRecord, type ResolvedConfig } from './config.js';
+import { CellError, cellRecord, type Pass, type PassOutcome, runPass, type RunUnit, unitsFor } from './cell-runner.js';
+import { type AdaptivePlan, configRecord, type ResolvedConfig } from './config.js';
 import type { Lab } from './lab.js';
-import { buildMatrix } from './matrix.js';
+import { buildMatrix, type Cell } from './matrix.js';
+import { MEDIAN_CI_LEVEL, type MedianInterval, medianInterval } from './stats.js';
 import { type CellRecord, type Environment, RESULT_KIND, type ResultFile, SCHEMA_VERSION } from './schema.js';
 import { WarningLog } from './warnings.js';
 import { Rng } from './rng.js';
 
 export interface BenchHooks {
-  /** After every unit (done of total), for progress display. */
-  onUnit?(done: number, total: number, unit: RunUnit): void;
+  /**
+   * After every unit (done of total, total as now planned: --repeat auto
+   * plans as it goes), for progress display; etaSeconds is the units left
+   * times the mean duration of the units run so far.
+   */
+  onUnit?(done: number, total: number, unit: RunUnit, etaSeconds: number): void;
   onCell?(record: CellRecord): void;
   /** Persists the document; called after every completed cell and at the end. */
   write(doc: ResultFile): void;
   now?(): Date;
+  /** Monotonic seconds, for cell budgets and the ETA (default: performance.now()). */
+  clock?(): number;
 }
 
 export interface BenchControl {
@@ -35,9 +44,8 @@ export async function runBench(
   control: BenchControl,
 ): Promise<ResultFile> {
   const now = hooks.now ?? (() => new Date());
+  const clock = hooks.clock ?? (() => performance.now() / 1e3);
   const cells = buildMatrix(cfg);
-  const units = unitsFor(cells, cfg);
-  if (cfg.interleave) new Rng(cfg.seed).shuffle(units);
   const hz = environment.tscHz;
   const warnings = new WarningLog();
   globalWarnings(cfg, environment, warnings);
@@ -60,16 +68,26 @@ export async function runBench(
   };
   save();
 
+  if (cfg.adaptive) {
+    await runAdaptive(cells, cfg, lab, hz, warnings, { ...hooks, clock }, control, finishCell);
+    doc.status = control.aborted ? 'interrupted' : 'complete';
+    save();
+    return doc;
+  }
+
+  const units = unitsFor(cells, cfg);
+  if (cfg.interleave) new Rng(cfg.seed).shuffle(units);
+  const started = clock();
   const remaining = new Map<string, number>();
   for (const u of units) remaining.set(u.cell.key, (remaining.get(u.cell.key) ?? 0) + 1);
   const outcomes = new Map<string, PassOutcome[]>();
   const failed = new Set<string>();
 
-  const finishCell = (record: CellRecord) => {
+  function finishCell(record: CellRecord) {
     doc.cells.push(record);
     hooks.onCell?.(record);
     save();
-  };
+  }
 
   let done = 0;
   for (const unit of units) {
@@ -100,7 +118,8 @@ export async function runBench(
       finishCell(record);
       outcomes.delete(key);
     }
-    hooks.onUnit?.(++done, units.length, unit);
+    done++;
+    hooks.onUnit?.(done, units.length, unit, ((clock() - started) / done) * (units.length - done));
   }
   doc.status = control.aborted ? 'interrupted' : 'complete';
   save();
@@ -111,7 +130,7 @@ function globalWarnings(cfg: ResolvedConfig, env: Environment, w: WarningLog): v
   const cores = os.availableParallelism();
   const most = Math.max(...cfg.threads);
   if (most > cores) w.add('oversubscribed', [most, cores]);
-  if (cfg.repeat < 5) w.add('fewRepeats', [cfg.repeat]);
+  if (cfg.adaptive === null && cfg.repeat < 5) w.add('fewRepeats', [cfg.repeat]);
   if (cfg.hugePages && !['always', 'madvise'].includes(env.build.transparentHugePages)) {
     w.add('noHugePages', [env.build.transparentHugePages]);
   }
@@ -180,7 +199,128 @@ function cellWarnings(r: CellRecord, w: WarningLog): void {
     w.add('streamCoverage', [st.coverage, st.expectedCoverageAtIdeal, st.opsPerThread, st.idealOpsPerThread, st.given], r.key);
   }
   const tp = r.summary.opsPerSec;
-  if (tp && tp.n > 1 && tp.spreadPct > 5) w.add('highVariance', [tp.spreadPct], r.key);
+  const pr = r.precision;
+  // With --repeat auto the interval of the median is the noise measure, and only cells that missed its target warn.
+  if (pr) {
+    if (pr.stoppedBy !== 'target') w.add('ciMissed', [pr.ciPct, pr.repeats, pr.targetCiPct, pr.stoppedBy], r.key);
+  } else if (tp && tp.n > 1 && tp.spreadPct > 5) w.add('highVariance', [tp.spreadPct], r.key);
   const lat = r.summary.latencyOpsPerSec;
   if (tp && lat && tp.median > 0 && lat.median / tp.median < 0.75) w.add('latencyOverhead', [lat.median / tp.median], r.key);
+}
+
+interface CellRun {
+  cell: Cell;
+  outcomes: PassOutcome[];
+  repeats: number;
+  seconds: number;
+  stoppedBy: 'target' | 'time' | 'maxRepeats' | null;
+  ci: MedianInterval | null;
+}
+
+/** Throughput figures a cell's stopping rule reads: its throughput passes, or latency passes where it has none. */
+function rates(run: CellRun): number[] {
+  const tp = run.outcomes.filter((o) => o.record.pass === 'throughput');
+  return (tp.length ? tp : run.outcomes.filter((o) => o.record.pass === 'latency')).map((o) => o.record.opsPerSec);
+}
+
+/**
+ * The stopping rule of --repeat auto, after a cell's latest repeat: null to go
+ * on, else why it stops. The target is checked first, so a cell that reaches
+ * it on its last allowed repeat counts as having reached it.
+ */
+export function stopReason(
+  values: number[],
+  seconds: number,
+  plan: AdaptivePlan,
+): { stop: 'target' | 'time' | 'maxRepeats' | null; ci: MedianInterval | null } {
+  const ci = medianInterval(values);
+  if (values.length < plan.minRepeats) return { stop: null, ci };
+  if (ci !== null && ci.halfWidthPct <= plan.targetCiPct) return { stop: 'target', ci };
+  if (values.length >= plan.maxRepeats) return { stop: 'maxRepeats', ci };
+  if (seconds >= plan.maxCellSeconds) return { stop: 'time', ci };
+  return { stop: null, ci };
+}
+
+/**
+ * --repeat auto: rounds over the cells still running, one repeat (all its
+ * passes) of each per round, so slow drift of the machine (heat, other work)
+ * spreads over every cell rather than landing on the last ones. A cell leaves
+ * the rotation when stopReason says so; then its statistics pass runs and the
+ * cell is recorded. Interruption drops only the cells not yet recorded.
+ */
+async function runAdaptive(
+  cells: Cell[],
+  cfg: ResolvedConfig,
+  lab: Lab,
+  hz: number,
+  w: WarningLog,
+  hooks: BenchHooks & { clock(): number },
+  control: BenchControl,
+  finishCell: (r: CellRecord) => void,
+): Promise<void> {
+  const plan = cfg.adaptive!;
+  const modePasses: Pass[] = cfg.mode === 'both' ? ['throughput', 'latency'] : [cfg.mode];
+  const passesOf = (c: Cell): Pass[] => (c.params.rate != null ? ['latency'] : modePasses);
+  const wantsStats = (c: Cell) => cfg.stats && c.params.design !== 'null' && c.params.rate == null;
+  const runs: CellRun[] = cells.map((cell) => ({ cell, outcomes: [], repeats: 0, seconds: 0, stoppedBy: null, ci: null }));
+  let running = runs;
+  const started = hooks.clock();
+  let done = 0;
+  // Units still expected: the running cells' passes up to the minimum (or one more round), plus their statistics passes.
+  const planned = () =>
+    done +
+    running.reduce((a, r) => a + passesOf(r.cell).length * Math.max(plan.minRepeats - r.repeats, 1) + (wantsStats(r.cell) ? 1 : 0), 0);
+  const tick = (unit: RunUnit) => {
+    done++;
+    const total = planned();
+    hooks.onUnit?.(done, total, unit, ((hooks.clock() - started) / done) * (total - done));
+  };
+  const rotation = new Rng(cfg.seed);
+  while (running.length > 0 && !control.aborted) {
+    const round = [...running];
+    if (cfg.interleave) rotation.shuffle(round);
+    for (const run of round) {
+      if (control.aborted) break;
+      const key = run.cell.key;
+      try {
+        const t0 = hooks.clock();
+        for (const pass of passesOf(run.cell)) {
+          const unit: RunUnit = { cell: run.cell, repeat: run.repeats, pass };
+          run.outcomes.push(await runWithRetries(unit, cfg, lab, hz, w));
+          tick(unit);
+        }
+        run.seconds += hooks.clock() - t0;
+        run.repeats++;
+        const { stop, ci } = stopReason(rates(run), run.seconds, plan);
+        run.ci = ci;
+        if (stop === null) continue;
+        run.stoppedBy = stop;
+        if (wantsStats(run.cell)) {
+          const unit: RunUnit = { cell: run.cell, repeat: 0, pass: 'stats' };
+          run.outcomes.push(await runWithRetries(unit, cfg, lab, hz, w));
+          tick(unit);
+        }
+        const record = cellRecord(run.cell, run.outcomes, lab, hz);
+        if (record.status === 'ok') {
+          record.precision = {
+            repeats: run.repeats,
+            ciPct: ci ? ci.halfWidthPct : null,
+            level: MEDIAN_CI_LEVEL,
+            coverage: ci ? ci.coverage : null,
+            targetCiPct: plan.targetCiPct,
+            stoppedBy: stop,
+            seconds: run.seconds,
+          };
+        }
+        cellWarnings(record, w);
+        finishCell(record);
+      } catch (e) {
+        if (control.aborted) break; // the unit in flight was stopped by the interruption: drop it
+        const message = e instanceof CellError ? e.message : `unexpected error: ${e instanceof Error ? e.message : String(e)}`;
+        run.stoppedBy = 'maxRepeats';
+        finishCell({ key, status: 'failed', params: run.cell.params, error: message, repeats: run.outcomes.map((o) => o.record) });
+      }
+    }
+    running = running.filter((r) => r.stoppedBy === null);
+  }
 }

@@ -54,7 +54,10 @@ export interface ResolvedConfig {
   maxLoadFactor: number | null;
   durationSeconds: number;
   warmupSeconds: number;
+  /** Repeats per cell: the fixed count, or with `adaptive` the minimum. */
   repeat: number;
+  /** --repeat auto: repeat each cell until its median's interval is narrow enough or its time is spent; null: a fixed count. */
+  adaptive: AdaptivePlan | null;
   mode: Mode;
   sampleEvery: number;
   stats: boolean;
@@ -73,9 +76,30 @@ export interface ResolvedConfig {
   out: string;
   quiet: boolean;
   json: boolean;
+  /** What the console shows after a run: the pivoted summary, or one row per cell. */
+  table: 'summary' | 'cells';
+  /** List every warning instance instead of one line per kind. */
+  verbose: boolean;
   /** Set when the run is a named scenario. */
   scenario: string | null;
 }
+
+/**
+ * The stopping rule of --repeat auto. A cell stops after a repeat when it has
+ * at least minRepeats and either the 95% confidence interval of its median
+ * throughput lies within ±targetCiPct of the median, its passes have taken
+ * maxCellSeconds, or it has maxRepeats.
+ */
+export interface AdaptivePlan {
+  targetCiPct: number;
+  maxCellSeconds: number;
+  minRepeats: number;
+  maxRepeats: number;
+}
+
+/** Bounds of --repeat auto: 6 is the fewest repeats with a 95% interval of the median ([min, max] holds it with 1 − 2/64). */
+export const AUTO_MIN_REPEATS = 3;
+export const AUTO_MAX_REPEATS = 15;
 
 /** Raw flag values as the CLI parser hands them over (strings or booleans). */
 export interface RawOptions {
@@ -96,6 +120,8 @@ export interface RawOptions {
   duration?: string;
   warmup?: string;
   repeat?: string;
+  targetCi?: string;
+  maxCellTime?: string;
   mode?: string;
   sampleEvery?: string;
   stats?: boolean;
@@ -111,6 +137,8 @@ export interface RawOptions {
   out?: string;
   quiet?: boolean;
   json?: boolean;
+  table?: string;
+  verbose?: boolean;
   scenario?: string;
   smoke?: boolean;
   outDir?: string;
@@ -133,7 +161,9 @@ export const DEFAULTS = {
   shards: '64',
   duration: '0.15s',
   warmup: '0.03s',
-  repeat: '3',
+  repeat: 'auto',
+  targetCi: '3%',
+  maxCellTime: '1s',
   mode: 'throughput',
   sampleEvery: '128',
   seed: '1',
@@ -191,9 +221,18 @@ export function parseSeconds(flag: string, s: string, allowZero: boolean): numbe
   return value;
 }
 
-function unique<T>(xs: T[], key: (x: T) => string = String): T[] {
+/**
+ * The items of a list flag, which must all differ: a repeated item would run
+ * its cells twice in one matrix (`--maps lockfree,lockfree`), or means a typo.
+ */
+export function distinct<T>(flag: string, xs: T[], key: (x: T) => string = String): T[] {
   const seen = new Set<string>();
-  return xs.filter((x) => (seen.has(key(x)) ? false : (seen.add(key(x)), true)));
+  for (const x of xs) {
+    const k = key(x);
+    if (seen.has(k)) throw new UsageError(`${flag} lists '${k}' more than once`);
+    seen.add(k);
+  }
+  return xs;
 }
 
 /**
@@ -213,7 +252,8 @@ export function isPeer(design: string): boolean {
 }
 
 export function parseMaps(text: string, designs: DesignSummary[]): MapChoice[] {
-  return unique(
+  return distinct(
+    '--maps',
     list('--maps', text).map((label) => {
       const [name, lock, pad, extra] = label.split(':');
       const design = designs.find((d) => d.name === name);
@@ -239,7 +279,8 @@ export function parseMaps(text: string, designs: DesignSummary[]): MapChoice[] {
         sharded: design.sharded,
       };
     }),
-    (m) => m.label,
+    // The map a label resolves to: `sharded` and `sharded:mutex` are one map.
+    (m) => [m.design, m.lock, m.pad === null ? null : m.pad === 0 ? 'packed' : String(m.pad)].filter((x) => x !== null).join(':'),
   );
 }
 
@@ -259,7 +300,7 @@ export function parseCpus(text: string, available: number[]): number[] {
       cpus.push(c);
     }
   }
-  return unique(cpus);
+  return distinct('--cpus', cpus);
 }
 
 function formatCpus(cpus: number[]): string {
@@ -334,24 +375,26 @@ export function resolveConfig(raw: RawOptions, ctx: ResolveContext): ResolvedCon
     raw.maps ?? DEFAULT_MAPS.split(',').filter((n) => ctx.designs.some((d) => d.name === n)).join(','),
     ctx.designs,
   );
-  const threads = unique(list('--threads', raw.threads ?? DEFAULTS.threads).map((s) => parseCount('--threads', s, 1, 1024)));
+  const threads = distinct('--threads', list('--threads', raw.threads ?? DEFAULTS.threads).map((s) => parseCount('--threads', s, 1, 1024)));
   const cpus = raw.cpus === undefined ? null : parseCpus(raw.cpus, ctx.availableCpus);
-  const loadFactors = unique(
+  const loadFactors = distinct(
+    '--load-factors',
     list('--load-factors', raw.loadFactors ?? DEFAULTS.loadFactors).map((s) => {
       const lf = Number(s);
       if (!(lf > 0 && lf < 1)) throw new UsageError(`--load-factors must be in (0, 1), got '${s}'`);
       return lf;
     }),
   );
-  const keys = unique(list('--keys', raw.keys ?? DEFAULTS.keys).map((s) => parseCount('--keys', s, 1, 2 ** 36)));
-  const mixes = unique(parseMixList(raw.mix ?? DEFAULTS.mix), (m) => m.name);
-  const dists = unique(list('--dist', raw.dist ?? DEFAULTS.dist).map(parseDistribution), (d) => d.name);
-  const shards = unique(list('--shards', raw.shards ?? DEFAULTS.shards).map((s) => parseCount('--shards', s, 1, 65536)));
+  const keys = distinct('--keys', list('--keys', raw.keys ?? DEFAULTS.keys).map((s) => parseCount('--keys', s, 1, 2 ** 36)));
+  const mixes = distinct('--mix', parseMixList(raw.mix ?? DEFAULTS.mix), (m) => m.name);
+  const dists = distinct('--dist', list('--dist', raw.dist ?? DEFAULTS.dist).map(parseDistribution), (d) => d.name);
+  const shards = distinct('--shards', list('--shards', raw.shards ?? DEFAULTS.shards).map((s) => parseCount('--shards', s, 1, 65536)));
   for (const n of shards) if ((n & (n - 1)) !== 0) throw new UsageError(`--shards must be powers of two, got ${n}`);
   const rates =
     raw.rate === undefined
       ? null
-      : unique(
+      : distinct(
+          '--rate',
           list('--rate', raw.rate).map((s) => {
             const r = Number(s.replace(/_/g, ''));
             if (!(r > 0 && r <= 1e10)) throw new UsageError(`--rate must be offered ops per second in (0, 1e10], got '${s}'`);
@@ -370,7 +413,14 @@ export function resolveConfig(raw: RawOptions, ctx: ResolveContext): ResolvedCon
     raw.sampleDiagnostics === undefined ? null : parseSeconds('--sample-diagnostics', raw.sampleDiagnostics, false);
   const durationSeconds = parseSeconds('--duration', raw.duration ?? DEFAULTS.duration, false);
   const warmupSeconds = parseSeconds('--warmup', raw.warmup ?? DEFAULTS.warmup, true);
-  const repeat = parseCount('--repeat', raw.repeat ?? DEFAULTS.repeat, 1, 1000);
+  const repeatText = raw.repeat ?? DEFAULTS.repeat;
+  const targetText = raw.targetCi ?? DEFAULTS.targetCi;
+  const targetCiPct = Number(targetText.replace(/^±/, '').replace(/%$/, ''));
+  if (!(targetCiPct > 0 && targetCiPct <= 100)) throw new UsageError(`--target-ci must be a percentage in (0, 100], got '${targetText}'`);
+  const maxCellSeconds = parseSeconds('--max-cell-time', raw.maxCellTime ?? DEFAULTS.maxCellTime, false);
+  const adaptive: AdaptivePlan | null =
+    repeatText === 'auto' ? { targetCiPct, maxCellSeconds, minRepeats: AUTO_MIN_REPEATS, maxRepeats: AUTO_MAX_REPEATS } : null;
+  const repeat = adaptive ? adaptive.minRepeats : parseCount('--repeat', repeatText, 1, 1000);
   const sampleEvery = parseCount('--sample-every', raw.sampleEvery ?? DEFAULTS.sampleEvery, 1, 2 ** 30);
   const seed = parseCount('--seed', raw.seed ?? DEFAULTS.seed, 0, Number.MAX_SAFE_INTEGER);
   const streamText = raw.streamLength ?? DEFAULTS.streamLength;
@@ -384,6 +434,8 @@ export function resolveConfig(raw: RawOptions, ctx: ResolveContext): ResolvedCon
   const skewPct = Number(skewText.replace(/%$/, ''));
   if (!(skewPct > 0 && skewPct <= 100)) throw new UsageError(`--max-skew must be a percentage in (0, 100], got '${skewText}'`);
 
+  const table = (raw.table ?? 'summary') as ResolvedConfig['table'];
+  if (table !== 'summary' && table !== 'cells') throw new UsageError(`--table must be summary or cells, got '${raw.table}'`);
   const mode = (raw.mode ?? DEFAULTS.mode) as Mode;
   if (!['throughput', 'latency', 'both'].includes(mode)) throw new UsageError(`--mode must be throughput, latency or both, got '${mode}'`);
   if (rates && mode !== 'latency') {
@@ -420,10 +472,10 @@ export function resolveConfig(raw: RawOptions, ctx: ResolveContext): ResolvedCon
   if (!ctx.skipOutCheck) checkWritable(out);
 
   return {
-    maps, threads, cpus, loadFactors, keys, mixes, dists, shards, rates, seriesWindowSeconds, sampleDiagnosticsSeconds, prefill, initialCapacity, maxLoadFactor, durationSeconds, warmupSeconds, repeat, mode,
+    maps, threads, cpus, loadFactors, keys, mixes, dists, shards, rates, seriesWindowSeconds, sampleDiagnosticsSeconds, prefill, initialCapacity, maxLoadFactor, durationSeconds, warmupSeconds, repeat, adaptive, mode,
     sampleEvery, stats: raw.stats ?? true, seed, interleave: raw.interleave ?? false, hugePages: parseOnOff('--huge-pages', raw.hugePages ?? true),
     streamLength, streamBudgetBytes, gateTimeoutSeconds, maxSkew: skewPct / 100, strict: raw.strict ?? false, out, quiet: raw.quiet ?? false, json: raw.json ?? false,
-    scenario: raw.scenario ?? null,
+    table, verbose: raw.verbose ?? false, scenario: raw.scenario ?? null,
   };
 }
 
@@ -447,6 +499,7 @@ export function configRecord(c: ResolvedConfig) {
     durationSeconds: c.durationSeconds,
     warmupSeconds: c.warmupSeconds,
     repeat: c.repeat,
+    ...(c.adaptive ? { adaptive: c.adaptive } : {}),
     mode: c.mode,
     sampleEvery: c.sampleEvery,
     stats: c.stats,

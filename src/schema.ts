@@ -298,6 +298,22 @@ export const CellRecordOk = z.object({
    * any is unreliable: its data are real, its noise beyond what the run allowed.
    */
   unreliable: z.array(z.object({ repeat: count, pass: z.enum(['throughput', 'latency', 'stats']), reason: z.string() })).optional(),
+  /** --repeat auto: how the cell's repeats ended (absent with a fixed count and before this field existed). */
+  precision: z
+    .object({
+      repeats: z.number().int().positive(),
+      /** Half-width of the interval of the median throughput reached, % of the median (the larger side); null: too few repeats for one. */
+      ciPct: z.number().nonnegative().nullable(),
+      /** Its confidence level (0.95) and the coverage order statistics give it exactly. */
+      level: z.number(),
+      coverage: z.number().nullable(),
+      targetCiPct: z.number().positive(),
+      /** What ended the repeats: the target reached, the --max-cell-time spent, or the most repeats allowed. */
+      stoppedBy: z.enum(['target', 'time', 'maxRepeats']),
+      /** Wall time of the cell's measured passes (prefill, threads, checks; not the statistics pass). */
+      seconds: z.number().nonnegative(),
+    })
+    .optional(),
 });
 export const CellRecordFailed = z.object({
   key: z.string(),
@@ -326,6 +342,8 @@ export const WarningRecord = z.object({
   message: z.string(),
   advice: z.string(),
   cellKey: z.string().optional(),
+  /** How bad this instance is, in the code's own unit (spread %, interval %, skew ns); higher is worse. Absent in older files. */
+  severity: z.number().optional(),
 });
 export type WarningRecord = z.infer<typeof WarningRecord>;
 
@@ -394,7 +412,12 @@ export const ResolvedConfigSchema = z.object({
   maxLoadFactor: z.number().nullable().optional(),
   durationSeconds: z.number().positive(),
   warmupSeconds: nonNeg,
+  /** Repeats per cell; with `adaptive`, the minimum. */
   repeat: z.number().int().positive(),
+  /** --repeat auto's stopping rule (absent: a fixed count). */
+  adaptive: z
+    .object({ targetCiPct: z.number().positive(), maxCellSeconds: z.number().positive(), minRepeats: z.number().int().positive(), maxRepeats: z.number().int().positive() })
+    .optional(),
   mode: z.enum(['throughput', 'latency', 'both']),
   sampleEvery: z.number().int().positive(),
   stats: z.boolean(),

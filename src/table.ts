@@ -1,7 +1,10 @@
 // The on-screen table of a result document.
 import Table from 'cli-table3';
 
-import { type CellRecord, isUnreliable, type ResultFile } from './schema.js';
+import { isUnreliable, type ResultFile } from './schema.js';
+import { floorOf } from './summary.js';
+
+export { floorOf };
 
 function fmtRate(opsPerSec: number): string {
   return (opsPerSec / 1e6).toFixed(opsPerSec >= 1e8 ? 0 : 2);
@@ -10,22 +13,6 @@ function fmtRate(opsPerSec: number): string {
 function fmtNs(ns: number | undefined): string {
   if (ns === undefined) return '';
   return ns >= 1e4 ? `${(ns / 1e3).toFixed(1)}µ` : ns.toFixed(0);
-}
-
-/** The floor cell that matches a cell in everything but the map. */
-export function floorOf(cells: CellRecord[], c: CellRecord): CellRecord | undefined {
-  const p = c.params;
-  return cells.find(
-    (f) =>
-      f.status === 'ok' &&
-      f.params.design === 'floor' &&
-      f.params.threads === p.threads &&
-      f.params.loadFactor === p.loadFactor &&
-      f.params.keys === p.keys &&
-      f.params.mix === p.mix &&
-      f.params.dist === p.dist &&
-      JSON.stringify(f.params.cpus) === JSON.stringify(p.cpus),
-  );
 }
 
 export function renderTable(doc: ResultFile): string {

@@ -1,5 +1,6 @@
 // The catalogue of warnings a run can carry. Each says what was seen and
-// what to do; all are saved in the result file and printed once.
+// what to do; all are saved in the result file, and printed grouped by
+// code (one line per kind, its worst instance: the highest severity).
 import type { WarningRecord } from './schema.js';
 
 export const WARNINGS = {
@@ -8,8 +9,18 @@ export const WARNINGS = {
     advice: 'read these cells as an oversubscription study, not as scaling; use --threads <= cores for scaling',
   }),
   highVariance: (spreadPct: number) => ({
+    severity: spreadPct,
     message: `throughput spread across repeats is ${spreadPct.toFixed(1)}% (> 5%)`,
     advice: 'quiet the machine, pin with --cpus, lengthen --duration or raise --repeat',
+  }),
+  ciMissed: (ciPct: number | null, repeats: number, targetPct: number, stoppedBy: string) => ({
+    // No interval at all (too few repeats) ranks worst.
+    severity: ciPct ?? 1e9,
+    message:
+      ciPct === null
+        ? `after ${repeats} repeats (${stoppedBy === 'time' ? '--max-cell-time spent' : 'the most allowed'}) there are too few for a 95% interval of the median (target ±${targetPct}%)`
+        : `the 95% interval of the median throughput is ±${ciPct.toFixed(1)}% after ${repeats} repeats (target ±${targetPct}%, ${stoppedBy === 'time' ? '--max-cell-time spent' : 'most repeats reached'})`,
+    advice: 'quiet the machine or pin with --cpus; or raise --max-cell-time, lengthen --duration',
   }),
   fewRepeats: (repeat: number) => ({
     message: `only ${repeat} repeat(s) per cell`,
@@ -24,10 +35,12 @@ export const WARNINGS = {
     advice: 'rebuild with npm run build before measuring',
   }),
   latencyOverhead: (ratio: number) => ({
+    severity: 1 - ratio,
     message: `latency-mode throughput is ${(ratio * 100).toFixed(0)}% of throughput mode (timer overhead > 25%)`,
     advice: 'raise --sample-every; quote latency percentiles knowing the timed ops ran serialised',
   }),
   startSkew: (skewNs: number, durationSeconds: number) => ({
+    severity: skewNs,
     message: `threads began measuring up to ${(skewNs / 1e3).toFixed(1)} µs apart (${((skewNs / 1e9 / durationSeconds) * 100).toFixed(2)}% of the run)`,
     advice: 'a longer --warmup absorbs late starts; fewer threads than cores keeps the start gate tight',
   }),
@@ -44,6 +57,7 @@ export const WARNINGS = {
     advice: 'check that --cpus lists CPUs this process may use',
   }),
   streamCoverage: (coverage: number, expected: number, ops: number, ideal: number, given: boolean) => ({
+    severity: expected - coverage,
     message: `the op streams touch ${(coverage * 100).toFixed(1)}% of the keys (${ops} ops per thread); this distribution would reach ${(expected * 100).toFixed(1)}% with the full-length streams (${ideal} ops per thread)`,
     advice: given
       ? 'the figures measure a smaller working set than --keys names: drop --stream-length (auto) or lengthen it'
@@ -74,7 +88,7 @@ export class WarningLog {
     const id = `${code}|${cellKey ?? ''}`;
     if (this.seen.has(id)) return null;
     this.seen.add(id);
-    const fn = WARNINGS[code] as (...a: Parameters<(typeof WARNINGS)[C]>) => { message: string; advice: string };
+    const fn = WARNINGS[code] as (...a: Parameters<(typeof WARNINGS)[C]>) => { message: string; advice: string; severity?: number };
     const record: WarningRecord = { code, ...fn(...args), ...(cellKey ? { cellKey } : {}) };
     this.records.push(record);
     return record;

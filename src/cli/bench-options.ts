@@ -3,7 +3,7 @@
 import { Command, Option } from 'commander';
 
 import { SCENARIOS } from '../../bench/scenarios/index.js';
-import { availableCpus, DEFAULT_MAPS, DEFAULTS, type RawOptions, type ResolvedConfig, resolveConfig } from '../config.js';
+import { AUTO_MAX_REPEATS, AUTO_MIN_REPEATS, availableCpus, DEFAULT_MAPS, DEFAULTS, type RawOptions, type ResolvedConfig, resolveConfig } from '../config.js';
 import { addon } from '../native.js';
 import { NAMED_MIXES } from '../workload.js';
 
@@ -31,12 +31,14 @@ export function benchProgram(name = 'mapbench'): Command {
     .option('--sample-diagnostics <time>', 'read the map\'s diagnostics (entries, tombstones, probe length) this often while it runs')
     .option('--duration <time>', 'measured time per run (e.g. 0.5, 500ms, 2s)', DEFAULTS.duration)
     .option('--warmup <time>', 'discarded warm-up before each measured run', DEFAULTS.warmup)
-    .option('--repeat <n>', 'repeats per cell (raw repeats are kept)', DEFAULTS.repeat)
+    .option('--repeat <n|auto>', `repeats per cell (raw repeats are kept); auto: ${AUTO_MIN_REPEATS} to ${AUTO_MAX_REPEATS}, until the 95% interval of the median is within --target-ci or --max-cell-time is spent`, DEFAULTS.repeat)
+    .option('--target-ci <pct>', '--repeat auto: stop a cell once its median throughput is known within ± this (95% interval)', DEFAULTS.targetCi)
+    .option('--max-cell-time <time>', '--repeat auto: stop a cell once its measured passes have taken this long', DEFAULTS.maxCellTime)
     .addOption(new Option('--mode <mode>', 'throughput (no timers), latency (sampled TSC timing) or both').default(DEFAULTS.mode))
     .option('--sample-every <n>', 'latency mode: time one op in n', DEFAULTS.sampleEvery)
     .option('--no-stats', 'skip the statistics pass (probe lengths, CAS failures, contention, per-shard load)')
     .option('--seed <n>', 'seed of the per-thread op streams', DEFAULTS.seed)
-    .option('--interleave', 'run the repeats of all cells in a shuffled order', false)
+    .option('--interleave', 'shuffle the order of the repeats: all of them with a fixed --repeat, each round\'s cells with --repeat auto (which already runs cells round-robin)', false)
     .option('--huge-pages <on|off>', 'page policy of every map\'s large memory (tables, arrays, node batches, peers\' allocations): on = madvise onto transparent huge pages, off = keep them on 4 KiB pages', 'on')
     .option('--no-huge-pages', 'the same as --huge-pages off')
     .option('--stream-length <n>', 'ops generated per thread and replayed cyclically: auto (4 draws per key over all threads, within --stream-budget) or a multiple of 256', DEFAULTS.streamLength)
@@ -46,6 +48,8 @@ export function benchProgram(name = 'mapbench'): Command {
     .option('--strict', 'exit 1 when any cell is unreliable (kept figures that still exceeded --max-skew), as when a cell fails', false)
     .option('--out <file>', 'result file (default results/<timestamp>-<host>.json)')
     .option('--quiet', 'no progress bar and no table', false)
+    .addOption(new Option('--table <kind>', 'after the run: summary (one row per map, one column per cell group) or cells (one row per cell)').default('summary'))
+    .option('--verbose', 'list every warning instance, not one line per kind', false)
     .option('--json', 'print the result document as JSON on stdout instead of the table', false)
     .exitOverride()
     .configureOutput({ writeErr: () => {} });

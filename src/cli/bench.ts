@@ -1,5 +1,5 @@
 // `npm run bench`: parse flags, resolve the configuration, run the matrix,
-// print a table, keep a JSON result file. Usage errors: one line, exit 2.
+// print the summary (or --table cells), keep a JSON result file. Usage errors: one line, exit 2.
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -19,6 +19,7 @@ import { NativeLab } from '../lab.js';
 import { latencyStats } from '../cell-runner.js';
 import { addon } from '../native.js';
 import { writeResultFile } from '../results-writer.js';
+import { renderSummary, renderWarnings } from '../summary.js';
 import { renderTable } from '../table.js';
 import { benchProgram, resolveHere } from './bench-options.js';
 import { parseArgs, runCli } from './run-cli.js';
@@ -110,6 +111,11 @@ async function main(argv: string[]): Promise<number> {
   }
 }
 
+function formatEta(seconds: number): string {
+  const s = Math.max(0, Math.round(seconds));
+  return s >= 60 ? `${Math.floor(s / 60)}m${String(s % 60).padStart(2, '0')}s` : `${s}s`;
+}
+
 /** Runs one configuration to its result file; true when a cell failed, or with --strict when one is unreliable. */
 async function runOne(cfg: ResolvedConfig, lab: NativeLab, environment: Environment, control: { aborted: boolean }): Promise<boolean> {
   const scenario = cfg.scenario === null ? undefined : findScenario(cfg.scenario);
@@ -117,7 +123,8 @@ async function runOne(cfg: ResolvedConfig, lab: NativeLab, environment: Environm
   const showProgress = !cfg.quiet && !cfg.json && process.stdout.isTTY === true;
   const bar = showProgress
     ? new cliProgress.SingleBar(
-        { format: ' {bar} {percentage}% | ETA {eta_formatted} | {value}/{total} runs | {cell}', etaBuffer: 20, hideCursor: true },
+        // The ETA is runBench's (mean actual unit duration × units left), not the bar's: --repeat auto changes the total as it goes.
+        { format: ' {bar} {percentage}% | ETA {etaText} | {value}/{total} runs | {cell}', hideCursor: true },
         cliProgress.Presets.shades_classic,
       )
     : null;
@@ -138,21 +145,24 @@ async function runOne(cfg: ResolvedConfig, lab: NativeLab, environment: Environm
         if (bar) bar.stop();
         process.stderr.write(`mapbench: cell ${record.key} failed: ${record.error}\n`);
       },
-      onUnit: (done, total, unit) => {
+      onUnit: (done, total, unit, etaSeconds) => {
         if (!bar) return;
         if (!started) {
-          bar.start(total, 0, { cell: '' });
+          bar.start(total, 0, { cell: '', etaText: '' });
           started = true;
         }
-        bar.update(done, { cell: `${unit.cell.params.map} t=${unit.cell.params.threads} lf=${unit.cell.params.loadFactor} ${unit.cell.params.mix}` });
+        bar.setTotal(total);
+        bar.update(done, { etaText: formatEta(etaSeconds), cell: `${unit.cell.params.map} t=${unit.cell.params.threads} lf=${unit.cell.params.loadFactor} ${unit.cell.params.mix}` });
       },
     }, control);
     bar?.stop();
     if (cfg.json) {
       process.stdout.write(`${JSON.stringify(doc)}\n`);
     } else if (!cfg.quiet) {
-      process.stdout.write(`${renderTable(doc)}\n`);
-      for (const w of doc.warnings) process.stdout.write(`warning: ${w.message}${w.cellKey ? ` [${w.cellKey}]` : ''} — ${w.advice}\n`);
+      const width = process.stdout.columns;
+      process.stdout.write(`${cfg.table === 'cells' ? renderTable(doc) : renderSummary(doc, width ? { width } : {})}\n`);
+      const warnings = renderWarnings(doc, { verbose: cfg.verbose });
+      if (warnings) process.stdout.write(`${warnings}\n`);
       const shaky = doc.cells.filter(isUnreliable).length;
       if (scenario) for (const f of scenario.findings(doc)) process.stdout.write(`finding: ${f.text}\n`);
       if (scenario && shaky) process.stdout.write(`note: these findings read ${shaky} unreliable cell${shaky === 1 ? '' : 's'} (see the warnings)\n`);

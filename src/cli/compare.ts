@@ -47,7 +47,9 @@ function parseMetrics(s: string): MetricName[] {
   for (const n of names) {
     if (!(METRIC_NAMES as string[]).includes(n)) throw new UsageError(`unknown metric '${n}' in --metric (choose from ${METRIC_NAMES.join(', ')})`);
   }
-  return [...new Set(names)] as MetricName[];
+  const twice = names.find((n, i) => names.indexOf(n) !== i);
+  if (twice !== undefined) throw new UsageError(`--metric lists '${twice}' more than once`);
+  return names as MetricName[];
 }
 
 interface RawOptions {

@@ -139,6 +139,8 @@ export interface EnvDifference {
   field: string;
   base: string;
   new: string;
+  /** A difference that can move the figures by itself (another CPU, THP mode, compiler flags, page policy…). */
+  moves: boolean;
 }
 
 export interface FileRef {
@@ -356,31 +358,63 @@ function comparePair(
 
 // ---- environments --------------------------------------------------------------
 
-const ENV_FIELDS: Array<[string, (e: Environment) => string | number | boolean]> = [
-  ['cpuModel', (e) => e.cpuModel],
-  ['logicalCores', (e) => e.logicalCores],
-  ['node', (e) => e.node],
-  ['build.compiler', (e) => e.build.compiler],
-  ['build.flags', (e) => e.build.flags],
-  ['build.pad', (e) => e.build.pad],
-  ['build.marchNative', (e) => e.build.marchNative],
-  ['build.debug', (e) => e.build.debug],
+/** Environment fields compare checks, and whether a difference in one can move the figures by itself. */
+const ENV_FIELDS: Array<[string, (e: Environment) => string | number | boolean | null, boolean]> = [
+  ['cpuModel', (e) => e.cpuModel, true],
+  ['logicalCores', (e) => e.logicalCores, true],
+  ['kernel', (e) => e.kernel, false],
+  ['build.transparentHugePages', (e) => e.build.transparentHugePages, true],
+  ['node', (e) => e.node, false],
+  ['build.compiler', (e) => e.build.compiler, true],
+  ['build.flags', (e) => e.build.flags, true],
+  ['build.buildSystem', (e) => e.build.buildSystem, false],
+  ['build.pad', (e) => e.build.pad, true],
+  ['build.marchNative', (e) => e.build.marchNative, true],
+  ['build.debug', (e) => e.build.debug, true],
+  ['git.dirty', (e) => e.git.dirty, false],
 ];
+
+/** The fields envDifferences and runDifferences check, for a header that says what was found the same. */
+export const CHECKED_FIELDS = [...ENV_FIELDS.map(([f]) => f), 'tscHz', 'config.hugePages', 'stream.coverage'];
 
 /** TSC frequencies within this fraction of each other count as the same clock. */
 export const TSC_TOLERANCE = 0.001;
 
-/** The differences between two environments that can move the figures. */
+/** The differences between two environments (machine, kernel, build, working tree). */
 export function envDifferences(base: Environment, next: Environment): EnvDifference[] {
   const out: EnvDifference[] = [];
-  for (const [field, get] of ENV_FIELDS) {
+  for (const [field, get, moves] of ENV_FIELDS) {
     const b = get(base);
     const n = get(next);
-    if (b !== n) out.push({ field, base: String(b), new: String(n) });
+    if (b !== n) out.push({ field, base: String(b), new: String(n), moves });
   }
   const hz = Math.max(base.tscHz, next.tscHz);
   if (hz > 0 && Math.abs(base.tscHz - next.tscHz) / hz > TSC_TOLERANCE) {
-    out.push({ field: 'tscHz', base: String(base.tscHz), new: String(next.tscHz) });
+    out.push({ field: 'tscHz', base: String(base.tscHz), new: String(next.tscHz), moves: true });
+  }
+  return out;
+}
+
+/** Median share of the keys the cells' op streams touch; null when no cell records it (files before version 3). */
+function medianCoverage(doc: ResultFile): number | null {
+  const xs = doc.cells.flatMap((c) => (c.status === 'ok' && c.stream ? [c.stream.coverage] : [])).sort((a, b) => a - b);
+  return xs.length ? xs[Math.floor((xs.length - 1) / 2)]! : null;
+}
+
+/** Coverages this many points apart measure different working sets. */
+const COVERAGE_TOLERANCE = 0.01;
+
+/** Differences in how the two runs placed memory and drew keys: the huge-page policy and the op streams' key coverage. */
+export function runDifferences(base: ResultFile, next: ResultFile): EnvDifference[] {
+  const out: EnvDifference[] = [];
+  const hb = base.config.hugePages;
+  const hn = next.config.hugePages;
+  if (hb !== hn) out.push({ field: 'config.hugePages', base: hb ? 'on' : 'off', new: hn ? 'on' : 'off', moves: true });
+  const cb = medianCoverage(base);
+  const cn = medianCoverage(next);
+  const pct = (x: number | null) => (x === null ? 'not recorded' : `${(x * 100).toFixed(1)}% of keys (median cell)`);
+  if ((cb === null) !== (cn === null) || (cb !== null && cn !== null && Math.abs(cb - cn) > COVERAGE_TOLERANCE)) {
+    out.push({ field: 'stream.coverage', base: pct(cb), new: pct(cn), moves: cb !== null && cn !== null });
   }
   return out;
 }
@@ -429,7 +463,7 @@ export function compareFiles(files: NamedResult[], o: CompareOptions): CompareDi
   const pairs = rest.map((f) => ({
     base: fileRef(base),
     new: fileRef(f),
-    envDifferences: envDifferences(base.doc.environment, f.doc.environment),
+    envDifferences: [...envDifferences(base.doc.environment, f.doc.environment), ...runDifferences(base.doc, f.doc)],
     ...comparePair(base.doc.cells, f.doc.cells, (c) => c.key, o),
   }));
   return diffOf('files', o, pairs);

@@ -4,7 +4,7 @@
 // json is the diff object itself.
 import Table from 'cli-table3';
 
-import { type CellDiff, type CellRef, type CompareDiff, type CompareOptions, METRICS, type MetricDiff, type MetricName, type PairDiff } from './diff.js';
+import { type CellDiff, type CellRef, CHECKED_FIELDS, type CompareDiff, type EnvDifference, type CompareOptions, METRICS, type MetricDiff, type MetricName, type PairDiff } from './diff.js';
 
 export const FORMATS = ['table', 'markdown', 'json'] as const;
 export type Format = (typeof FORMATS)[number];
@@ -99,6 +99,25 @@ function refDetail(r: CellRef): string {
   return r.status === 'ok' ? 'ok' : `${r.status}${r.detail ? `: ${r.detail}` : ''}`;
 }
 
+/**
+ * The environment header of a two-file comparison: what differs, and a
+ * warning when a difference can move the figures by itself; or one line
+ * naming what was checked and found the same.
+ */
+function environmentBlocks(diffs: EnvDifference[]): Block[] {
+  if (diffs.length === 0) return [{ kind: 'note', text: `environment: the same (${CHECKED_FIELDS.join(', ')})` }];
+  const moving = diffs.filter((d) => d.moves);
+  const items = diffs.map((d) => `${d.field}: ${d.base} → ${d.new}${d.moves ? ' (can move the figures)' : ''}`);
+  if (moving.length === 0) return [{ kind: 'list', title: 'environment differences (none of them moves the figures by itself)', items }];
+  return [
+    {
+      kind: 'warning',
+      text: `the two files come from different environments; ${moving.map((d) => d.field).join(', ')} can move the figures, so differences may be the machine or build, not the code:`,
+      items,
+    },
+  ];
+}
+
 function pairBlocks(diff: CompareDiff, pair: PairDiff): Block[] {
   const o = diff.options;
   const pivot = diff.mode === 'pivot';
@@ -113,13 +132,7 @@ function pairBlocks(diff: CompareDiff, pair: PairDiff): Block[] {
     blocks.push({ kind: 'note', text: fileLine('base', pair.base) });
     blocks.push({ kind: 'note', text: fileLine('new', pair.new) });
   }
-  if (pair.envDifferences.length > 0) {
-    blocks.push({
-      kind: 'warning',
-      text: 'the two files come from different environments; differences may be the machine or build, not the code:',
-      items: pair.envDifferences.map((d) => `${d.field}: ${d.base} → ${d.new}`),
-    });
-  }
+  if (!pivot) blocks.push(...environmentBlocks(pair.envDifferences));
   for (const f of pivot ? [pair.base] : [pair.base, pair.new]) {
     if (f.status !== 'complete') blocks.push({ kind: 'warning', text: `${f.name} is ${f.status}: it holds only the cells that completed` });
   }

@@ -7,6 +7,7 @@ import type { EChartsOption, SeriesOption } from 'echarts';
 
 import { isPeer } from '../config.js';
 import { type CellRecord, type CellRecordOk, type Environment, isUnreliable, type ResultFile, type WarningRecord } from '../schema.js';
+import { renderSummary, renderWarnings } from '../summary.js';
 import { floorOf } from '../table.js';
 import { type FindScenario, SCENARIO_SECTION, type ScenarioSection, scenarioSections } from './scenarios.js';
 
@@ -41,6 +42,15 @@ export interface ChartSpec {
   option: EChartsOption;
   /** Scenario charts: the chart's own id, which names its SVG image. */
   svg?: string;
+  /** The machine and command line that produced the chart's data, one line per file drawn. */
+  source?: string[];
+}
+
+/** A file's answer first: the console's pivoted summary and its grouped warnings (src/summary.ts), as text. */
+export interface FileSummaryText {
+  file: string;
+  pivot: string;
+  warnings: string;
 }
 
 export interface TableRow {
@@ -92,6 +102,10 @@ export interface ReportModel {
   /** One per file that names a scenario, in input order; their charts are in `charts` too. */
   scenarios: ScenarioSection[];
   charts: ChartSpec[];
+  /** One line per chart left out because its x axis would hold one value (two dots on an empty axis say nothing). */
+  leftOut: string[];
+  /** One per file. */
+  summaries: FileSummaryText[];
   rows: TableRow[];
 }
 
@@ -173,20 +187,40 @@ export function buildModel(files: LoadedFile[], now = new Date(), find?: FindSce
   }
 
   const charts: ChartSpec[] = [];
-  const add = (section: SectionId, title: string, subtitle: string, series: SeriesOption[], axes: Pick<EChartsOption, 'xAxis' | 'yAxis'>) => {
+  const leftOut: string[] = [];
+  /** The machine and command of each file the points come from: every chart says where its data came from. */
+  const sourceOf = (pts: Point[]): string[] =>
+    [...new Set(pts.map((pt) => pt.file))].map((f) => {
+      const e = f.doc.environment;
+      return `${multi ? `${f.label}: ` : ''}${e.cpuModel}, ${e.logicalCores} cores (${e.hostname}) · ${e.commandLine.join(' ')}`;
+    });
+  /** Line charts whose x axis would hold one value are left out, once per reason. */
+  const oneValue = (pts: Point[], x: (c: CellRecordOk) => number, what: string, unit: (v: number) => string): boolean => {
+    const xs = new Set(pts.map((pt) => x(pt.cell)));
+    if (xs.size !== 1) return false;
+    const line = `${what} left out: every cell ran ${unit([...xs][0]!)} (see the summary and the table)`;
+    if (!leftOut.includes(line)) leftOut.push(line);
+    return true;
+  };
+  const add = (section: SectionId, title: string, subtitle: string, series: SeriesOption[], axes: Pick<EChartsOption, 'xAxis' | 'yAxis'>, pts: Point[]) => {
     const names = series.map((s) => String(s.name));
+    const source = sourceOf(pts);
+    // The SVG images carry the source too, shortened to fit a subtitle line; the page shows it in full under the chart.
+    const clip = (t: string) => (t.length > 110 ? `${t.slice(0, 109)}…` : t);
+    subtitle = `${subtitle}\n${source.map(clip).join('\n')}`;
     charts.push({
       id: `chart-${charts.length + 1}`,
       section,
       title,
       series: names,
+      source,
       option: {
         // A report is read, not watched: no animation, so a resize or a screenshot always shows the final chart.
         animation: false,
         color: names.map((n) => colours.get(n) ?? PALETTE[0]!),
         title: { text: title, subtext: subtitle, left: 'center', textStyle: { fontSize: 15 }, subtextStyle: { fontSize: 12, lineHeight: 16 } },
         legend: { type: 'scroll', bottom: 0, data: names },
-        grid: { left: 16, right: 40, top: subtitle.includes('\n') ? 90 : 72, bottom: 48, containLabel: true },
+        grid: { left: 16, right: 40, top: 56 + 17 * subtitle.split('\n').length, bottom: 48, containLabel: true },
         tooltip: { trigger: 'item', confine: true },
         ...axes,
         series,
@@ -220,8 +254,9 @@ export function buildModel(files: LoadedFile[], now = new Date(), find?: FindSce
   for (const [, g] of groupBy(points, (pt) => facetOf(pt.cell, ['threads']))) {
     const sub = facetOf(g[0]!.cell, ['threads']);
     const threadsAxis = { type: 'value' as const, name: 'threads', nameLocation: 'middle' as const, nameGap: 28, minInterval: 1, scale: true };
+    if (oneValue(g, (c) => c.params.threads, 'Throughput vs threads (and ÷ floor)', (v) => `with ${v} thread${v === 1 ? '' : 's'}`)) continue;
     const s = lines(g, (c) => c.params.threads, qps);
-    if (s.length) add('qps-threads', 'Throughput vs threads', sub, s, { xAxis: threadsAxis, yAxis: mopsAxis });
+    if (s.length) add('qps-threads', 'Throughput vs threads', sub, s, { xAxis: threadsAxis, yAxis: mopsAxis }, g);
     const ratio = lines(
       g.filter((pt) => pt.cell.params.design !== 'floor'),
       (c) => c.params.threads,
@@ -234,7 +269,7 @@ export function buildModel(files: LoadedFile[], now = new Date(), find?: FindSce
       add('floor-ratio', 'Throughput ÷ floor vs threads', sub, ratio, {
         xAxis: threadsAxis,
         yAxis: { type: 'value', name: 'fraction of floor QPS', ...Y_NAME, min: 0 },
-      });
+      }, g);
     }
   }
 
@@ -251,7 +286,7 @@ export function buildModel(files: LoadedFile[], now = new Date(), find?: FindSce
       add('latency', 'Latency by percentile', facetOf(g[0]!.cell, []), series, {
         xAxis: { type: 'log', name: 'percentile', nameLocation: 'middle', nameGap: 28, min: 1, logBase: 10 },
         yAxis: { type: 'log', name: 'latency', ...Y_NAME },
-      });
+      }, g);
     }
   }
 
@@ -259,13 +294,14 @@ export function buildModel(files: LoadedFile[], now = new Date(), find?: FindSce
   for (const [, g] of groupBy(points, (pt) => facetOf(pt.cell, ['loadFactor']))) {
     const sub = facetOf(g[0]!.cell, ['loadFactor']);
     const lfAxis = { type: 'value' as const, name: 'load factor after prefill', nameLocation: 'middle' as const, nameGap: 28, scale: true };
+    if (oneValue(g, (c) => c.params.loadFactor, 'Throughput and p99 vs load factor', (v) => `at load factor ${v}`)) continue;
     const s = lines(g, (c) => c.params.loadFactor, qps);
-    if (s.length) add('qps-lf', 'Throughput vs load factor', sub, s, { xAxis: lfAxis, yAxis: mopsAxis });
+    if (s.length) add('qps-lf', 'Throughput vs load factor', sub, s, { xAxis: lfAxis, yAxis: mopsAxis }, g);
     const p99 = lines(g, (c) => c.params.loadFactor, (pt) => {
       const o = pt.cell.summary.latency?.overall;
       return o ? [o.p99Ns] : null;
     });
-    if (p99.length) add('p99-lf', 'p99 latency vs load factor', sub, p99, { xAxis: lfAxis, yAxis: { type: 'value', name: 'p99 latency', ...Y_NAME, min: 0 } });
+    if (p99.length) add('p99-lf', 'p99 latency vs load factor', sub, p99, { xAxis: lfAxis, yAxis: { type: 'value', name: 'p99 latency', ...Y_NAME, min: 0 } }, g);
   }
 
   // Allocations per op: bars per map, grouped by threads and load factor.
@@ -281,7 +317,7 @@ export function buildModel(files: LoadedFile[], now = new Date(), find?: FindSce
     add('alloc', 'Allocations per op', facetOf(g[0]!.cell, ['threads', 'loadFactor']), series, {
       xAxis: { type: 'category', data: cats, axisLabel: { interval: 0, hideOverlap: true } },
       yAxis: { type: 'value', name: 'allocations per op', ...Y_NAME, min: 0 },
-    });
+    }, g);
   }
 
   // Per-shard load of every sharded cell with statistics.
@@ -301,7 +337,7 @@ export function buildModel(files: LoadedFile[], now = new Date(), find?: FindSce
     }], {
       xAxis: { type: 'category', name: 'shard', nameLocation: 'middle', nameGap: 28, data: st.shardOps.map((_, i) => String(i)) },
       yAxis: { type: 'value', name: 'ops (count)', ...Y_NAME, min: 0 },
-    });
+    }, [pt]);
   }
 
   let n = charts.length;
@@ -338,6 +374,8 @@ export function buildModel(files: LoadedFile[], now = new Date(), find?: FindSce
     notes,
     scenarios: scenarios.sections,
     charts,
+    leftOut,
+    summaries: files.map((f) => ({ file: f.label, pivot: renderSummary(f.doc), warnings: renderWarnings(f.doc) })),
     rows: files.flatMap((f) => sortCells(f.doc.cells).map((c) => rowOf(f, c))),
   };
 }

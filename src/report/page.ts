@@ -26,6 +26,11 @@ p, li { overflow-wrap: anywhere; }
 nav ul { display: flex; flex-wrap: wrap; gap: 4px 16px; padding: 0; list-style: none; }
 .charts { display: grid; grid-template-columns: repeat(auto-fill, minmax(min(100%, 520px), 1fr)); gap: 16px; }
 .chart { height: 400px; min-width: 0; border: 1px solid var(--line); border-radius: 6px; padding: 4px; }
+.chart-figure { margin: 0; min-width: 0; }
+.source { font-size: 12px; color: #555; overflow-wrap: anywhere; margin-top: 4px; }
+.source span { display: block; }
+pre.summary, pre.summary-warnings { overflow-x: auto; max-width: 100%; font-size: 13px; line-height: 1.35; }
+pre.summary-warnings { white-space: pre-wrap; }
 .table-wrap { overflow-x: auto; max-width: 100%; }
 table { border-collapse: collapse; font-size: 12.5px; font-variant-numeric: tabular-nums; width: 100%; }
 th, td { padding: 3px 6px; border-bottom: 1px solid var(--line); text-align: right; white-space: nowrap; }
@@ -97,7 +102,16 @@ function cellsTable(model: ReportModel): Html {
 }
 
 function chartBox(c: ChartSpec): Html {
-  return html`<div class="chart" id="${c.id}" role="img" aria-label="${c.title}: ${c.series.join(', ')}"></div>`;
+  const box = html`<div class="chart" id="${c.id}" role="img" aria-label="${c.title}: ${c.series.join(', ')}"></div>`;
+  if (!c.source?.length) return box;
+  return html`<figure class="chart-figure">${box}<figcaption class="source">${c.source.map((l) => html`<span>${l}</span>`)}</figcaption></figure>`;
+}
+
+/** The console's answer, first: per file the pivoted summary and the warnings grouped by kind. */
+function summaryBlock(model: ReportModel): Html {
+  return html`${model.summaries.map(
+    (s) => html`${model.files.length > 1 ? html`<h3>${s.file}</h3>` : ''}<pre class="summary">${s.pivot}</pre>${s.warnings ? html`<pre class="summary-warnings">${s.warnings}</pre><p class="muted">What the warnings mean for these figures: a cell named there is noisier than its run allowed (or was measured under the condition named); read its ratios as approximate and compare it with <code>npm run compare</code>, which tests the raw repeats.</p>` : ''}`,
+  )}${model.leftOut.length ? html`<ul class="left-out">${model.leftOut.map((l) => html`<li>${l}</li>`)}</ul>` : ''}`;
 }
 
 /**
@@ -184,7 +198,9 @@ export function renderPage(model: ReportModel, library: string): string {
 <main>
 <h1>mapbench report</h1>
 <p class="muted">${model.files.length === 1 ? '1 result file' : `${model.files.length} result files`}: ${model.files.map((f) => f.label).join(', ')} · generated ${model.generatedAt}</p>
+<section id="summary"><h2>Summary</h2>${summaryBlock(model)}</section>
 <nav><ul>
+<li><a href="#summary">Summary</a></li>
 <li><a href="#warnings">Warnings (${warningCount})</a></li>
 ${model.scenarios.map((s) => html`<li><a href="#${s.id}">${s.title}${model.files.length > 1 ? ` (${s.file})` : ''}</a></li>`)}
 ${sections.map((s) => html`<li><a href="#${s.id}">${s.title}</a></li>`)}

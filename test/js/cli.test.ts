@@ -23,6 +23,11 @@ const badFlags: Array<[string[], RegExp]> = [
   [['--bogus'], /unknown option '--bogus'/],
   [['--duration'], /argument missing/],
   [['--out', '/proc/nope/x.json'], /--out/],
+  [['--maps', 'lockfree,lockfree'], /^mapbench: error: --maps lists 'lockfree' more than once$/],
+  [['--threads', '1,2,1'], /--threads lists '1' more than once/],
+  [['--repeat', 'often'], /--repeat/],
+  [['--target-ci', '-1%'], /--target-ci must be a percentage/],
+  [['--table', 'boxes'], /--table must be summary or cells/],
 ];
 
 for (const [args, message] of badFlags) {

@@ -16,6 +16,7 @@ import {
   type CompareOptions,
   DEFAULT_OPTIONS,
   envDifferences,
+  runDifferences,
   type MetricDiff,
   type NamedResult,
   type PairDiff,
@@ -349,7 +350,8 @@ test('more than two files: each is compared against the first', () => {
 test('environment differences that move figures are reported; a TSC within 0.1% is not', () => {
   const d = envDifferences(ENV, named('other-machine.json').doc.environment);
   assert.deepEqual(d.map((x) => x.field), ['cpuModel', 'logicalCores', 'node', 'build.compiler', 'build.flags', 'build.marchNative', 'tscHz']);
-  assert.deepEqual(d[0], { field: 'cpuModel', base: ENV.cpuModel, new: 'Other CPU @ 2.0GHz' });
+  assert.deepEqual(d[0], { field: 'cpuModel', base: ENV.cpuModel, new: 'Other CPU @ 2.0GHz', moves: true });
+  assert.equal(d.find((x) => x.field === 'node')?.moves, false);
   assert.deepEqual(envDifferences(ENV, { ...ENV, tscHz: ENV.tscHz * 1.0009 }), []);
   assert.equal(envDifferences(ENV, { ...ENV, tscHz: ENV.tscHz * 1.0011 }).length, 1);
   assert.deepEqual(envDifferences(ENV, { ...ENV, hostname: 'elsewhere', loadAverage: [3, 2, 1] }), [], 'host name and load are not the build');
@@ -577,4 +579,45 @@ test('cli: --help exits 0 and documents every flag', () => {
   const r = compareCli(['--help']);
   assert.equal(r.status, 0);
   for (const flag of ['--metric', '--alpha', '--noise', '--fail-on-regression', '--format', '--pivot', '--baseline']) assert.ok(r.stdout.includes(flag), flag);
+});
+
+test('the environment header: the same, harmless differences, or a warning naming what can move the figures', () => {
+  const header = (doc: ResultFile) => render(compareFiles([named('base.json'), { name: 'new.json', doc }], opts()), 'table').split('\n').slice(0, 12).join('\n');
+  assert.match(header(named('same.json').doc), /^environment: the same \(cpuModel, logicalCores, kernel, build\.transparentHugePages, node, build\.compiler, build\.flags, build\.buildSystem, build\.pad, build\.marchNative, build\.debug, git\.dirty, tscHz, config\.hugePages, stream\.coverage\)$/m);
+
+  // Kernel, Node, build system and a dirty tree alone: listed, no warning.
+  const harmless = resultFile([{ map: 'mutex', threads: 1, qps: series(20e6, 6) }], {
+    env: { kernel: '6.12', node: 'v22.1.0', git: { commit: ENV.git.commit, dirty: true }, build: { buildSystem: 'cmake-js' } },
+  });
+  const h = header(harmless);
+  assert.doesNotMatch(h, /warning/);
+  assert.match(h, /environment differences \(none of them moves the figures by itself\)/);
+  for (const line of ['kernel: 6.1 → 6.12', 'node: v20.20.2 → v22.1.0', 'build.buildSystem: node-gyp → cmake-js', 'git.dirty: false → true']) assert.ok(h.includes(line), line);
+
+  // THP mode and the huge-page policy: a warning that names them.
+  const thp = resultFile([{ map: 'mutex', threads: 1, qps: series(20e6, 6) }], { env: { build: { transparentHugePages: 'never' } } });
+  thp.config.hugePages = false;
+  const t = header(thp);
+  assert.match(t, /warning: the two files come from different environments; build\.transparentHugePages, config\.hugePages can move the figures/);
+  assert.match(t, /build\.transparentHugePages: madvise → never \(can move the figures\)/);
+  assert.match(t, /config\.hugePages: on → off \(can move the figures\)/);
+
+  // CPU and flags, from another machine.
+  assert.match(header(named('other-machine.json').doc), /cpuModel, logicalCores, build\.compiler, build\.flags, build\.marchNative, tscHz can move the figures/);
+});
+
+test('stream coverage: cells touching another share of their keys are a difference that moves the figures', () => {
+  const withCoverage = (coverage: number) => {
+    const doc = resultFile([{ map: 'mutex', threads: 1, qps: series(20e6, 6) }]);
+    for (const c of doc.cells) {
+      if (c.status === 'ok') c.stream = { opsPerThread: 4096, idealOpsPerThread: 4096, given: false, budgetCapped: coverage < 0.9, distinctKeys: Math.round(coverage * 1000), distinctMissKeys: 0, coverage, expectedCoverageAtIdeal: 0.98 };
+    }
+    return doc;
+  };
+  assert.deepEqual(runDifferences(withCoverage(0.982), withCoverage(0.981)), []);
+  assert.deepEqual(runDifferences(withCoverage(0.982), withCoverage(0.5)), [
+    { field: 'stream.coverage', base: '98.2% of keys (median cell)', new: '50.0% of keys (median cell)', moves: true },
+  ]);
+  const old = resultFile([{ map: 'mutex', threads: 1, qps: series(20e6, 6) }]);
+  assert.equal(runDifferences(old, withCoverage(0.98))[0]?.moves, false, 'a file without coverage records cannot say');
 });

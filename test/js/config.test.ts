@@ -90,3 +90,21 @@ test('matrix: every combination once, keys stable and unique', () => {
   assert.equal(cellKey(sharded.params), sharded.key);
   assert.equal(cells.find((x) => x.params.map === 'mutex')!.params.shards, null);
 });
+
+test('every list flag rejects a repeated item, named, rather than running its cells twice', () => {
+  const cases: Array<[RawOptions, string]> = [
+    [{ maps: 'lockfree,lockfree' }, "--maps lists 'lockfree' more than once"],
+    [{ maps: 'sharded,sharded:mutex' }, "--maps lists 'sharded:mutex' more than once"],
+    [{ threads: '1,2,1' }, "--threads lists '1' more than once"],
+    [{ cpus: '0-1,1' }, "--cpus lists '1' more than once"],
+    [{ loadFactors: '0.5,0.50' }, "--load-factors lists '0.5' more than once"],
+    [{ keys: '1e6,1000000' }, "--keys lists '1000000' more than once"],
+    [{ mix: 'C,cart,C' }, "--mix lists 'C' more than once"],
+    [{ dist: 'uniform,uniform' }, "--dist lists 'uniform' more than once"],
+    [{ shards: '16,16' }, "--shards lists '16' more than once"],
+    [{ rate: '1e6,1000000', mode: 'latency' }, "--rate lists '1000000' more than once"],
+  ];
+  for (const [raw, message] of cases) {
+    assert.throws(() => resolve(raw), (e: unknown) => e instanceof UsageError && e.message === message, JSON.stringify(raw));
+  }
+});

@@ -17,10 +17,16 @@ export interface FakeLabOptions {
   lateStart?: (runIndex: number) => number;
   /** What the post-run correctness check says for this design ('' = passed). */
   verify?: (design: string) => string;
+  /** Scripted noise: a factor on the rate of this design's n-th run (0-based, counted per design). */
+  noise?: (design: string, nthRun: number) => number;
+  /** Virtual seconds each run takes on clock(). */
+  secondsPerRun?: number;
 }
 
 export class FakeLab implements Lab {
   runs = 0;
+  /** Designs of the runs in the order they ran. */
+  log: string[] = [];
   aborted = false;
   closed = false;
   private maps = new Map<number, CreateMapOptions & { entries: number }>();
@@ -107,7 +113,9 @@ export class FakeLab implements Lab {
     const runIndex = this.runs++;
     this.o.beforeRun?.(runIndex);
     const design = this.maps.get(mapId)!.design;
-    const rate = this.o.rate?.(design, specs.length) ?? 1e6;
+    const nth = this.log.filter((d) => d === design).length;
+    this.log.push(design);
+    const rate = (this.o.rate?.(design, specs.length) ?? 1e6) * (this.o.noise?.(design, nth) ?? 1);
     const windowTicks = specs[0]!.durationSeconds * FAKE_HZ;
     return specs.map((s, i) => {
       const ops = Math.round(rate * specs[0]!.durationSeconds);
@@ -137,6 +145,10 @@ export class FakeLab implements Lab {
           : {}),
       } as WorkerResult;
     });
+  }
+  /** Virtual monotonic seconds: secondsPerRun for every run so far (a BenchHooks clock). */
+  clock(): number {
+    return this.runs * (this.o.secondsPerRun ?? 0);
   }
   abort(): void {
     this.aborted = true;

@@ -76,8 +76,8 @@ test('a busy machine: skewed cells are kept, flagged unreliable, exit 0; --stric
     assert.ok(isUnreliable(c), `${c.key} is flagged`);
     if (c.status === 'ok') assert.equal(c.repeats.length, 2, 'its data are kept');
   }
-  assert.match(lenient.stdout, /UNRELIABLE: \d runs? over --max-skew/);
-  assert.match(lenient.stdout, /warning: threads began measuring further apart than --max-skew allows in every run/);
+  assert.match(lenient.stdout, /^! unreliable cell \(kept runs exceeded --max-skew\)$/m);
+  assert.match(lenient.stdout, /^  skewExceeded ×2: .*threads began measuring further apart than --max-skew allows in every run/m);
   assert.match(lenient.stdout, /\(2 cells, 2 unreliable, complete\)/);
 
   assert.equal(strict.status, 1, strict.stderr);

@@ -145,12 +145,13 @@ test('a bench run with the peers: checked cells, versions recorded, --pivot map 
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mapbench-peers-'));
   const out = path.join(dir, 'peers.json');
   const maps = ['lockfree', ...builtNames].join(',');
-  const r = run(benchCli, ['--maps', maps, '--threads', '2', '--keys', '20000', '--load-factors', '0.5', '--mix', 'C,cart',
+  // Two thread counts, so the report draws its throughput-vs-threads chart (one value would leave it out).
+  const r = run(benchCli, ['--maps', maps, '--threads', '1,2', '--keys', '20000', '--load-factors', '0.5', '--mix', 'C,cart',
     '--duration', '0.05', '--warmup', '0.02', '--repeat', '1', '--max-skew', '100%', '--out', out, '--quiet']);
   assert.equal(r.status, 0, r.stderr);
   const doc = parseResultFile(JSON.parse(fs.readFileSync(out, 'utf8')));
   const cells = doc.cells.filter((c) => builtNames.includes(c.params.design));
-  assert.equal(cells.length, builtNames.length * 2);
+  assert.equal(cells.length, builtNames.length * 2 * 2);
   for (const c of cells) {
     assert.equal(c.status, 'ok', `${c.key}: ${c.status === 'failed' ? c.error : ''}`);
     if (c.status !== 'ok') continue;

@@ -82,9 +82,11 @@ test('unreliable cells are drawn, marked in the table with their reason, and not
   const doc = resultFile([
     { map: 'lockfree', threads: 2, loadFactor: 0.5, opsPerSec: 2e6, unreliable: 'threads began measuring <b>9.00 ms</b> apart' },
     { map: 'mutex', threads: 2, loadFactor: 0.5, opsPerSec: 1e6 },
+    { map: 'lockfree', threads: 1, loadFactor: 0.5, opsPerSec: 1.5e6 },
+    { map: 'mutex', threads: 1, loadFactor: 0.5, opsPerSec: 1e6 },
   ]);
   const m = buildModel(loadedFiles([{ path: 'r.json', doc }]));
-  const row = (map: string) => m.rows.find((r) => r.map === map)!;
+  const row = (map: string) => m.rows.find((r) => r.map === map && r.threads === 2)!;
   assert.match(row('lockfree').unreliable, /^throughput repeat 1: threads began measuring/);
   assert.equal(row('mutex').unreliable, '');
   assert.equal(row('lockfree').status, 'ok');
@@ -94,7 +96,7 @@ test('unreliable cells are drawn, marked in the table with their reason, and not
   const page = renderPage(m, '');
   assert.match(page, /<tr class="ok unreliable"/);
   assert.match(page, /<tr class="note unreliable"><td colspan="\d+">unreliable: throughput repeat 1: threads began measuring &lt;b&gt;/);
-  assert.match(page, /complete \(2 ok of which 1 unreliable, 0 failed, 0 skipped\)/);
+  assert.match(page, /complete \(4 ok of which 1 unreliable, 0 failed, 0 skipped\)/);
   assert.equal((page.match(/class="unreliable-tag"/g) ?? []).length, 1);
 });
 
@@ -116,13 +118,14 @@ test('file strings are escaped in the page; data travels as JSON with no "<"', (
 });
 
 test('several files: series and table name their file; clashing base names use the path', () => {
-  const a = resultFile([{ map: 'lockfree', threads: 1, loadFactor: 0.5, opsPerSec: 1e6 }]);
-  const b = resultFile([{ map: 'lockfree', threads: 1, loadFactor: 0.5, opsPerSec: 2e6 }], { status: 'interrupted' });
+  const two = (rate: number) => [1, 2].map((threads) => ({ map: 'lockfree', threads, loadFactor: 0.5, opsPerSec: rate * threads }));
+  const a = resultFile(two(1e6));
+  const b = resultFile(two(2e6), { status: 'interrupted' });
   const files = loadedFiles([{ path: 'x/r.json', doc: a }, { path: 'y/r.json', doc: b }]);
   assert.deepEqual(files.map((f) => f.label), ['x/r.json', 'y/r.json']);
   const m = buildModel(files);
   assert.deepEqual(m.charts.find((c) => c.section === 'qps-threads')!.series, ['x/r.json: lockfree', 'y/r.json: lockfree']);
-  assert.deepEqual(m.rows.map((r) => r.file), ['x/r.json', 'y/r.json']);
+  assert.deepEqual(m.rows.map((r) => r.file), ['x/r.json', 'x/r.json', 'y/r.json', 'y/r.json']);
   assert.ok(m.notes.some((n) => /y\/r\.json is interrupted/.test(n)));
 });
 
