@@ -8,14 +8,9 @@ import { tscFlagsFromCpuinfo } from '../../src/environment.js';
 import { resolveConfig, type RawOptions } from '../../src/config.js';
 import { isUnreliable, parseResultFile, type Environment, type ResultFile } from '../../src/schema.js';
 import { renderTable } from '../../src/table.js';
-import { FAKE_HZ, FakeLab } from './fake-lab.js';
+import { FAKE_ENV, FakeLab } from './fake-lab.js';
 
-const env: Environment = {
-  hostname: 'test', platform: 'linux x64', kernel: '6', cpuModel: 'fake', logicalCores: 2, caches: {}, memoryBytes: 1,
-  loadAverage: [0, 0, 0], tscHz: FAKE_HZ, node: 'v20', v8: '11',
-  build: { compiler: 'g++', flags: '-O3', buildSystem: 'node-gyp', pad: 64, marchNative: false, debug: false, transparentHugePages: 'madvise' },
-  git: { commit: null, dirty: null }, commandLine: ['mapbench'], timerOverheadNs: { p50: 20, mean: 20 },
-};
+const env: Environment = FAKE_ENV;
 
 function config(lab: FakeLab, raw: RawOptions) {
   return resolveConfig(

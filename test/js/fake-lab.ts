@@ -2,10 +2,19 @@
 // interruption and warnings can be tested exactly.
 import type { DesignSummary } from '../../src/config.js';
 import type { CoverageDistribution, CreateMapOptions, Lab } from '../../src/lab.js';
+import type { Environment } from '../../src/schema.js';
 import { addon } from '../../src/native.js';
 import type { AllocCounts, HistogramSummary, MapDiagnostics, OpMix, PagesReport, StreamCoverage, StreamPlan, WorkerResult, WorkerSpec } from '../../src/native.js';
 
 export const FAKE_HZ = 1e9; // 1 tick = 1 ns
+
+/** The environment block the fake runs record. */
+export const FAKE_ENV: Environment = {
+  hostname: 'test', platform: 'linux x64', kernel: '6', cpuModel: 'fake', logicalCores: 2, caches: {}, memoryBytes: 1,
+  loadAverage: [0, 0, 0], tscHz: FAKE_HZ, node: 'v20', v8: '11',
+  build: { compiler: 'g++', flags: '-O3', buildSystem: 'node-gyp', pad: 64, marchNative: false, debug: false, transparentHugePages: 'madvise' },
+  git: { commit: null, dirty: null }, commandLine: ['mapbench'], timerOverheadNs: { p50: 20, mean: 20 },
+};
 
 export interface FakeLabOptions {
   /** ops per second per thread, by design. */

@@ -52,6 +52,7 @@
 
 #include "broken_map.h"
 #include "check.h"
+#include "overlap.h"
 #include "linearizability.h"
 #include "maps.h"
 #include "tsc.h"
@@ -214,27 +215,8 @@ class Recorder {
   }
 
  private:
-  // Worker i runs on the i-th CPU this process may use (round robin):
-  // woken workers left to the scheduler tend to land on the waker's CPU
-  // when the others are busy, and then nothing runs in parallel.
-  static void pin(std::uint32_t i) {
-    cpu_set_t allowed;
-    if (sched_getaffinity(0, sizeof allowed, &allowed) != 0) return;
-    const int n = CPU_COUNT(&allowed);
-    if (n < 2) return;
-    int want = static_cast<int>(i % static_cast<std::uint32_t>(n));
-    for (int cpu = 0; cpu < CPU_SETSIZE; ++cpu) {
-      if (!CPU_ISSET(cpu, &allowed) || want-- > 0) continue;
-      cpu_set_t one;
-      CPU_ZERO(&one);
-      CPU_SET(cpu, &one);
-      pthread_setaffinity_np(pthread_self(), sizeof one, &one);
-      return;
-    }
-  }
-
   void work(std::uint32_t i) {
-    pin(i);
+    mbtest::pin_round_robin(i);  // left to the scheduler, woken workers pile onto the waker's CPU
     std::uint64_t seen = 0;
     for (;;) {
       epoch_.wait(seen, std::memory_order_acquire);
