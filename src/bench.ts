@@ -5,7 +5,7 @@
 // every completed cell.
 import os from 'node:os';
 
-import { CellError, cellRecord, type Pass, type PassOutcome, runPass, type RunUnit, unitsFor } from './cell-runner.js';
+import { CellError, cellRecord, measuredPasses, type Pass, type PassOutcome, runPass, type RunUnit, unitsFor, wantsStats } from './cell-runner.js';
 import { type AdaptivePlan, configRecord, type ResolvedConfig } from './config.js';
 import type { Lab } from './lab.js';
 import { buildMatrix, type Cell } from './matrix.js';
@@ -259,9 +259,7 @@ async function runAdaptive(
   finishCell: (r: CellRecord) => void,
 ): Promise<void> {
   const plan = cfg.adaptive!;
-  const modePasses: Pass[] = cfg.mode === 'both' ? ['throughput', 'latency'] : [cfg.mode];
-  const passesOf = (c: Cell): Pass[] => (c.params.rate != null ? ['latency'] : modePasses);
-  const wantsStats = (c: Cell) => cfg.stats && c.params.design !== 'null' && c.params.rate == null;
+  const passesOf = (c: Cell): Pass[] => measuredPasses(c, cfg);
   const runs: CellRun[] = cells.map((cell) => ({ cell, outcomes: [], repeats: 0, seconds: 0, stoppedBy: null, ci: null }));
   let running = runs;
   const started = hooks.clock();
@@ -269,7 +267,7 @@ async function runAdaptive(
   // Units still expected: the running cells' passes up to the minimum (or one more round), plus their statistics passes.
   const planned = () =>
     done +
-    running.reduce((a, r) => a + passesOf(r.cell).length * Math.max(plan.minRepeats - r.repeats, 1) + (wantsStats(r.cell) ? 1 : 0), 0);
+    running.reduce((a, r) => a + passesOf(r.cell).length * Math.max(plan.minRepeats - r.repeats, 1) + (wantsStats(r.cell, cfg) ? 1 : 0), 0);
   const tick = (unit: RunUnit) => {
     done++;
     const total = planned();
@@ -295,7 +293,7 @@ async function runAdaptive(
         run.ci = ci;
         if (stop === null) continue;
         run.stoppedBy = stop;
-        if (wantsStats(run.cell)) {
+        if (wantsStats(run.cell, cfg)) {
           const unit: RunUnit = { cell: run.cell, repeat: 0, pass: 'stats' };
           run.outcomes.push(await runWithRetries(unit, cfg, lab, hz, w));
           tick(unit);

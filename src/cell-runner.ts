@@ -66,14 +66,24 @@ export class CellError extends Error {}
 export const PERCENTILES = [50, 90, 99, 99.9, 99.99] as const;
 const CURVE_PERCENTILES = Array.from({ length: 21 }, (_, k) => 100 * (1 - 2 ** -k));
 
+/** The measured passes of each repeat of a cell, in the order they run. */
+export function measuredPasses(cell: Cell, c: ResolvedConfig): Pass[] {
+  // An open-loop cell is rate-limited: only its latency pass means anything.
+  if (cell.params.rate != null) return ['latency'];
+  return c.mode === 'both' ? ['throughput', 'latency'] : [c.mode];
+}
+
+/** Whether a cell gets a statistics pass (once, after its repeats). */
+export function wantsStats(cell: Cell, c: ResolvedConfig): boolean {
+  return c.stats && cell.params.design !== 'null' && cell.params.rate == null;
+}
+
 export function unitsFor(cells: Cell[], c: ResolvedConfig): RunUnit[] {
-  const modePasses: Pass[] = c.mode === 'both' ? ['throughput', 'latency'] : [c.mode];
   const units: RunUnit[] = [];
   for (const cell of cells) {
-    // An open-loop cell is rate-limited: only its latency pass means anything.
-    const passes: Pass[] = cell.params.rate != null ? ['latency'] : modePasses;
+    const passes = measuredPasses(cell, c);
     for (let repeat = 0; repeat < c.repeat; repeat++) for (const pass of passes) units.push({ cell, repeat, pass });
-    if (c.stats && cell.params.design !== 'null' && cell.params.rate == null) units.push({ cell, repeat: 0, pass: 'stats' });
+    if (wantsStats(cell, c)) units.push({ cell, repeat: 0, pass: 'stats' });
   }
   return units;
 }
@@ -194,7 +204,7 @@ export async function runPass(unit: RunUnit, c: ResolvedConfig, lab: Lab, hz: nu
     // Every repeat replays the same streams (one seed), so the first pass of
     // a cell counts their keys for all of them.
     const plan = streamPlanFor(unit.cell, c, lab);
-    const countKeys = unit.repeat === 0 && unit.pass !== 'stats';
+    const countKeys = unit.repeat === 0 && unit.pass === measuredPasses(unit.cell, c)[0];
     const bitmap = countKeys ? new BigUint64Array(new SharedArrayBuffer(8 * Math.ceil((2 * p.keys) / 64))) : undefined;
     let results: WorkerResult[];
     try {
