@@ -220,8 +220,8 @@ void Pages::deallocate(void* p, std::size_t bytes) noexcept {
   std::lock_guard<std::mutex> g(mu_);
   count_free(bytes);
   const auto block = reinterpret_cast<std::uintptr_t>(p);
-  const std::size_t rounded = (bytes + kHugePage - 1) / kHugePage * kHugePage;
   if (bytes >= kHugePage) {
+    const std::size_t rounded = (bytes + kHugePage - 1) / kHugePage * kHugePage;  // as map_range advised it
     auto it = large_.find(block);
     PAGES_CHECK(it != large_.end());
     munmap(reinterpret_cast<void*>(it->second.start), it->second.length);

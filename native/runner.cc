@@ -38,12 +38,11 @@ const OpStream& thread_stream(const WorkloadSpec& w, std::uint64_t* coverage) {
     OpStream stream;
   };
   thread_local std::unique_ptr<Cached> cached;
-  if (cached && same_workload(cached->spec, w)) {
-    if (coverage) mark_coverage(cached->stream, coverage);
-    return cached->stream;
+  if (!cached || !same_workload(cached->spec, w)) {
+    cached.reset();
+    cached = std::make_unique<Cached>(Cached{w, generate_stream(w)});
   }
-  cached.reset();
-  cached = std::make_unique<Cached>(Cached{w, generate_stream(w, coverage)});
+  if (coverage) mark_coverage(cached->stream, coverage);
   return cached->stream;
 }
 

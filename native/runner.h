@@ -346,8 +346,8 @@ std::string wait_at_gate(Control& ctl, std::uint32_t threads, double timeout_sec
 // This thread's stream for `w`: the one it generated last when `w` is the
 // same spec (a cell's repeats and passes replay one stream, so it is built
 // once per thread, not once per pass), else a new one; the old one is
-// dropped first, so a thread holds at most one. With `coverage`, its
-// indices are marked whether generated now or before.
+// dropped first, so a thread holds at most one. With `coverage`, the
+// stream's indices are marked there (mark_coverage).
 const OpStream& thread_stream(const WorkloadSpec& w, std::uint64_t* coverage);
 
 template <bool kTimed, class Map, class Sink>

@@ -85,7 +85,7 @@ std::string validate(const WorkloadSpec& spec) {
   return {};
 }
 
-OpStream generate_stream(const WorkloadSpec& spec, std::uint64_t* coverage) {
+OpStream generate_stream(const WorkloadSpec& spec) {
   MB_DCHECK(validate(spec).empty());
   Rng kind_rng(thread_seed(spec.seed, spec.thread_index, 1));
   Rng key_rng(thread_seed(spec.seed, spec.thread_index, 2));
@@ -121,12 +121,6 @@ OpStream generate_stream(const WorkloadSpec& spec, std::uint64_t* coverage) {
     std::uint64_t index = draw_index();
     if (kind == static_cast<int>(OpKind::kMiss)) index += n;
     s.ops[i] = op_word(key_of(index), static_cast<OpKind>(kind));
-    if (coverage) {
-      // Relaxed: the bitmap is read after every generating thread has
-      // finished its run, which orders the ORs before the count.
-      std::atomic_ref<std::uint64_t>(coverage[index >> 6]).fetch_or(std::uint64_t{1} << (index & 63),
-                                                                    std::memory_order_relaxed);
-    }
   }
   return s;
 }
@@ -234,6 +228,8 @@ std::uint64_t index_of(std::uint64_t key) {
 void mark_coverage(const OpStream& stream, std::uint64_t* coverage) {
   for (std::uint64_t op : stream.ops) {
     const std::uint64_t index = index_of(op_key(op));
+    // Relaxed: the bitmap is read after every marking thread has finished
+    // its run, which orders the ORs before the count.
     std::atomic_ref<std::uint64_t>(coverage[index >> 6]).fetch_or(std::uint64_t{1} << (index & 63),
                                                                   std::memory_order_relaxed);
   }

@@ -12,10 +12,10 @@
 // keys a run measures. The default length (default_stream_length) makes the
 // union of the threads' streams draw kCoverageDraws x keys ops from the
 // range the mix reads, which for a uniform key space touches each key with
-// probability 1 - e^-4 (98.2%), within a byte budget; generate_stream can
-// mark every index it draws in a shared bitmap, so a run knows exactly how
-// many distinct keys its streams hold (count_coverage), and
-// expected_coverage says what the distribution would give at a length.
+// probability 1 - e^-4 (98.2%), within a byte budget; mark_coverage marks
+// every index a stream holds in a bitmap the run's threads share, so a run
+// knows exactly how many distinct keys its streams hold (count_coverage),
+// and expected_coverage says what the distribution would give at a length.
 //
 // Key space: indices [0, keys) are the "present" keys, all inserted by
 // prefill; `miss` ops use indices [keys, 2*keys), which are never inserted.
@@ -102,8 +102,9 @@ struct Coverage {
   std::uint64_t miss = 0;     // distinct indices in [keys, 2 * keys)
 };
 Coverage count_coverage(const std::uint64_t* words, std::uint64_t keys);
-// Marks every index of `stream` in `coverage` (as generate_stream does), for a
-// stream generated earlier.
+// Marks every index `stream` holds in `coverage` (at least
+// coverage_words(keys) words, shared by the threads of one run) with a
+// relaxed atomic OR, so threads marking at once build the union.
 void mark_coverage(const OpStream& stream, std::uint64_t* coverage);
 
 // Bijective key scrambler on 61-bit words (a splitmix64-style finaliser on
@@ -179,11 +180,8 @@ class Zipfian {
 // Returns an empty string when the spec is valid, else a one-line reason.
 std::string validate(const WorkloadSpec& spec);
 
-// Requires: validate(spec) is empty. When `coverage` is given (at least
-// coverage_words(spec.keys) words, shared by the threads of one run), every
-// drawn index's bit is set with a relaxed atomic OR, so threads generating
-// at once build the union.
-OpStream generate_stream(const WorkloadSpec& spec, std::uint64_t* coverage = nullptr);
+// Requires: validate(spec) is empty.
+OpStream generate_stream(const WorkloadSpec& spec);
 
 // Derives independent per-thread seeds from one run seed.
 std::uint64_t thread_seed(std::uint64_t seed, std::uint32_t thread_index, std::uint64_t salt);

@@ -639,7 +639,8 @@ mapbench::Coverage coverage_of(const mapbench::WorkloadSpec& base, std::uint32_t
     gen.emplace_back([&, t] {
       auto spec = base;
       spec.thread_index = t;
-      streams[t] = mapbench::generate_stream(spec, words.data());
+      streams[t] = mapbench::generate_stream(spec);
+      mapbench::mark_coverage(streams[t], words.data());
     });
   }
   for (auto& g : gen) g.join();
