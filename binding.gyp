@@ -13,7 +13,7 @@
     {
       "target_name": "mapbench",
       "sources": [
-        "native/addon.cc",
+        "native/addon/addon.cc",
         "<!@(node -p \"require('fs').readFileSync('native/sources.txt','utf8').trim().split(/\\s+/).join(' ')\")"
       ],
       "include_dirs": ["<!(node -p \"require('node-addon-api').include_dir\")", "native"],

@@ -1,5 +1,5 @@
 // native.ts — the one place the addon is loaded, and the TypeScript shape
-// of everything it exports (native/addon.cc is the source of truth).
+// of everything it exports (native/addon/addon.cc is the source of truth).
 //
 // The addon is a context-aware Node-API module: it loads in the main thread
 // and in every worker_threads Worker, and maps live in a process-wide
@@ -421,7 +421,7 @@ export interface MapbenchAddon {
   readonly controlBytes: number;
 }
 
-// ---- the workload's key space (mirrors native/workload.h) ----
+// ---- the workload's key space (mirrors native/runtime/workload.h) ----
 
 const KEY_MASK = (1n << 61n) - 1n;
 

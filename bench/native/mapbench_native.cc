@@ -1,5 +1,5 @@
 // mapbench_native — the benchmark runner without Node: the same maps, the
-// same op streams and the same per-thread runner (native/runner.h) that the
+// same op streams and the same per-thread runner (native/runtime/runner.h) that the
 // addon's workers use, driven by std::threads. For machines without Node
 // (a many-core box to measure scaling past the 2 cores of the usual
 // machine) and for profiling with no JIT or worker pool in the picture.
@@ -22,11 +22,11 @@
 #include <thread>
 #include <vector>
 
-#include "histogram.h"
-#include "map_registry.h"
-#include "runner.h"
-#include "tsc.h"
-#include "workload.h"
+#include "runtime/histogram.h"
+#include "catalogue/map_registry.h"
+#include "runtime/runner.h"
+#include "runtime/tsc.h"
+#include "runtime/workload.h"
 
 namespace mb = mapbench;
 

@@ -41,9 +41,9 @@
 #include <functional>
 #include <utility>
 
-#include "common.h"
-#include "locks.h"
-#include "map_registry.h"
+#include "runtime/common.h"
+#include "maps/locks.h"
+#include "catalogue/map_registry.h"
 #include "peers/peer_adapter.h"
 
 namespace mapbench {

@@ -41,8 +41,8 @@
 #include <functional>
 #include <utility>
 
-#include "common.h"
-#include "map_registry.h"
+#include "runtime/common.h"
+#include "catalogue/map_registry.h"
 #include "peers/peer_adapter.h"
 
 namespace mapbench {

@@ -16,12 +16,12 @@
 #include <cstdint>
 #include <type_traits>
 
-#include "alloc.h"
-#include "common.h"
-#include "map_adapter.h"
-#include "map_registry.h"
-#include "op_stats.h"
-#include "runner.h"
+#include "runtime/alloc.h"
+#include "runtime/common.h"
+#include "catalogue/map_adapter.h"
+#include "catalogue/map_registry.h"
+#include "runtime/op_stats.h"
+#include "runtime/runner.h"
 
 namespace mapbench {
 

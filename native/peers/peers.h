@@ -19,7 +19,7 @@
 #include <string>
 #include <vector>
 
-#include "map_registry.h"
+#include "catalogue/map_registry.h"
 
 namespace mapbench {
 

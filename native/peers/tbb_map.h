@@ -36,8 +36,8 @@
 #include <cstdint>
 #include <utility>
 
-#include "common.h"
-#include "map_registry.h"
+#include "runtime/common.h"
+#include "catalogue/map_registry.h"
 #include "peers/peer_adapter.h"
 
 namespace mapbench {

@@ -75,9 +75,9 @@
 #include <cstddef>
 #include <cstdint>
 
-#include "alloc.h"
-#include "common.h"
-#include "map_registry.h"
+#include "runtime/alloc.h"
+#include "runtime/common.h"
+#include "catalogue/map_registry.h"
 #include "peers/peer_adapter.h"
 
 namespace mapbench {

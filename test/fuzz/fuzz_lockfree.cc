@@ -26,7 +26,7 @@
 //   V        a value: < 16 picks a table entry (0, 1, 2^64-2, the reserved
 //            2^64-1, ...); otherwise a byte-derived 64-bit value
 //
-// The model (see native/lockfree_map.h invariant 4 and native/open_table.h
+// The model (see native/maps/lockfree_map.h invariant 4 and native/maps/open_table.h
 // invariant 1):
 //   lockfree  never frees a claimed key slot: insert of a key that never
 //             held a slot returns kFull once `capacity` distinct keys have
@@ -52,8 +52,8 @@
 #include <unordered_map>
 #include <unordered_set>
 
-#include "common.h"
-#include "map_registry.h"
+#include "runtime/common.h"
+#include "catalogue/map_registry.h"
 
 using mapbench::AnyMap;
 using mapbench::Status;

@@ -13,7 +13,7 @@
 #include <memory>
 #include <thread>
 
-#include "map_registry.h"
+#include "catalogue/map_registry.h"
 
 namespace mbtest {
 

@@ -26,7 +26,7 @@
 #include <type_traits>
 #include <utility>
 
-#include "common.h"
+#include "runtime/common.h"
 
 namespace mbtest {
 

@@ -40,7 +40,7 @@
 #include <unordered_set>
 #include <vector>
 
-#include "common.h"
+#include "runtime/common.h"
 
 namespace lin {
 

@@ -10,7 +10,7 @@
 #include <vector>
 
 #include "check.h"
-#include "map_registry.h"
+#include "catalogue/map_registry.h"
 #include "peers/peers.h"
 
 namespace mbtest {

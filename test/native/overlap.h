@@ -11,7 +11,7 @@
 // fail honestly concurrent rounds with more threads than cores, where some
 // threads may run while others wait for a CPU. Stamps from different cores are comparable because the TSC is
 // invariant on the machines these tests run on (test_runner checks and
-// prints the flags; see native/tsc.h).
+// prints the flags; see native/runtime/tsc.h).
 #pragma once
 
 #include <pthread.h>
@@ -26,8 +26,8 @@
 #include <vector>
 
 #include "check.h"
-#include "common.h"
-#include "tsc.h"
+#include "runtime/common.h"
+#include "runtime/tsc.h"
 
 namespace mbtest {
 

@@ -21,13 +21,13 @@
 #include <thread>
 #include <vector>
 
-#include "alloc.h"
-#include "chained_map.h"
+#include "runtime/alloc.h"
+#include "maps/chained_map.h"
 #include "check.h"
 #include "maps.h"
 #include "overlap.h"
-#include "readmostly_map.h"
-#include "workload.h"
+#include "maps/readmostly_map.h"
+#include "runtime/workload.h"
 
 namespace mb = mapbench;
 using mb::Status;

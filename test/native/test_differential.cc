@@ -24,7 +24,7 @@
 
 #include "check.h"
 #include "maps.h"
-#include "workload.h"
+#include "runtime/workload.h"
 
 using mapbench::AnyMap;
 using mapbench::Status;

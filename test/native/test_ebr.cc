@@ -1,4 +1,4 @@
-// test_ebr.cc — epoch-based reclamation (native/ebr.h):
+// test_ebr.cc — epoch-based reclamation (native/maps/ebr.h):
 //   (i)   readers under Guards dereference objects a writer keeps replacing
 //         and retiring (ASAN reports a use-after-free, TSAN a race, and every
 //         reader checks the object's contents are whole), and some reader
@@ -24,9 +24,9 @@
 #include <thread>
 #include <vector>
 
-#include "alloc.h"
+#include "runtime/alloc.h"
 #include "check.h"
-#include "ebr.h"
+#include "maps/ebr.h"
 
 namespace ebr = mapbench::ebr;
 

@@ -31,7 +31,7 @@
 #include "check.h"
 #include "maps.h"
 #include "overlap.h"
-#include "workload.h"
+#include "runtime/workload.h"
 
 using mapbench::AnyMap;
 using mapbench::Status;

@@ -10,7 +10,7 @@
 #include <vector>
 
 #include "check.h"
-#include "histogram.h"
+#include "runtime/histogram.h"
 
 using mapbench::Histogram;
 

@@ -8,14 +8,14 @@
 #include <string>
 #include <vector>
 
-#include "alloc.h"
-#include "chained_map.h"
+#include "runtime/alloc.h"
+#include "maps/chained_map.h"
 #include "check.h"
-#include "locked_map.h"
-#include "lockfree_map.h"
-#include "map_registry.h"
-#include "runner.h"
-#include "sharded_map.h"
+#include "maps/locked_map.h"
+#include "maps/lockfree_map.h"
+#include "catalogue/map_registry.h"
+#include "runtime/runner.h"
+#include "maps/sharded_map.h"
 
 namespace mb = mapbench;
 

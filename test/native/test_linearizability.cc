@@ -55,8 +55,8 @@
 #include "overlap.h"
 #include "linearizability.h"
 #include "maps.h"
-#include "tsc.h"
-#include "workload.h"
+#include "runtime/tsc.h"
+#include "runtime/workload.h"
 
 using lin::Kind;
 using lin::Op;

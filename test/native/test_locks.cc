@@ -17,14 +17,14 @@
 #include <string>
 #include <thread>
 
-#include "chained_map.h"
+#include "maps/chained_map.h"
 #include "check.h"
-#include "locked_map.h"
-#include "locks.h"
-#include "node_pool.h"
-#include "runner.h"
-#include "sharded_map.h"
-#include "workload.h"
+#include "maps/locked_map.h"
+#include "maps/locks.h"
+#include "maps/node_pool.h"
+#include "runtime/runner.h"
+#include "maps/sharded_map.h"
+#include "runtime/workload.h"
 
 namespace mb = mapbench;
 

@@ -18,9 +18,9 @@
 
 #include "check.h"
 #include "maps.h"
-#include "runner.h"
-#include "tsc.h"
-#include "workload.h"
+#include "runtime/runner.h"
+#include "runtime/tsc.h"
+#include "runtime/workload.h"
 
 using mapbench::AnyMap;
 using mapbench::Control;

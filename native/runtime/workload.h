@@ -35,7 +35,7 @@
 #include <string>
 #include <vector>
 
-#include "common.h"
+#include "runtime/common.h"
 
 namespace mapbench {
 

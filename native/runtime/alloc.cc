@@ -1,4 +1,4 @@
-#include "alloc.h"
+#include "runtime/alloc.h"
 
 #include <sys/mman.h>
 
@@ -11,7 +11,7 @@
 #include <new>
 #include <vector>
 
-#include "common.h"
+#include "runtime/common.h"
 
 namespace mapbench {
 

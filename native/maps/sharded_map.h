@@ -39,10 +39,10 @@
 #include <cstdint>
 #include <vector>
 
-#include "alloc.h"
-#include "locks.h"
-#include "op_stats.h"
-#include "open_table.h"
+#include "runtime/alloc.h"
+#include "maps/locks.h"
+#include "runtime/op_stats.h"
+#include "maps/open_table.h"
 
 namespace mapbench {
 

@@ -87,12 +87,12 @@
 #include <cstdint>
 #include <mutex>
 
-#include "alloc.h"
-#include "common.h"
-#include "ebr.h"
-#include "locks.h"
-#include "op_stats.h"
-#include "open_table.h"
+#include "runtime/alloc.h"
+#include "runtime/common.h"
+#include "maps/ebr.h"
+#include "maps/locks.h"
+#include "runtime/op_stats.h"
+#include "maps/open_table.h"
 
 namespace mapbench {
 

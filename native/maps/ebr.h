@@ -83,8 +83,8 @@
 #include <cstdint>
 #include <mutex>
 
-#include "alloc.h"
-#include "common.h"
+#include "runtime/alloc.h"
+#include "runtime/common.h"
 
 namespace mapbench::ebr {
 

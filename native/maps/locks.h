@@ -25,7 +25,7 @@
 #include <mutex>
 #include <shared_mutex>
 
-#include "common.h"
+#include "runtime/common.h"
 
 namespace mapbench {
 

@@ -1,4 +1,4 @@
-#include "tsc.h"
+#include "runtime/tsc.h"
 
 #include <time.h>
 

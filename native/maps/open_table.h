@@ -37,9 +37,9 @@
 #include <utility>
 #include <vector>
 
-#include "alloc.h"
-#include "common.h"
-#include "tsc.h"
+#include "runtime/alloc.h"
+#include "runtime/common.h"
+#include "runtime/tsc.h"
 
 namespace mapbench {
 

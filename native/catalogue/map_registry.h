@@ -19,9 +19,9 @@
 #include <string>
 #include <vector>
 
-#include "common.h"
-#include "open_table.h"
-#include "runner.h"
+#include "runtime/common.h"
+#include "maps/open_table.h"
+#include "runtime/runner.h"
 
 namespace mapbench {
 

@@ -17,10 +17,10 @@
 #include <atomic>
 #include <cstdint>
 
-#include "alloc.h"
-#include "common.h"
-#include "lockfree_map.h"
-#include "op_stats.h"
+#include "runtime/alloc.h"
+#include "runtime/common.h"
+#include "maps/lockfree_map.h"
+#include "runtime/op_stats.h"
 
 namespace mapbench {
 

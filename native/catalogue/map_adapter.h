@@ -13,12 +13,12 @@
 #include <cstdint>
 #include <utility>
 
-#include "common.h"
+#include "runtime/common.h"
 #include <type_traits>
 
-#include "map_registry.h"
-#include "op_stats.h"
-#include "runner.h"
+#include "catalogue/map_registry.h"
+#include "runtime/op_stats.h"
+#include "runtime/runner.h"
 
 namespace mapbench {
 

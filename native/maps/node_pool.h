@@ -63,8 +63,8 @@
 #include <mutex>
 #include <vector>
 
-#include "alloc.h"
-#include "common.h"
+#include "runtime/alloc.h"
+#include "runtime/common.h"
 
 namespace mapbench {
 

@@ -57,11 +57,11 @@
 #include <thread>
 #include <vector>
 
-#include "alloc.h"
-#include "histogram.h"
-#include "op_stats.h"
-#include "tsc.h"
-#include "workload.h"
+#include "runtime/alloc.h"
+#include "runtime/histogram.h"
+#include "runtime/op_stats.h"
+#include "runtime/tsc.h"
+#include "runtime/workload.h"
 
 namespace mapbench {
 

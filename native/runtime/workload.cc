@@ -1,4 +1,4 @@
-#include "workload.h"
+#include "runtime/workload.h"
 
 #include <algorithm>
 #include <atomic>

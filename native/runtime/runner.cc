@@ -1,4 +1,4 @@
-#include "runner.h"
+#include "runtime/runner.h"
 
 namespace mapbench {
 

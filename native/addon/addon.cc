@@ -14,10 +14,10 @@
 #include <cstring>
 #include <string>
 
-#include "alloc.h"
-#include "histogram.h"
-#include "map_registry.h"
-#include "tsc.h"
+#include "runtime/alloc.h"
+#include "runtime/histogram.h"
+#include "catalogue/map_registry.h"
+#include "runtime/tsc.h"
 
 #ifndef MAPBENCH_CXX_FLAGS
 #define MAPBENCH_CXX_FLAGS "unknown"

@@ -52,7 +52,7 @@
 //                                their live entries; the one that completes
 //                                the last stride stores table_ = next
 //                                (release), and retires the old table to the
-//                                map's EBR domain (native/ebr.h).
+//                                map's EBR domain (native/maps/ebr.h).
 // get never blocks and never looks at the phase: the old table stays
 // authoritative until table_ moves — during draining it is still written,
 // and from kCopying on it is frozen (invariant 5), so a get that reads it
@@ -111,12 +111,12 @@
 #include <limits>
 #include <thread>
 
-#include "alloc.h"
-#include "common.h"
-#include "ebr.h"
-#include "op_stats.h"
-#include "open_table.h"
-#include "tsc.h"
+#include "runtime/alloc.h"
+#include "runtime/common.h"
+#include "maps/ebr.h"
+#include "runtime/op_stats.h"
+#include "maps/open_table.h"
+#include "runtime/tsc.h"
 
 namespace mapbench {
 

@@ -49,11 +49,11 @@
 #include <string>
 #include <unordered_set>
 
-#include "alloc.h"
-#include "common.h"
-#include "locks.h"
-#include "node_pool.h"
-#include "op_stats.h"
+#include "runtime/alloc.h"
+#include "runtime/common.h"
+#include "maps/locks.h"
+#include "maps/node_pool.h"
+#include "runtime/op_stats.h"
 
 namespace mapbench {
 

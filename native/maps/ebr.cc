@@ -1,4 +1,4 @@
-#include "ebr.h"
+#include "maps/ebr.h"
 
 #include <linux/membarrier.h>
 #include <sys/syscall.h>

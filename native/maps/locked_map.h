@@ -31,9 +31,9 @@
 
 #include <cstdint>
 
-#include "locks.h"
-#include "op_stats.h"
-#include "open_table.h"
+#include "maps/locks.h"
+#include "runtime/op_stats.h"
+#include "maps/open_table.h"
 
 namespace mapbench {
 

@@ -1,4 +1,4 @@
-#include "map_registry.h"
+#include "catalogue/map_registry.h"
 
 #include <algorithm>
 #include <cmath>
@@ -6,14 +6,14 @@
 #include <type_traits>
 #include <unordered_map>
 
-#include "chained_map.h"
-#include "locked_map.h"
-#include "map_adapter.h"
-#include "lockfree_map.h"
+#include "maps/chained_map.h"
+#include "maps/locked_map.h"
+#include "catalogue/map_adapter.h"
+#include "maps/lockfree_map.h"
 #include "peers/peers.h"
-#include "pseudo_maps.h"
-#include "readmostly_map.h"
-#include "sharded_map.h"
+#include "maps/pseudo_maps.h"
+#include "maps/readmostly_map.h"
+#include "maps/sharded_map.h"
 
 namespace mapbench {
 
