@@ -1,6 +1,7 @@
 #!/usr/bin/env node
-// Build-time detection of the peer maps' libraries for binding.gyp (CMake
-// does the same with find_package/pkg-config; see CMakeLists.txt).
+// Build-time detection of the peer maps' libraries for binding.gyp, from the
+// peer manifest native/peers/peers.def (CMakeLists.txt reads the same file
+// and does the same with find_path/pkg-config).
 //
 //   node scripts/detect-peers.mjs defines   MAPBENCH_HAVE_<PEER> for each peer found
 //   node scripts/detect-peers.mjs cflags    the found peers' compile flags (pkg-config)
@@ -16,12 +17,9 @@
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 
-const PEERS = [
-  { name: 'libcuckoo', define: 'MAPBENCH_HAVE_LIBCUCKOO', pkg: 'libcuckoo-dev', header: 'libcuckoo/cuckoohash_map.hh', modules: [] },
-  { name: 'tbb', define: 'MAPBENCH_HAVE_TBB', pkg: 'libtbb-dev', header: 'oneapi/tbb/concurrent_hash_map.h', modules: ['tbb'] },
-  { name: 'urcu', define: 'MAPBENCH_HAVE_URCU', pkg: 'liburcu-dev', header: null, modules: ['liburcu-memb', 'liburcu-cds'] },
-  { name: 'absl-sharded', define: 'MAPBENCH_HAVE_ABSL', pkg: 'libabsl-dev', header: 'absl/container/flat_hash_map.h', modules: ['absl_flat_hash_map', 'absl_hash'] },
-];
+import { readPeerManifest } from './peer-manifest.mjs';
+
+const PEERS = readPeerManifest();
 const INCLUDE_DIRS = ['/usr/include', '/usr/local/include'];
 
 function pkgConfig(args) {
@@ -56,7 +54,7 @@ const chosen = PEERS.filter((p) => names.includes(p.name));
 const present = chosen.filter(found);
 const missing = chosen.filter((p) => !present.includes(p));
 if (required && missing.length) {
-  console.error(`detect-peers: MAPBENCH_PEERS asks for ${missing.map((p) => `${p.name} (Debian package ${p.pkg})`).join(', ')}, not found: run npm run setup:peers`);
+  console.error(`detect-peers: MAPBENCH_PEERS asks for ${missing.map((p) => `${p.name} (Debian package ${p.package})`).join(', ')}, not found: run npm run setup:peers`);
   process.exit(1);
 }
 const modules = present.flatMap((p) => p.modules);
@@ -69,7 +67,7 @@ if (mode === 'defines') {
   console.log(modules.length ? pkgConfig(['--libs', ...modules]) ?? '' : '');
 } else if (mode === 'summary') {
   for (const p of PEERS) {
-    const state = !names.includes(p.name) ? 'off (MAPBENCH_PEERS)' : present.includes(p) ? 'found' : `missing: install Debian package ${p.pkg}`;
+    const state = !names.includes(p.name) ? 'off (MAPBENCH_PEERS)' : present.includes(p) ? 'found' : `missing: install Debian package ${p.package}`;
     console.log(`${p.name.padEnd(13)} ${state}`);
   }
 } else {

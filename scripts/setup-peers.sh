@@ -1,16 +1,13 @@
 #!/usr/bin/env bash
 # npm run setup:peers — installs the Debian packages of the peer maps
-# (native/peers/) so the next build compiles them in:
-#   libcuckoo-dev  libcuckoo's cuckoohash_map (header-only)    map `libcuckoo`
-#   libtbb-dev     oneTBB's concurrent_hash_map                 map `tbb`
-#   liburcu-dev    userspace RCU's cds_lfht                     map `urcu`
-#   libabsl-dev    Abseil's flat_hash_map                       map `absl-sharded`
+# (native/peers/, listed in native/peers/peers.def) so the next build
+# compiles them in.
 # Needs root (or sudo). Afterwards rebuild: npm run build (node-gyp) or
 # npm run build:cmake; scripts/detect-peers.mjs summary says what a build
 # will find.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-PACKAGES=(libcuckoo-dev libtbb-dev liburcu-dev libabsl-dev pkg-config)
+read -r -a PACKAGES <<< "$(node scripts/peer-manifest.mjs packages) pkg-config"
 SUDO=()
 if [ "$(id -u)" -ne 0 ]; then
   command -v sudo >/dev/null || { echo "setup-peers: run as root, or install sudo" >&2; exit 1; }

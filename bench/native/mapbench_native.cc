@@ -23,7 +23,8 @@
 #include <vector>
 
 #include "runtime/histogram.h"
-#include "catalogue/map_registry.h"
+#include "catalogue/catalogue.h"
+#include "catalogue/checks.h"
 #include "runtime/runner.h"
 #include "runtime/tsc.h"
 #include "runtime/workload.h"

@@ -16,7 +16,9 @@
 
 #include "runtime/alloc.h"
 #include "runtime/histogram.h"
-#include "catalogue/map_registry.h"
+#include "catalogue/catalogue.h"
+#include "catalogue/checks.h"
+#include "catalogue/registry.h"
 #include "runtime/tsc.h"
 
 #ifndef MAPBENCH_CXX_FLAGS
@@ -147,6 +149,7 @@ class Addon : public Napi::Addon<Addon> {
   Addon(Napi::Env env, Napi::Object exports) {
     DefineAddon(exports, {
         InstanceMethod("designs", &Addon::Designs),
+        InstanceMethod("catalogue", &Addon::Catalogue),
         InstanceMethod("capacityFor", &Addon::CapacityFor),
         InstanceMethod("createMap", &Addon::CreateMap),
         InstanceMethod("destroyMap", &Addon::DestroyMap),
@@ -177,24 +180,92 @@ class Addon : public Napi::Addon<Addon> {
   }
 
  private:
+  static Napi::Array names(Napi::Env env, const char* const* first, std::size_t n) {
+    Napi::Array a = Napi::Array::New(env, n);
+    for (std::size_t i = 0; i < n; ++i) a.Set(i, first[i]);
+    return a;
+  }
+  template <std::size_t N>
+  static Napi::Array names(Napi::Env env, const std::array<const char*, N>& xs) {
+    return names(env, xs.data(), N);
+  }
+
+  static Napi::Object design_object(Napi::Env env, const mb::Design& d) {
+    Napi::Object o = Napi::Object::New(env);
+    o.Set("name", d.name);
+    o.Set("kind", mb::kind_name(d.kind));
+    o.Set("summary", d.summary);
+    o.Set("built", d.built());
+    o.Set("loadMeaning", d.load == mb::LoadMeaning::kChainLength ? "chain-length" : "slot-fraction");
+    o.Set("openAddressing", d.open_addressing);
+    o.Set("chained", d.chained);
+    o.Set("nodeBased", d.node_based);
+    o.Set("sharded", d.sharded);
+    o.Set("striped", d.striped);
+    o.Set("growable", d.growable);
+    o.Set("snapshotReads", d.snapshot_reads);
+    o.Set("opStats", d.op_stats);
+    o.Set("defaultRun", d.default_run);
+    o.Set("baseline", d.baseline == mb::Baseline::kNone ? env.Null() : Napi::String::New(env, mb::baseline_name(d.baseline)));
+    Napi::Array locks = Napi::Array::New(env);
+    for (std::size_t i = 0; i < mb::kLockKindNames.size(); ++i)
+      if (d.takes_lock(static_cast<mb::LockKind>(i))) locks.Set(locks.Length(), mb::kLockKindNames[i]);
+    o.Set("locks", locks);
+    Napi::Array pads = Napi::Array::New(env);
+    for (const auto& p : mb::kPadChoices)
+      if (d.takes_pad(p.bytes)) pads.Set(pads.Length(), p.name);
+    o.Set("pads", pads);
+    o.Set("fixedLock", d.fixed_lock ? Napi::String::New(env, mb::kLockKindNames[static_cast<int>(*d.fixed_lock)]) : env.Null());
+    o.Set("frame", d.frame);
+    Napi::Array layouts = Napi::Array::New(env);
+    if (d.layouts) {
+      std::vector<mb::LayoutEntry> entries;
+      d.layouts(entries);
+      for (const auto& e : entries) layouts.Set(layouts.Length(), e.name);
+    }
+    o.Set("layouts", layouts);
+    if (d.peer) {  // a peer (native/peers/)
+      o.Set("package", d.peer->package);
+      o.Set("libraryVersion", d.library_version);
+      o.Set("tsanExclusion", d.tsan_exclusion);
+    }
+    return o;
+  }
+
+  // designs() -> the built designs; catalogue() -> every design of the
+  // tree (built or not) and the enums' names in native order.
   Napi::Value Designs(const Napi::CallbackInfo& info) {
     Napi::Env env = info.Env();
     const auto& ds = mb::designs();
     Napi::Array out = Napi::Array::New(env, ds.size());
-    for (std::size_t i = 0; i < ds.size(); ++i) {
-      Napi::Object o = Napi::Object::New(env);
-      o.Set("name", ds[i].name);
-      o.Set("kind", ds[i].kind);
-      o.Set("summary", ds[i].summary);
-      o.Set("sharded", ds[i].sharded);
-      o.Set("openAddressing", ds[i].open_addressing);
-      if (!ds[i].package.empty()) {  // a peer (native/peers/)
-        o.Set("package", ds[i].package);
-        o.Set("libraryVersion", ds[i].library_version);
-      }
-      out.Set(i, o);
-    }
+    for (std::size_t i = 0; i < ds.size(); ++i) out.Set(i, design_object(env, ds[i]));
     return out;
+  }
+
+  Napi::Value Catalogue(const Napi::CallbackInfo& info) {
+    Napi::Env env = info.Env();
+    const auto& all = mb::catalogue();
+    Napi::Array designs = Napi::Array::New(env, all.size());
+    for (std::size_t i = 0; i < all.size(); ++i) designs.Set(i, design_object(env, all[i]));
+    Napi::Object o = Napi::Object::New(env);
+    o.Set("designs", designs);
+    o.Set("opKinds", names(env, mb::kOpKindNames));
+    o.Set("outcomes", names(env, mb::kOutcomeNames));
+    o.Set("latencyKinds", names(env, mb::kLatencyKindNames));
+    o.Set("lockKinds", names(env, mb::kLockKindNames));
+    o.Set("lockFrames", names(env, mb::kLockKindFrames));
+    Napi::Array pads = Napi::Array::New(env, mb::kPadChoices.size());
+    for (std::size_t i = 0; i < mb::kPadChoices.size(); ++i) {
+      Napi::Object p = Napi::Object::New(env);
+      p.Set("name", mb::kPadChoices[i].name);
+      p.Set("bytes", u64(env, mb::kPadChoices[i].bytes));
+      pads.Set(i, p);
+    }
+    o.Set("pads", pads);
+    o.Set("distributions", names(env, mb::kDistKindNames));
+    o.Set("runModes", names(env, mb::kRunModeNames));
+    o.Set("controlFields", names(env, mb::kControlFieldNames));
+    return o;
   }
 
   Napi::Value CapacityFor(const Napi::CallbackInfo& info) {
@@ -202,11 +273,7 @@ class Addon : public Napi::Addon<Addon> {
     Napi::Env env = info.Env();
     std::uint64_t entries = to_count(env, info[0], "entries", 1, std::uint64_t{1} << 36);
     double lf = to_double(env, info[1], "loadFactor");
-    mb::MapOptions probe;
-    probe.design = "lockfree";
-    probe.expected_entries = entries;
-    probe.load_factor = lf;
-    std::string bad = mb::validate(probe);
+    std::string bad = mb::validate_size(mb::LoadMeaning::kSlotFraction, entries, lf);
     if (!bad.empty()) throw_range(env, bad);
     return u64(env, mb::capacity_for(entries, lf));
   }
@@ -236,11 +303,9 @@ class Addon : public Napi::Addon<Addon> {
           to_count(env, o.Get("initialCapacity"), "options.initialCapacity", 0, std::uint64_t{1} << 36);
     if (given(o, "maxLoadFactor")) opts.max_load_factor = to_double(env, o.Get("maxLoadFactor"), "options.maxLoadFactor");
     if (given(o, "lock")) {
-      std::string lock = to_string(env, o.Get("lock"), "options.lock");
-      if (lock == "mutex") opts.lock = mb::LockKind::kMutex;
-      else if (lock == "spin") opts.lock = mb::LockKind::kSpin;
-      else if (lock == "rw") opts.lock = mb::LockKind::kRw;
-      else throw_range(env, "options.lock must be one of mutex, spin, rw");
+      const auto lock = mb::lock_kind_from(to_string(env, o.Get("lock"), "options.lock"));
+      if (!lock) throw_range(env, "options.lock must be one of " + mb::name_list(mb::kLockKindNames));
+      opts.lock = *lock;
     }
     std::string bad = mb::validate(opts);
     if (!bad.empty()) throw_range(env, bad);
@@ -345,12 +410,12 @@ class Addon : public Napi::Addon<Addon> {
       o.Set("shardOps", u64_array(env, d.shard_ops));
       o.Set("shardContended", u64_array(env, d.shard_contended));
     }
-    const mb::DesignInfo* info_of = mb::find_design(d.design);
-    if (info_of && info_of->kind == "map" && !info_of->open_addressing) {
+    const mb::Design* design = mb::find_design(d.design);
+    if (design && design->node_based) {
       o.Set("nodes", u64(env, d.nodes));
       o.Set("pooledNodes", u64(env, d.pooled_nodes));
     }
-    if (d.design == "readmostly") {
+    if (design && design->snapshot_reads) {
       o.Set("promotions", u64(env, d.promotions));
       o.Set("misses", u64(env, d.misses));
     }
@@ -377,12 +442,9 @@ class Addon : public Napi::Addon<Addon> {
   // {dist, theta?, hotFraction?, hotOpFraction?} of `where`.
   static mb::Distribution to_distribution(Napi::Env env, Napi::Object w, const std::string& where) {
     mb::Distribution d;
-    std::string dist = to_string(env, w.Get("dist"), (where + ".dist").c_str());
-    if (dist == "uniform") d.kind = mb::DistKind::kUniform;
-    else if (dist == "zipf") d.kind = mb::DistKind::kZipf;
-    else if (dist == "hotspot") d.kind = mb::DistKind::kHotspot;
-    else if (dist == "hotkey") d.kind = mb::DistKind::kHotkey;
-    else throw_range(env, where + ".dist must be one of uniform, zipf, hotspot, hotkey");
+    const int dist = mb::name_index(mb::kDistKindNames, to_string(env, w.Get("dist"), (where + ".dist").c_str()));
+    if (dist < 0) throw_range(env, where + ".dist must be one of " + mb::name_list(mb::kDistKindNames));
+    d.kind = static_cast<mb::DistKind>(dist);
     // Optional parameters: absent or undefined keeps the default, as in createMap.
     if (given(w, "theta")) d.theta = to_double(env, w.Get("theta"), (where + ".theta").c_str());
     if (given(w, "hotFraction")) d.hot_fraction = to_double(env, w.Get("hotFraction"), (where + ".hotFraction").c_str());
@@ -392,7 +454,8 @@ class Addon : public Napi::Addon<Addon> {
 
   static void to_mix(Napi::Env env, Napi::Value mix, std::uint32_t (&out)[mb::kOpKinds], const std::string& where) {
     if (!mix.IsArray() || mix.As<Napi::Array>().Length() != mb::kOpKinds)
-      throw_type(env, where + " must be an array of 5 weights [get, miss, update, insert, erase]");
+      throw_type(env, where + " must be an array of " + std::to_string(mb::kOpKinds) + " weights [" +
+                          mb::name_list(mb::kOpKindNames) + "]");
     for (std::uint32_t i = 0; i < mb::kOpKinds; ++i)
       out[i] = static_cast<std::uint32_t>(to_count(env, mix.As<Napi::Array>().Get(i), "mix weight", 0, 1000000));
   }
@@ -463,11 +526,9 @@ class Addon : public Napi::Addon<Addon> {
 
     s.threads = static_cast<std::uint32_t>(to_count(env, o.Get("threads"), "spec.threads", 1, 65534));
     if (s.workload.thread_index >= s.threads) throw_range(env, "spec.workload.threadIndex must be < spec.threads");
-    std::string mode = to_string(env, o.Get("mode"), "spec.mode");
-    if (mode == "throughput") s.mode = mb::RunMode::kThroughput;
-    else if (mode == "latency") s.mode = mb::RunMode::kLatency;
-    else if (mode == "stats") s.mode = mb::RunMode::kStats;
-    else throw_range(env, "spec.mode must be one of throughput, latency, stats");
+    const int mode = mb::name_index(mb::kRunModeNames, to_string(env, o.Get("mode"), "spec.mode"));
+    if (mode < 0) throw_range(env, "spec.mode must be one of " + mb::name_list(mb::kRunModeNames));
+    s.mode = static_cast<mb::RunMode>(mode);
     s.sample_every = static_cast<std::uint32_t>(to_count(env, o.Get("sampleEvery"), "spec.sampleEvery", 1, 1u << 30));
     s.cpu = static_cast<int>(to_count(env, o.Get("cpu"), "spec.cpu", 0, 100000)) - 1;  // JS passes cpu + 1; 0 = none
     s.warmup_seconds = to_double(env, o.Get("warmupSeconds"), "spec.warmupSeconds");
@@ -510,7 +571,7 @@ class Addon : public Napi::Addon<Addon> {
     o.Set("ops", u64(env, r.ops));
     o.Set("missedOps", u64(env, r.missed_ops));
     Napi::Object outcomes = Napi::Object::New(env);
-    for (int i = 0; i < mb::kOutcomeCount; ++i) outcomes.Set(mb::outcome_name(i), u64(env, r.outcomes[i]));
+    for (int i = 0; i < mb::kOutcomeCount; ++i) outcomes.Set(mb::kOutcomeNames[i], u64(env, r.outcomes[i]));
     o.Set("outcomes", outcomes);
     auto rel = [&](std::uint64_t t) {
       return Napi::Number::New(env, t == 0 ? 0.0 : static_cast<double>(static_cast<std::int64_t>(t - r.release_tsc)));
@@ -529,7 +590,7 @@ class Addon : public Napi::Addon<Addon> {
     o.Set("allocs", alloc_counts(env, r.allocs));
     if (r.latency) {
       Napi::Object lat = Napi::Object::New(env);
-      for (int k = 0; k < mb::kLatencyKinds; ++k) lat.Set(mb::latency_kind_name(k), sparse_histogram(env, r.latency[k]));
+      for (int k = 0; k < mb::kLatencyKinds; ++k) lat.Set(mb::kLatencyKindNames[k], sparse_histogram(env, r.latency[k]));
       o.Set("latency", lat);
       o.Set("timerOverhead", sparse_histogram(env, r.timer_overhead));
     }

@@ -5,18 +5,18 @@
 //
 // Diagnostics: diagnose(map, d) is looked up by argument-dependent lookup
 // when MapAdapter<M> is instantiated. The native designs' overloads live in
-// map_registry.cc; a map with a diagnose(Diagnostics&) member (every peer)
+// diagnose.h; a map with a diagnose(Diagnostics&) member (every peer)
 // is served by the fallback below. finish_probe_summary then derives the
 // mean and maximum probe length and the load factor the same way for all.
 #pragma once
 
 #include <cstdint>
+#include <type_traits>
 #include <utility>
 
+#include "catalogue/any_map.h"
+#include "catalogue/diagnose.h"
 #include "runtime/common.h"
-#include <type_traits>
-
-#include "catalogue/map_registry.h"
 #include "runtime/op_stats.h"
 #include "runtime/runner.h"
 
@@ -27,9 +27,6 @@ template <class M>
 auto diagnose(M& m, Diagnostics& d) -> decltype(m.diagnose(d)) {
   m.diagnose(d);
 }
-
-// Mean and maximum of d.probes, and entries / capacity (0 when unknown).
-void finish_probe_summary(Diagnostics& d);
 
 // The page policy is applied here, once for every design: the adapter owns
 // the map's alloc::Pages (declared before the map, so it outlives the map

@@ -43,7 +43,7 @@
 
 #include "runtime/common.h"
 #include "maps/locks.h"
-#include "catalogue/map_registry.h"
+#include "catalogue/any_map.h"
 #include "peers/peer_adapter.h"
 
 namespace mapbench {

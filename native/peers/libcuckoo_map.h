@@ -42,7 +42,7 @@
 #include <utility>
 
 #include "runtime/common.h"
-#include "catalogue/map_registry.h"
+#include "catalogue/any_map.h"
 #include "peers/peer_adapter.h"
 
 namespace mapbench {

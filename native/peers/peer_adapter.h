@@ -19,7 +19,7 @@
 #include "runtime/alloc.h"
 #include "runtime/common.h"
 #include "catalogue/map_adapter.h"
-#include "catalogue/map_registry.h"
+#include "catalogue/any_map.h"
 #include "runtime/op_stats.h"
 #include "runtime/runner.h"
 

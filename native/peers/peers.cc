@@ -1,6 +1,6 @@
-// peers.cc — the peer catalogue and the one place peer maps are built.
-// Each adapter is compiled only when the build found its library
-// (MAPBENCH_HAVE_<PEER>, see peers.h).
+// peers.cc — the peers' catalogue rows. Each adapter is compiled only when
+// the build found its library (MAPBENCH_HAVE_<PEER>, see peers.h); a row
+// without one keeps its name, summary and package, and no factory.
 #include "peers/peers.h"
 
 #if defined(MAPBENCH_HAVE_LIBCUCKOO)
@@ -14,117 +14,114 @@
 #if defined(MAPBENCH_HAVE_URCU)
 #include "peers/urcu_map.h"
 #endif
-#if defined(MAPBENCH_HAVE_ABSL)
+#if defined(MAPBENCH_HAVE_ABSL_SHARDED)
 #include <absl/base/config.h>
 
 #include "peers/absl_sharded_map.h"
 #endif
 
-#include "peers/peer_adapter.h"
+#include <string_view>
+
+#include "catalogue/map_adapter.h"
 
 namespace mapbench {
 namespace {
 
-#if defined(MAPBENCH_HAVE_LIBCUCKOO)
-constexpr bool kLibcuckoo = true;
-#else
-constexpr bool kLibcuckoo = false;
-#endif
-#if defined(MAPBENCH_HAVE_TBB)
-constexpr bool kTbb = true;
-const char* const kTbbVersion = TBB_VERSION_STRING;
-#else
-constexpr bool kTbb = false;
-const char* const kTbbVersion = "";
-#endif
-#if defined(MAPBENCH_HAVE_URCU)
-constexpr bool kUrcu = true;
-#else
-constexpr bool kUrcu = false;
-#endif
-#if defined(MAPBENCH_HAVE_ABSL)
-constexpr bool kAbsl = true;
-const std::string kAbslVersion = std::to_string(ABSL_LTS_RELEASE_VERSION);
-#else
-constexpr bool kAbsl = false;
-const std::string kAbslVersion;
-#endif
+// Every peer's capacity is the hint every native design receives:
+// capacity_for(o.expected_entries, o.load_factor).
+template <class M>
+std::unique_ptr<AnyMap> make_peer(const MapOptions& o) {
+  const std::uint64_t capacity = capacity_for(o.expected_entries, o.load_factor);
+  return std::make_unique<MapAdapter<M>>(o, capacity, capacity);
+}
 
-// libcuckoo and urcu declare no version in their headers; the package
-// manager's version (recorded by the harness) is the only one.
-const std::vector<PeerInfo> kPeers = {
-    {"libcuckoo", "libcuckoo-dev", "libcuckoo cuckoohash_map: bucketized cuckoo hashing, striped spinlocks",
-     kLibcuckoo, "", false, ""},
-    {"tbb", "libtbb-dev", "oneTBB concurrent_hash_map with accessors: chained, per-bucket and per-element rw-locks",
-     kTbb, kTbbVersion, true, ""},
-    {"urcu", "liburcu-dev", "userspace RCU cds_lfht (urcu-memb): lock-free resizable split-ordered list", kUrcu, "",
-     true,
-     "liburcu is not built with ThreadSanitizer: its atomics and futex waits run uninstrumented, so TSan "
-     "reports memory the library hands between threads as races (seen: a block liburcu-cds allocates on the "
-     "thread that destroys a map and frees on its own worker thread)"},
-    {"absl-sharded", "libabsl-dev", "64 shards, each an absl::flat_hash_map (Swiss table) behind a padded std::mutex",
-     kAbsl, kAbslVersion, false, ""},
-};
+template <class T>
+void add_layout(std::vector<LayoutEntry>& out, const char* name) {
+  out.push_back({name, sizeof(T), alignof(T)});
+}
+
+const PeerManifest& manifest(std::string_view name) {
+  for (const auto& m : peer_manifest())
+    if (name == m.name) return m;
+  assert_fail("a peer row without a line in peers.def", __FILE__, __LINE__);
+}
+
+// Peers take the same load factor as the native open-addressing designs,
+// in (0, 1), as a capacity hint. libcuckoo and urcu declare no version in
+// their headers; the package manager's version (recorded by the harness)
+// is the only one.
+Design libcuckoo_row() {
+  Design d{.name = "libcuckoo",
+           .summary = "libcuckoo cuckoohash_map: bucketized cuckoo hashing, striped spinlocks",
+           .frame = "LibcuckooMap"};
+#if defined(MAPBENCH_HAVE_LIBCUCKOO)
+  d.make = make_peer<LibcuckooMap>;
+  d.layouts = [](std::vector<LayoutEntry>& out) { add_layout<LibcuckooMap>(out, "libcuckoo.map"); };
+#endif
+  return d;
+}
+
+Design tbb_row() {
+  Design d{.name = "tbb",
+           .summary = "oneTBB concurrent_hash_map with accessors: chained, per-bucket and per-element rw-locks",
+           .chained = true,
+           .frame = "TbbMap"};
+#if defined(MAPBENCH_HAVE_TBB)
+  d.make = make_peer<TbbMap>;
+  d.layouts = [](std::vector<LayoutEntry>& out) { add_layout<TbbMap>(out, "tbb.map"); };
+  d.library_version = TBB_VERSION_STRING;
+#endif
+  return d;
+}
+
+Design urcu_row() {
+  Design d{.name = "urcu",
+           .summary = "userspace RCU cds_lfht (urcu-memb): lock-free resizable split-ordered list",
+           .chained = true,
+           .frame = "UrcuMap",
+           .tsan_exclusion =
+               "liburcu is not built with ThreadSanitizer: its atomics and futex waits run uninstrumented, so TSan "
+               "reports memory the library hands between threads as races (seen: a block liburcu-cds allocates on "
+               "the thread that destroys a map and frees on its own worker thread)"};
+#if defined(MAPBENCH_HAVE_URCU)
+  d.make = make_peer<UrcuMap>;
+  d.layouts = [](std::vector<LayoutEntry>& out) { add_layout<UrcuMap>(out, "urcu.map"); };
+#endif
+  return d;
+}
+
+Design absl_sharded_row() {
+  Design d{.name = "absl-sharded",
+           .summary = "64 shards, each an absl::flat_hash_map (Swiss table) behind a padded std::mutex",
+           .fixed_lock = LockKind::kMutex,
+           .frame = "AbslShardedMap"};
+#if defined(MAPBENCH_HAVE_ABSL_SHARDED)
+  d.make = make_peer<AbslShardedMap>;
+  d.layouts = [](std::vector<LayoutEntry>& out) {
+    add_layout<AbslShardedMap>(out, "absl-sharded.map");
+    add_layout<AbslShardedMap::Shard>(out, kPad == 128 ? "absl-sharded.mutex.128.shard" : "absl-sharded.mutex.64.shard");
+  };
+  d.library_version = std::to_string(ABSL_LTS_RELEASE_VERSION);
+#endif
+  return d;
+}
 
 }  // namespace
 
-const std::vector<PeerInfo>& peer_catalogue() { return kPeers; }
-
-const PeerInfo* find_peer(const std::string& name) {
-  for (const auto& p : kPeers)
-    if (name == p.name) return &p;
-  return nullptr;
+const std::vector<PeerManifest>& peer_manifest() {
+  static const std::vector<PeerManifest> lines = {
+#define MAPBENCH_PEER(name, package, header, modules, tsan) {name, package, header, modules, tsan},
+#include "peers/peers.def"
+#undef MAPBENCH_PEER
+  };
+  return lines;
 }
 
-std::vector<DesignInfo> peer_designs() {
-  std::vector<DesignInfo> out;
-  for (const auto& p : kPeers) {
-    if (!p.built) continue;
-    // open_addressing: peers take the same load factor (in (0, 1)) as the
-    // native designs, as a capacity hint.
-    DesignInfo d{p.name, "map", p.summary, false, true};
-    d.package = p.package;
-    d.library_version = p.library_version;
-    out.push_back(std::move(d));
-  }
-  return out;
-}
-
-std::unique_ptr<AnyMap> make_peer_map(const MapOptions& o, std::uint64_t capacity) {
-  const PeerInfo* p = find_peer(o.design);
-  if (!p || !p->built) return nullptr;
-#if defined(MAPBENCH_HAVE_LIBCUCKOO)
-  if (o.design == "libcuckoo") return std::make_unique<MapAdapter<LibcuckooMap>>(o, capacity, capacity);
-#endif
-#if defined(MAPBENCH_HAVE_TBB)
-  if (o.design == "tbb") return std::make_unique<MapAdapter<TbbMap>>(o, capacity, capacity);
-#endif
-#if defined(MAPBENCH_HAVE_URCU)
-  if (o.design == "urcu") return std::make_unique<MapAdapter<UrcuMap>>(o, capacity, capacity);
-#endif
-#if defined(MAPBENCH_HAVE_ABSL)
-  if (o.design == "absl-sharded") return std::make_unique<MapAdapter<AbslShardedMap>>(o, capacity, capacity);
-#endif
-  return nullptr;
-}
-
-void append_peer_layouts(std::vector<LayoutEntry>& out) {
-  auto add = [&](const char* name, std::size_t size, std::size_t align) { out.push_back({name, size, align}); };
-  (void)add;
-#if defined(MAPBENCH_HAVE_LIBCUCKOO)
-  add("libcuckoo.map", sizeof(LibcuckooMap), alignof(LibcuckooMap));
-#endif
-#if defined(MAPBENCH_HAVE_TBB)
-  add("tbb.map", sizeof(TbbMap), alignof(TbbMap));
-#endif
-#if defined(MAPBENCH_HAVE_URCU)
-  add("urcu.map", sizeof(UrcuMap), alignof(UrcuMap));
-#endif
-#if defined(MAPBENCH_HAVE_ABSL)
-  add("absl-sharded.map", sizeof(AbslShardedMap), alignof(AbslShardedMap));
-  add(kPad == 128 ? "absl-sharded.mutex.128.shard" : "absl-sharded.mutex.64.shard", sizeof(AbslShardedMap::Shard),
-      alignof(AbslShardedMap::Shard));
-#endif
+std::vector<Design> peer_designs() {
+  std::vector<Design> rows = {libcuckoo_row(), tbb_row(), urcu_row(), absl_sharded_row()};
+  for (auto& d : rows) d.peer = &manifest(d.name);
+  if (rows.size() != peer_manifest().size()) assert_fail("a line of peers.def without a row", __FILE__, __LINE__);
+  return rows;
 }
 
 }  // namespace mapbench

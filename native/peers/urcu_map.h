@@ -77,7 +77,7 @@
 
 #include "runtime/alloc.h"
 #include "runtime/common.h"
-#include "catalogue/map_registry.h"
+#include "catalogue/any_map.h"
 #include "peers/peer_adapter.h"
 
 namespace mapbench {

@@ -12,6 +12,9 @@
 #pragma once
 
 #include <cstddef>
+#include <array>
+#include <string>
+#include <string_view>
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
@@ -80,6 +83,21 @@ inline void cpu_relax() {
 }
 
 [[noreturn]] void assert_fail(const char* expr, const char* file, int line);
+
+// An enum's name table (kOpKindNames, kLockKindNames, ...): the index of
+// `name`, or -1; and the names as "a, b, c" for error messages.
+template <std::size_t N>
+int name_index(const std::array<const char*, N>& names, std::string_view name) {
+  for (std::size_t i = 0; i < N; ++i)
+    if (name == names[i]) return static_cast<int>(i);
+  return -1;
+}
+template <std::size_t N>
+std::string name_list(const std::array<const char*, N>& names) {
+  std::string out;
+  for (std::size_t i = 0; i < N; ++i) out += (i ? ", " : "") + std::string(names[i]);
+  return out;
+}
 
 }  // namespace mapbench
 

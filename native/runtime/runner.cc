@@ -3,14 +3,11 @@
 namespace mapbench {
 
 const char* outcome_name(int o) {
-  static const char* names[kOutcomeCount] = {"getHit",    "getMiss",   "insertNew", "insertAssign", "insertFull",
-                                             "updateHit", "updateMiss", "eraseHit", "eraseMiss"};
-  return o >= 0 && o < kOutcomeCount ? names[o] : "unknown";
+  return o >= 0 && o < kOutcomeCount ? kOutcomeNames[o] : "unknown";
 }
 
 const char* latency_kind_name(int k) {
-  static const char* names[kLatencyKinds] = {"getHit", "getMiss", "insert", "update", "erase"};
-  return k >= 0 && k < kLatencyKinds ? names[k] : "unknown";
+  return k >= 0 && k < kLatencyKinds ? kLatencyKindNames[k] : "unknown";
 }
 
 void measure_timer_overhead(Histogram& out, std::uint32_t samples) {

@@ -51,6 +51,8 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
+#include <array>
+#include <cstddef>
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -76,17 +78,26 @@ struct Control {
 static_assert(sizeof(Control) == 64);
 inline constexpr std::size_t kControlBytes = sizeof(Control);
 
+// Names of Control's int32 fields by index (the harness's Int32Array view).
+inline constexpr std::array<const char*, 3> kControlFieldNames = {"arrived", "go", "abort"};
+static_assert(offsetof(Control, arrived) == 0 && offsetof(Control, go) == 4 && offsetof(Control, abort) == 8);
+
 enum class RunMode : std::uint8_t { kThroughput, kLatency, kStats };
+inline constexpr std::array<const char*, 3> kRunModeNames = {"throughput", "latency", "stats"};
 
 // Outcome of one replayed op; counted per thread.
 enum Outcome : std::uint8_t {
   kGetHit, kGetMiss, kInsertNew, kInsertAssign, kInsertFull, kUpdateHit, kUpdateMiss, kEraseHit, kEraseMiss,
   kOutcomeCount
 };
+inline constexpr std::array<const char*, kOutcomeCount> kOutcomeNames = {
+    "getHit", "getMiss", "insertNew", "insertAssign", "insertFull", "updateHit", "updateMiss", "eraseHit", "eraseMiss"};
 const char* outcome_name(int outcome);
 
 // Latency is kept per op kind as users think of them.
 enum LatencyKind : std::uint8_t { kLatGetHit, kLatGetMiss, kLatInsert, kLatUpdate, kLatErase, kLatencyKinds };
+inline constexpr std::array<const char*, kLatencyKinds> kLatencyKindNames = {"getHit", "getMiss", "insert", "update",
+                                                                             "erase"};
 const char* latency_kind_name(int kind);
 inline LatencyKind latency_kind_of(Outcome o) {
   switch (o) {

@@ -31,6 +31,7 @@
 //   hotkey           every op on index 0.
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -41,8 +42,11 @@ namespace mapbench {
 
 enum class OpKind : std::uint8_t { kGet = 0, kMiss = 1, kUpdate = 2, kInsert = 3, kErase = 4 };
 inline constexpr int kOpKinds = 5;
+// Names in OpKind order: the order of a mix's weights everywhere.
+inline constexpr std::array<const char*, kOpKinds> kOpKindNames = {"get", "miss", "update", "insert", "erase"};
 
 enum class DistKind : std::uint8_t { kUniform, kZipf, kHotspot, kHotkey };
+inline constexpr std::array<const char*, 4> kDistKindNames = {"uniform", "zipf", "hotspot", "hotkey"};
 
 struct Distribution {
   DistKind kind = DistKind::kUniform;

@@ -53,7 +53,7 @@
 #include <unordered_set>
 
 #include "runtime/common.h"
-#include "catalogue/map_registry.h"
+#include "catalogue/catalogue.h"
 
 using mapbench::AnyMap;
 using mapbench::Status;
@@ -205,7 +205,7 @@ class Harness {
     const mapbench::Diagnostics d = map_->diagnostics();
     expect_eq(d.entries, size, "diagnostics().entries vs size()");
     expect(d.design == map_->options().design, "diagnostics().design", 0, Status::kOk);
-    const mapbench::DesignInfo* info = mapbench::find_design(map_->options().design);
+    const mapbench::Design* info = mapbench::find_design(map_->options().design);
     if (info && info->open_addressing)
       expect(d.entries + d.tombstones <= d.capacity, "entries + tombstones > capacity", 0, Status::kOk, d.tombstones,
              d.capacity);

@@ -13,7 +13,7 @@
 #include <memory>
 #include <thread>
 
-#include "catalogue/map_registry.h"
+#include "catalogue/catalogue.h"
 
 namespace mbtest {
 

@@ -10,7 +10,8 @@
 #include <vector>
 
 #include "check.h"
-#include "catalogue/map_registry.h"
+#include "catalogue/catalogue.h"
+#include "catalogue/checks.h"
 #include "peers/peers.h"
 
 namespace mbtest {
@@ -18,7 +19,7 @@ namespace mbtest {
 struct MapConfig {
   std::string label;  // "mutex", "sharded:spin:128", ...
   mapbench::MapOptions options;
-  const mapbench::DesignInfo* design;
+  const mapbench::Design* design;
 };
 
 inline const char* lock_name(mapbench::LockKind k) {
@@ -45,7 +46,7 @@ inline std::vector<MapConfig> map_configs(std::uint64_t expected_entries, double
     out.push_back(std::move(c));
   };
   for (const auto& d : mapbench::designs()) {
-    if (d.kind != "map") continue;
+    if (d.kind != mapbench::DesignKind::kMap) continue;
     mapbench::MapOptions o;
     o.design = d.name;
     o.expected_entries = expected_entries;
@@ -110,9 +111,9 @@ inline std::unique_ptr<mapbench::AnyMap> make(const MapConfig& c) {
 // lengths and no tombstones; a chained peer's capacity is its bucket count
 // (its load factor may pass 1); urcu keeps its bucket count private and
 // reports capacity 0 (unknown). What a peer does report must hold together.
-inline void check_peer(mapbench::AnyMap& m, const mapbench::Diagnostics& d, const mapbench::PeerInfo& p,
+inline void check_peer(mapbench::AnyMap& m, const mapbench::Diagnostics& d, const mapbench::Design& p,
                        const std::string& ctx) {
-  CHECK(p.built, ctx);
+  CHECK(p.built(), ctx);
   CHECK_EQ(d.tombstones, 0u, ctx);
   std::uint64_t probed = 0;
   for (auto c : d.probes.counts) probed += c;
@@ -163,11 +164,11 @@ inline void check_invariants(mapbench::AnyMap& m, std::uint64_t entries, std::ui
   const mapbench::Diagnostics d = m.diagnostics();
   CHECK_EQ(d.design, m.options().design, ctx);
   CHECK_EQ(d.entries, size, ctx, ": diagnostics().entries vs size()");
-  if (const mapbench::PeerInfo* peer = mapbench::find_peer(m.options().design)) {
+  if (const mapbench::Design* peer = mapbench::find_design(m.options().design); peer && peer->peer) {
     check_peer(m, d, *peer, ctx);
     return;
   }
-  const mapbench::DesignInfo* info = mapbench::find_design(m.options().design);
+  const mapbench::Design* info = mapbench::find_design(m.options().design);
   CHECK(info != nullptr, ctx);
   if (!info->open_addressing) {
     if (m.options().design == "readmostly") check_readmostly(d, ctx);

@@ -13,7 +13,7 @@
 #include "check.h"
 #include "maps/locked_map.h"
 #include "maps/lockfree_map.h"
-#include "catalogue/map_registry.h"
+#include "catalogue/catalogue.h"
 #include "runtime/runner.h"
 #include "maps/sharded_map.h"
 
@@ -114,7 +114,7 @@ void every_layout_entry() {
   CHECK_EQ(sh->size, sizeof(mb::ShardedMap<mb::SpinLock, 128>::Shard));
   // Every map design has at least one layout entry.
   for (const auto& d : mb::designs()) {
-    if (d.kind != "map") continue;
+    if (d.kind != mapbench::DesignKind::kMap) continue;
     bool any = false;
     for (const auto& e : ls) any = any || starts_with(e.name, d.name + ".");
     CHECK(any, "design ", d.name, " has no layout entry");

@@ -828,7 +828,7 @@ int main() {
     suite.run(cfg.label + ": rate and series validation", [&] { spec_validation(cfg); });
   }
   for (const auto& d : mapbench::designs())
-    suite.run("design " + d.name + " (" + d.kind + "): read-write run", [&] { any_design_runs(d.name); });
+    suite.run("design " + d.name + " (" + mapbench::kind_name(d.kind) + "): read-write run", [&] { any_design_runs(d.name); });
 
   suite.run("clock: calibration keeps the narrowest bracket", calibration_picks_narrowest);
   suite.run("clock: TSC invariance flags", invariance_flags);

@@ -1,31 +1,42 @@
-// map_registry.h — every design behind one interface, the catalogue of
-// designs (shared by the addon, the native tests and, through the addon,
-// the TypeScript harness), and the process-wide registry of live maps.
+// any_map.h — what every design is behind, and what it is made from: the
+// options a map is built with (MapOptions), what it reports about itself
+// (Diagnostics), and AnyMap, the one virtual boundary.
 //
-// AnyMap is the only virtual boundary: single operations (for tests and the
-// JS API) go through it, but a benchmark run crosses it once —
-// run_worker() instantiates the whole timed loop for the concrete map
-// type, so no op in a timed loop pays for a virtual call.
-//
-// Registry: id -> shared_ptr<AnyMap> under one mutex. Any thread (any Node
-// isolate) may look a map up; each caller keeps its own shared_ptr for as
-// long as it works on the map, so destroy() while workers run only drops
-// the registry's reference and the last user frees the map. Ids are never
-// reused within a process.
+// AnyMap's virtual calls serve single operations (tests and the JS API);
+// a benchmark run crosses it once — run_worker() instantiates the whole
+// timed loop for the concrete map type (MapAdapter, map_adapter.h), so no
+// op in a timed loop pays for a virtual call.
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <vector>
 
-#include "runtime/common.h"
 #include "maps/open_table.h"
+#include "runtime/alloc.h"
+#include "runtime/common.h"
 #include "runtime/runner.h"
 
 namespace mapbench {
 
+// The lock a design takes per shard or stripe (Design::locks), in the order
+// of kLockKindNames, which is the order the harness lists them in.
 enum class LockKind : std::uint8_t { kMutex, kSpin, kRw };
+inline constexpr std::array<const char*, 3> kLockKindNames = {"mutex", "spin", "rw"};
+// Regexes of each lock's frames in profile stacks, when not inlined (perf).
+inline constexpr std::array<const char*, 3> kLockKindFrames = {
+    "pthread_mutex_(?:try)?lock|__lll_lock_wait|MutexLock::", "SpinLock::",
+    "pthread_rwlock_(?:try)?(?:rd|wr)lock|RwLock::"};
+// Shard padding (MapOptions::pad): a name as users write it and its bytes.
+struct PadChoice {
+  const char* name;
+  std::uint32_t bytes;
+};
+inline constexpr std::array<PadChoice, 3> kPadChoices = {{{"packed", 0}, {"64", 64}, {"128", 128}}};
+
 
 struct MapOptions {
   std::string design;               // a name from designs()
@@ -77,24 +88,8 @@ struct Diagnostics {
   std::uint64_t misses = 0;         // read-snapshot misses since the last promotion
 };
 
-struct DesignInfo {
-  std::string name;
-  std::string kind;  // "map" or "pseudo"
-  std::string summary;
-  bool sharded;
-  bool open_addressing;  // load factor must be in (0, 1); else entries / buckets
-  // Peers (native/peers/): the Debian package of the library, and the
-  // version its headers declare ("" when they declare none). Empty for
-  // mapbench's own designs.
-  std::string package = {};
-  std::string library_version = {};
-};
-
 // Chained designs accept load factors above 1 (longer chains), up to this.
 inline constexpr double kMaxChainLoad = 64;
-
-const std::vector<DesignInfo>& designs();
-const DesignInfo* find_design(const std::string& name);
 
 // Growth threshold when MapOptions::max_load_factor is 0 but growth is on.
 // Knuth's linear-probing costs at load a: successful ½(1+1/(1−a)), unsuccessful
@@ -118,8 +113,6 @@ std::uint64_t capacity_for(std::uint64_t entries, double load_factor);
 // rounded up to a power of two and to at least o.shards (the stripes).
 std::uint64_t capacity_for(const MapOptions& o);
 
-// Empty when the options are usable, else a one-line reason.
-std::string validate(const MapOptions& o);
 
 class AnyMap {
  public:
@@ -143,34 +136,5 @@ class AnyMap {
   std::uint64_t capacity_ = 0;
 };
 
-// Requires: validate(o) is empty.
-std::unique_ptr<AnyMap> make_map(const MapOptions& o);
-
-// Inserts key_of(i) -> value_of(key_of(i)) for i in [0, keys). Returns the
-// number of keys that did not fit (0 on success).
-std::uint64_t prefill(AnyMap& map, std::uint64_t keys);
-
-// Checks a quiescent map after a run: every key present has either its
-// prefill value or a value tagged by one of `threads` writers; none of the
-// first 65536 miss-range keys is present; size() equals the number of present keys; and, when
-// `read_only`, every prefilled key is present with its prefill value.
-// Empty string when all hold, else the first violation.
-std::string verify(AnyMap& map, std::uint64_t keys, std::uint32_t threads, bool read_only);
-
-// sizeof/alignof of each padded or line-packed type, for the layout
-// introspection tests ("lockfree.slot", "sharded.mutex.64.shard", ...).
-struct LayoutEntry {
-  std::string name;
-  std::size_t size;
-  std::size_t align;
-};
-std::vector<LayoutEntry> layouts();
-
-namespace registry {
-std::uint64_t add(std::shared_ptr<AnyMap> map);
-std::shared_ptr<AnyMap> find(std::uint64_t id);  // nullptr if unknown or destroyed
-bool remove(std::uint64_t id);
-std::size_t live_count();
-}  // namespace registry
 
 }  // namespace mapbench

@@ -1,0 +1,129 @@
+// diagnose.h — what each design family reports about itself
+// (Diagnostics), one overload per family. MapAdapter<M> (map_adapter.h)
+// finds them by argument-dependent lookup when a catalogue factory
+// instantiates it; they are more specialised than its fallback for maps
+// that diagnose themselves (the peers).
+#pragma once
+
+#include <algorithm>
+#include <type_traits>
+
+#include "catalogue/any_map.h"
+#include "maps/chained_map.h"
+#include "maps/locked_map.h"
+#include "maps/lockfree_map.h"
+#include "maps/pseudo_maps.h"
+#include "maps/readmostly_map.h"
+#include "maps/sharded_map.h"
+
+namespace mapbench {
+
+// Mean and maximum of d.probes, and entries / capacity (0 when unknown).
+inline void finish_probe_summary(Diagnostics& d) {
+  std::uint64_t n = 0, sum = 0;
+  for (std::size_t i = 0; i < ProbeHistogram::kBuckets; ++i) {
+    n += d.probes.counts[i];
+    sum += d.probes.counts[i] * (i + 1);
+    if (d.probes.counts[i]) d.max_probe = i + 1;
+  }
+  d.mean_probe = n ? static_cast<double>(sum) / static_cast<double>(n) : 0.0;
+  d.load_factor = d.capacity ? static_cast<double>(d.entries) / static_cast<double>(d.capacity) : 0.0;
+}
+
+inline void fill_from_table(const OpenTable& t, Diagnostics& d) {
+  d.entries += t.size();
+  d.capacity += t.capacity();
+  d.tombstones += t.tombstones();
+  d.rehashes += t.rehashes();
+  d.table_bytes += t.bytes();
+  d.migrations += t.rehashes();
+  d.migration_ticks_total += t.migration_ticks_total();
+  d.migration_ticks_max = std::max(d.migration_ticks_max, t.migration_ticks_max());
+  d.peak_table_bytes += t.peak_bytes();
+}
+
+template <class Lock>
+void diagnose(LockedMap<Lock>& m, Diagnostics& d) {
+  m.inspect([&](const OpenTable& t) {
+    fill_from_table(t, d);
+    t.probe_lengths([](std::uint64_t k) { return hash_key(k); }, &d.probes);
+  });
+}
+
+template <class Lock, std::size_t Pad>
+void diagnose(ShardedMap<Lock, Pad>& m, Diagnostics& d) {
+  for (std::size_t i = 0; i < m.shard_count(); ++i) {
+    m.inspect_shard(i, [&](const OpenTable& t, std::uint64_t ops, std::uint64_t contended) {
+      fill_from_table(t, d);
+      t.probe_lengths([&](std::uint64_t k) { return m.slot_hash(hash_key(k)); }, &d.probes);
+      d.shard_entries.push_back(t.size());
+      d.shard_capacity.push_back(t.capacity());
+      d.shard_ops.push_back(ops);
+      d.shard_contended.push_back(contended);
+    });
+  }
+}
+
+template <bool kGrowable>
+void diagnose(BasicLockFreeMap<kGrowable>& m, Diagnostics& d) {
+  d.capacity = m.capacity();
+  d.table_bytes = m.capacity() * sizeof(LockFreeMap::Slot);
+  m.for_each_slot([&](std::uint64_t, std::uint64_t cell) {
+    if (cell) d.entries += 1; else d.tombstones += 1;
+  });
+  m.for_each_displacement([&](std::size_t disp) { d.probes.add(disp + 1); });
+  const MigrationStats ms = m.migration_stats();
+  d.migrations = ms.migrations;
+  d.rehashes = ms.migrations;
+  d.migration_ticks_total = ms.ticks_total;
+  d.migration_ticks_max = ms.ticks_max;
+  d.peak_table_bytes = ms.peak_table_bytes;
+}
+
+// Chained maps: capacity is the bucket count; the probe histogram holds
+// each linked node's position in its chain (1 = head), which is what a
+// successful lookup of it walks; `entries` is the stripes' count and
+// `nodes` what a walk of every bucket reaches, so a lost or doubly linked
+// node shows as a difference between them.
+template <class Lock, class Nodes>
+void diagnose(ChainedMap<Lock, Nodes>& m, Diagnostics& d) {
+  d.entries = m.size();
+  d.capacity = m.bucket_count();
+  d.table_bytes = m.bucket_bytes();
+  m.for_each_node([&](std::size_t, std::uint64_t pos, const ChainNode&) {
+    d.nodes += 1;
+    d.probes.add(pos);
+  });
+  if constexpr (std::is_same_v<Nodes, NodePool<ChainNode>>) {
+    d.pooled_nodes = m.nodes().free_nodes();
+    d.table_bytes += m.nodes().bytes();
+  } else {
+    d.table_bytes += d.nodes * sizeof(ChainNode);
+  }
+}
+
+// Read-mostly: capacity is the snapshot's slots plus the dirty map's;
+// `nodes` the entry cells still reachable, of which `tombstones` are
+// deleted (kNil, not yet dropped by a promotion); the probe histogram is
+// the snapshot's, the table lock-free reads search.
+inline void diagnose(ReadMostlyMap& m, Diagnostics& d) {
+  const ReadMostlyMap::Snapshot s =
+      m.inspect([&](const OpenTable& t) { t.probe_lengths([](std::uint64_t k) { return hash_key(k); }, &d.probes); });
+  d.entries = s.live;
+  d.nodes = s.cells;
+  d.tombstones = s.cells - s.live;
+  d.capacity = s.read_slots + s.dirty_slots;
+  d.rehashes = s.dirty_growths;
+  d.table_bytes = s.bytes;
+  d.promotions = s.promotions;
+  d.misses = s.misses;
+}
+
+inline void diagnose(FloorMap& m, Diagnostics& d) {
+  d.capacity = m.capacity();
+  d.table_bytes = m.capacity() * sizeof(FloorMap::Slot);
+}
+
+inline void diagnose(NullMap&, Diagnostics&) {}
+
+}  // namespace mapbench
