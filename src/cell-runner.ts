@@ -5,6 +5,7 @@ import fs from 'node:fs';
 
 import type { ResolvedConfig } from './config.js';
 import type { Lab } from './lab.js';
+import { recordsOpStats } from './designs.js';
 import type { Cell } from './matrix.js';
 import type { WorkerResult, WorkerSpec } from './native.js';
 import {
@@ -75,7 +76,7 @@ export function measuredPasses(cell: Cell, c: ResolvedConfig): Pass[] {
 
 /** Whether a cell gets a statistics pass (once, after its repeats). */
 export function wantsStats(cell: Cell, c: ResolvedConfig): boolean {
-  return c.stats && cell.params.design !== 'null' && cell.params.rate == null;
+  return c.stats && recordsOpStats(cell.params.design) && cell.params.rate == null;
 }
 
 export function unitsFor(cells: Cell[], c: ResolvedConfig): RunUnit[] {
@@ -180,7 +181,7 @@ export async function runPass(unit: RunUnit, c: ResolvedConfig, lab: Lab, hz: nu
     expectedEntries: p.keys,
     loadFactor: p.loadFactor,
     ...(p.shards !== null ? { shards: p.shards } : {}),
-    ...(p.lock !== null ? { lock: p.lock as 'mutex' | 'spin' | 'rw' } : {}),
+    ...(unit.cell.map.lock !== null ? { lock: unit.cell.map.lock } : {}),
     ...(p.pad != null ? { pad: p.pad } : {}),
     ...(p.initialCapacity !== undefined ? { initialCapacity: p.initialCapacity } : {}),
     ...(p.maxLoadFactor !== undefined ? { maxLoadFactor: p.maxLoadFactor } : {}),

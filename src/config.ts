@@ -5,15 +5,14 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 
+import { CATALOGUE } from './catalogue.js';
 import { UsageError } from './errors.js';
+import type { DesignInfo, LockKind, PadBytes } from './native.js';
 import { type Distribution, type Mix, parseDistribution, parseMixList } from './workload.js';
 
-export interface DesignSummary {
-  name: string;
-  kind: string;
-  sharded: boolean;
-  openAddressing: boolean;
-}
+/** What config needs of a design: its catalogue row (native.ts DesignInfo), or as much of it as a test fakes. */
+export type DesignSummary = Pick<DesignInfo, 'name' | 'kind' | 'sharded' | 'openAddressing'> &
+  Partial<Pick<DesignInfo, 'locks' | 'pads' | 'opStats' | 'baseline'>>;
 
 /**
  * A map as the user names it: a design, plus for sharded designs a lock and
@@ -23,9 +22,9 @@ export interface DesignSummary {
 export interface MapChoice {
   label: string;
   design: string;
-  lock: 'mutex' | 'spin' | 'rw' | null;
+  lock: LockKind | null;
   /** Sharded maps: 0 = packed shard headers, 64 or 128 bytes per shard; null = the build's pad. */
-  pad: 0 | 64 | 128 | null;
+  pad: PadBytes | null;
   sharded: boolean;
 }
 
@@ -145,12 +144,12 @@ export interface RawOptions {
 }
 
 /**
- * The default run's maps: mapbench's own designs and the two pseudo-maps
- * that frame them. Designs added for one study (readmostly, chained) and
- * peer libraries are named explicitly, which keeps the default run near a
- * minute.
+ * The default run's maps (the catalogue's defaultRun trait): mapbench's own
+ * open-addressing designs and the two pseudo-maps that frame them. Designs
+ * added for one study (readmostly, chained) and peer libraries are named
+ * explicitly, which keeps the default run near a minute.
  */
-export const DEFAULT_MAPS = 'mutex,rwlock,spin,sharded,lockfree,floor,null';
+export const DEFAULT_MAPS = CATALOGUE.designs.filter((d) => d.defaultRun).map((d) => d.name).join(',');
 
 export const DEFAULTS = {
   threads: '1,2',
@@ -173,8 +172,8 @@ export const DEFAULTS = {
   maxSkew: '5%',
 } as const;
 
-const LOCKS = ['mutex', 'spin', 'rw'] as const;
-const PADS: Record<string, 0 | 64 | 128> = { packed: 0, '64': 64, '128': 128 };
+const LOCKS: readonly LockKind[] = CATALOGUE.lockKinds;
+const PADS: ReadonlyMap<string, PadBytes> = new Map(CATALOGUE.pads.map((p) => [p.name, p.bytes]));
 
 function list(flag: string, text: string): string[] {
   const items = text.split(',').map((s) => s.trim());
@@ -236,16 +235,14 @@ export function distinct<T>(flag: string, xs: T[], key: (x: T) => string = Strin
 }
 
 /**
- * The peer maps (native/peers/): established C++ concurrent maps built when
- * their Debian package is installed (npm run setup:peers). The addon lists
- * only the built ones in designs(); this names the package of a missing one.
+ * The peer maps (native/peers/peers.def): established C++ concurrent maps
+ * built when their Debian package is installed (npm run setup:peers). The
+ * addon lists only the built ones in designs(); this names the package of a
+ * missing one.
  */
-export const PEER_PACKAGES: Readonly<Record<string, string>> = {
-  libcuckoo: 'libcuckoo-dev',
-  tbb: 'libtbb-dev',
-  urcu: 'liburcu-dev',
-  'absl-sharded': 'libabsl-dev',
-};
+export const PEER_PACKAGES: Readonly<Record<string, string>> = Object.fromEntries(
+  CATALOGUE.designs.flatMap((d) => ('package' in d ? [[d.name, d.package]] : [])),
+);
 
 export function isPeer(design: string): boolean {
   return Object.hasOwn(PEER_PACKAGES, design);
@@ -266,16 +263,17 @@ export function parseMaps(text: string, designs: DesignSummary[]): MapChoice[] {
         );
       }
       if (lock !== undefined && !design.sharded) throw new UsageError(`map '${label}': only sharded designs take a lock kind`);
-      if (lock !== undefined && !(LOCKS as readonly string[]).includes(lock)) {
+      const lockKind = LOCKS.find((l) => l === lock);
+      if (lock !== undefined && lockKind === undefined) {
         throw new UsageError(`map '${label}': lock must be one of ${LOCKS.join(', ')}`);
       }
-      if (pad !== undefined && PADS[pad] === undefined) throw new UsageError(`map '${label}': padding must be packed, 64 or 128`);
-      const chosen = design.sharded ? ((lock ?? 'mutex') as MapChoice['lock']) : null;
+      if (pad !== undefined && !PADS.has(pad)) throw new UsageError(`map '${label}': padding must be ${[...PADS.keys()].join(', ')}`);
+      const chosen = design.sharded ? (lockKind ?? LOCKS[0]!) : null;
       return {
         label: design.sharded && lock === undefined ? name! : label,
         design: design.name,
         lock: chosen,
-        pad: pad === undefined ? null : PADS[pad]!,
+        pad: pad === undefined ? null : PADS.get(pad)!,
         sharded: design.sharded,
       };
     }),

@@ -5,6 +5,9 @@ import { Piscina } from 'piscina';
 
 import {
   addon,
+  ControlField,
+  type LockKind,
+  type PadBytes,
   type AllocCounts,
   type HistogramSummary,
   type KeyDistribution,
@@ -23,9 +26,9 @@ export interface CreateMapOptions {
   expectedEntries: number;
   loadFactor: number;
   shards?: number;
-  lock?: 'mutex' | 'spin' | 'rw';
+  lock?: LockKind;
   /** Sharded: 0 = packed shard headers, 64 or 128 bytes per shard. */
-  pad?: 0 | 64 | 128;
+  pad?: PadBytes;
   /** Growing maps: slots at creation (0 / absent = presized). */
   initialCapacity?: number;
   /** Growing maps: load past which they grow (absent = the design's default). */
@@ -153,7 +156,7 @@ export class NativeLab implements Lab {
       const settled = await Promise.allSettled(
         specs.map((spec, i) =>
           pool.run({ mapId, control, spec, ...(i === dyingThread ? { die: true } : {}) }).catch((e: unknown) => {
-            Atomics.store(control, 2, 1); // a thread died: release the others at once
+            Atomics.store(control, ControlField.abort, 1); // a thread died: release the others at once
             throw e;
           }),
         ),

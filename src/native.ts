@@ -15,6 +15,9 @@ import { createRequire } from 'node:module';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
+import { CATALOGUE } from './catalogue.js';
+import type { CatalogueDesign, NativeCatalogue } from './catalogue-render.js';
+
 // ---- values crossing the boundary ----
 
 /** Map ids are positive safe integers, never reused within a process. */
@@ -26,25 +29,22 @@ export type MapId = number;
  */
 export type U64 = bigint | number;
 
-export type DesignName = 'mutex' | 'rwlock' | 'spin' | 'sharded' | 'lockfree' | 'floor' | 'null'
-  | 'chained' | 'chained-pool' | 'readmostly'
-  // peers (native/peers/), present when built
-  | 'libcuckoo' | 'tbb' | 'urcu' | 'absl-sharded';
-export type LockKind = 'mutex' | 'spin' | 'rw';
+// The names below come from the native catalogue (src/catalogue.ts is
+// generated from it): no list of designs or enum order is kept here.
 
-/** One entry of designs(). */
-export interface DesignInfo {
+/** Every design the source tree knows (peers present only when built). */
+export type DesignName = (typeof CATALOGUE.designs)[number]['name'];
+export type LockKind = (typeof CATALOGUE.lockKinds)[number];
+/** A shard padding as users write it (`packed`, `64`, `128`). */
+export type PadName = (typeof CATALOGUE.pads)[number]['name'];
+export type PadBytes = (typeof CATALOGUE.pads)[number]['bytes'];
+
+/**
+ * One entry of designs() or catalogue().designs: the design's row of the
+ * native catalogue, with its traits (see native/catalogue/catalogue.h).
+ */
+export interface DesignInfo extends CatalogueDesign {
   name: DesignName;
-  /** "map" for real maps, "pseudo" for floor/null (no real map semantics). */
-  kind: 'map' | 'pseudo';
-  summary: string;
-  sharded: boolean;
-  /** The load factor must be in (0, 1). */
-  openAddressing: boolean;
-  /** Peers only: the Debian package that provides the library. */
-  package?: string;
-  /** Peers only: the version the library's headers declare ('' when they declare none). */
-  libraryVersion?: string;
 }
 
 /** createMap's options. Optional fields may be omitted or undefined. */
@@ -60,7 +60,7 @@ export interface MapOptions {
   /** Sharded designs: the lock of each shard (default mutex). */
   lock?: LockKind;
   /** Sharded designs: bytes per shard, 64 or 128, or 0 = packed (shards share lines); default: the build's pad. */
-  pad?: 0 | 64 | 128;
+  pad?: PadBytes;
   /** madvise tables of 2 MiB or more onto huge pages (default true). */
   hugePages?: boolean;
   /**
@@ -129,10 +129,13 @@ export interface MapDiagnostics {
  */
 export type SparseHistogram = number[];
 
-/** Op weights in the native generator's order. */
-export type OpMix = [get: number, miss: number, update: number, insert: number, erase: number];
-export type KeyDistribution = 'uniform' | 'zipf' | 'hotspot' | 'hotkey';
-export type RunMode = 'throughput' | 'latency' | 'stats';
+/** Op weights in the native generator's order (CATALOGUE.opKinds: get, miss, update, insert, erase). */
+export type OpMix = NumberPerName<typeof CATALOGUE.opKinds>;
+/** A mutable tuple of numbers as long as the name tuple T (homomorphic over T, so it stays a tuple). */
+type NumberPerName<T extends readonly unknown[]> = { -readonly [K in keyof T]: number };
+export type OpKindName = (typeof CATALOGUE.opKinds)[number];
+export type KeyDistribution = (typeof CATALOGUE.distributions)[number];
+export type RunMode = (typeof CATALOGUE.runModes)[number];
 
 /** One thread's workload. Optional parameters left out (or undefined) keep their defaults. */
 export interface WorkloadSpec {
@@ -234,20 +237,11 @@ export interface WorkerSeries {
   maxTicks: number[];
 }
 
-/** Per-thread counts of each replayed op's outcome (measured phase). */
-export interface Outcomes {
-  getHit: number;
-  getMiss: number;
-  insertNew: number;
-  insertAssign: number;
-  insertFull: number;
-  updateHit: number;
-  updateMiss: number;
-  eraseHit: number;
-  eraseMiss: number;
-}
+/** Per-thread counts of each replayed op's outcome (measured phase), by CATALOGUE.outcomes. */
+export type OutcomeName = (typeof CATALOGUE.outcomes)[number];
+export type Outcomes = Record<OutcomeName, number>;
 
-export type LatencyKind = 'getHit' | 'getMiss' | 'insert' | 'update' | 'erase';
+export type LatencyKind = (typeof CATALOGUE.latencyKinds)[number];
 
 /** Statistics-mode counters. */
 export interface OpStats {
@@ -318,18 +312,8 @@ export interface HistogramSummary {
   histogram: SparseHistogram;
 }
 
-export type LayoutTypeName =
-  | 'lockfree.slot'
-  | 'open_table.slot'
-  | 'mutex.map'
-  | 'rwlock.map'
-  | 'spin.map'
-  | 'sharded.mutex.64.shard'
-  | 'sharded.spin.64.shard'
-  | 'sharded.rw.64.shard'
-  | 'sharded.mutex.128.shard'
-  | 'sharded.spin.128.shard'
-  | 'sharded.rw.128.shard';
+/** A layout entry's name: each built design lists its own (DesignInfo.layouts). */
+export type LayoutTypeName = string;
 
 export interface TypeLayout {
   size: number;
@@ -362,11 +346,16 @@ export interface BuildInfo {
  * Field indices of the Int32Array view over the control block
  * (a SharedArrayBuffer of `controlBytes`, zeroed, one per run).
  */
-export const ControlField = { arrived: 0, go: 1, abort: 2 } as const;
+export const ControlField = Object.fromEntries(CATALOGUE.controlFields.map((name, i) => [name, i])) as {
+  readonly [K in (typeof CATALOGUE.controlFields)[number]]: number;
+};
 
 /** Every export of build/Release/mapbench.node. Bad arguments throw TypeError / RangeError. */
 export interface MapbenchAddon {
+  /** The built designs, in catalogue order. */
   designs(): DesignInfo[];
+  /** Every design of the source tree (built or not) and the enums' names in native order (src/catalogue.ts is its image). */
+  catalogue(): NativeCatalogue;
   /** Slots for `entries` at `loadFactor`: ceil(entries / lf) in whole 64-byte lines, at least two. */
   capacityFor(entries: number, loadFactor: number): number;
   createMap(options: MapOptions): MapId;
@@ -447,7 +436,7 @@ export function prefillValueOf(key: bigint): bigint {
 }
 
 const FUNCTIONS: readonly (keyof MapbenchAddon)[] = [
-  'designs', 'capacityFor', 'createMap', 'destroyMap', 'liveMaps', 'get', 'insert', 'update', 'erase', 'size',
+  'designs', 'catalogue', 'capacityFor', 'createMap', 'destroyMap', 'liveMaps', 'get', 'insert', 'update', 'erase', 'size',
   'capacity', 'diagnostics', 'pages', 'prefill', 'verify', 'runWorker', 'streamPlan', 'streamCoverage', 'expectedCoverage', 'histogramSummary', 'tscHz', 'tscNow', 'timerOverhead',
   'allocCounts', 'layout', 'buildInfo',
 ];

@@ -6,6 +6,9 @@
 // change a reader of the previous version would misread.
 import { z } from 'zod';
 
+import { CATALOGUE } from './catalogue.js';
+import type { PadBytes } from './native.js';
+
 export const SCHEMA_VERSION = 3;
 /** Older versions this reader upgrades on load (see upgrade()). */
 const READABLE_VERSIONS = [1, 2, 3];
@@ -43,10 +46,9 @@ export const LatencyStats = z.object({
 });
 export type LatencyStats = z.infer<typeof LatencyStats>;
 
-export const LATENCY_KINDS = ['getHit', 'getMiss', 'insert', 'update', 'erase'] as const;
-export const OUTCOMES = [
-  'getHit', 'getMiss', 'insertNew', 'insertAssign', 'insertFull', 'updateHit', 'updateMiss', 'eraseHit', 'eraseMiss',
-] as const;
+/** Native kLatencyKindNames and kOutcomeNames, in their order (src/catalogue.ts). */
+export const LATENCY_KINDS = CATALOGUE.latencyKinds;
+export const OUTCOMES = CATALOGUE.outcomes;
 export const Outcomes = z.object(Object.fromEntries(OUTCOMES.map((o) => [o, count])) as Record<(typeof OUTCOMES)[number], typeof count>);
 
 export const ThreadRecord = z.object({
@@ -159,7 +161,7 @@ export const CellParams = z.object({
   mixWeights: z.array(count).length(5),
   dist: z.string(),
   /** Sharded maps picked with a pad in their label (`sharded:spin:packed`): 0 = packed, else bytes per shard. */
-  pad: z.union([z.literal(0), z.literal(64), z.literal(128)]).nullable().optional(),
+  pad: z.union(CATALOGUE.pads.map((p) => z.literal(p.bytes)) as unknown as [z.ZodLiteral<PadBytes>, z.ZodLiteral<PadBytes>]).nullable().optional(),
   /** Open-loop cells: offered ops per second, all threads. */
   rate: z.number().positive().nullable().optional(),
   /** Fraction of the keys prefilled, when not all of them. */

@@ -5,11 +5,11 @@
 //
 // Shared by the console (`npm run bench`) and the HTML report, so both say
 // the same thing. Pure functions of the document: no terminal, no clock.
+import { FLOOR_DESIGN, PSEUDO_DESIGNS } from './designs.js';
 import { type CellRecord, type CellRecordOk, isUnreliable, type ResultFile, type WarningRecord } from './schema.js';
 import { MEDIAN_CI_LEVEL, medianInterval } from './stats.js';
 
-/** Not maps: they frame the maps (the memory floor, the loop's own cost) and never win a column. */
-export const PSEUDO_DESIGNS: ReadonlySet<string> = new Set(['floor', 'null']);
+export { PSEUDO_DESIGNS };
 
 /** Parameters that name a column when they vary; in this order in its label. */
 const COLUMN_PARAMS = ['mix', 'loadFactor', 'threads', 'keys', 'dist', 'cpus', 'rate', 'prefill', 'initialCapacity', 'maxLoadFactor'] as const;
@@ -103,7 +103,7 @@ export function floorOf(cells: CellRecord[], c: CellRecord): CellRecord | undefi
   return cells.find(
     (f) =>
       f.status === 'ok' &&
-      f.params.design === 'floor' &&
+      f.params.design === FLOOR_DESIGN &&
       f.params.threads === p.threads &&
       f.params.loadFactor === p.loadFactor &&
       f.params.keys === p.keys &&

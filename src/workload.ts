@@ -1,11 +1,13 @@
 // Op mixes and key distributions: names users type, resolved to the
 // weights and parameters the native generator takes.
+import { CATALOGUE } from './catalogue.js';
 import { UsageError } from './errors.js';
+import type { KeyDistribution, OpMix } from './native.js';
 
-/** Weight order shared with the native generator: [get, miss, update, insert, erase]. */
-export const OP_NAMES = ['get', 'miss', 'update', 'insert', 'erase'] as const;
+/** Weight order shared with the native generator (native kOpKindNames): get, miss, update, insert, erase. */
+export const OP_NAMES = CATALOGUE.opKinds;
 export type OpName = (typeof OP_NAMES)[number];
-export type MixWeights = [number, number, number, number, number];
+export type MixWeights = OpMix;
 
 export interface Mix {
   name: string;
@@ -29,7 +31,7 @@ export function parseMix(text: string): Mix {
   if (!text.includes('=')) {
     throw new UsageError(`unknown mix '${text}' (named: ${Object.keys(NAMED_MIXES).join(', ')}; or get=90,update=10,...)`);
   }
-  const weights: MixWeights = [0, 0, 0, 0, 0];
+  const weights = OP_NAMES.map(() => 0) as MixWeights;
   const seen = new Set<number>();
   for (const part of text.split(',')) {
     const [op, value, extra] = part.split('=');
@@ -75,14 +77,16 @@ export function parseMixList(text: string): Mix[] {
   return out.map(parseMix);
 }
 
+const WRITES: ReadonlySet<OpName> = new Set<OpName>(['update', 'insert', 'erase']);
+
 /** A mix that never writes leaves the prefill intact (checked exactly after each run). */
 export function isReadOnly(weights: MixWeights | number[]): boolean {
-  return weights[2] === 0 && weights[3] === 0 && weights[4] === 0;
+  return OP_NAMES.every((op, i) => !WRITES.has(op) || weights[i] === 0);
 }
 
 export interface Distribution {
   name: string;
-  dist: 'uniform' | 'zipf' | 'hotspot' | 'hotkey';
+  dist: KeyDistribution;
   theta?: number;
   hotFraction?: number;
   hotOpFraction?: number;

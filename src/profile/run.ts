@@ -18,6 +18,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 
+import { CATALOGUE } from '../catalogue.js';
+import { designRow } from '../designs.js';
 import type { Cell } from '../matrix.js';
 import { writeJsonAtomic, writeResultFile } from '../results-writer.js';
 import { type CellParams, type PerfStatRecord, parseResultFile } from '../schema.js';
@@ -105,36 +107,14 @@ export function profileId(p: CellParams, now: Date): string {
  * pthread_rwlock_rdlock, SpinLock::lock).
  */
 export function mapFramePatterns(p: CellParams): { map: RegExp; lock: RegExp | null } {
-  const lockRe = (lock: string | null): RegExp | null => {
-    switch (lock) {
-      case 'mutex':
-        return /pthread_mutex_(?:try)?lock|__lll_lock_wait|MutexLock::/;
-      case 'rw':
-        return /pthread_rwlock_(?:try)?(?:rd|wr)lock|RwLock::/;
-      case 'spin':
-        return /SpinLock::/;
-      default:
-        return null;
-    }
+  const row = designRow(p.design);
+  // The lock a cell takes: the one it chose (sharded), else the design's own.
+  const lock = p.lock ?? row?.fixedLock ?? null;
+  const lockIndex = CATALOGUE.lockKinds.findIndex((l) => l === lock);
+  return {
+    map: row ? new RegExp(row.frame) : new RegExp(`run_phase<.*${p.design}`, 'i'),
+    lock: lockIndex >= 0 ? new RegExp(CATALOGUE.lockFrames[lockIndex]!) : null,
   };
-  switch (p.design) {
-    case 'lockfree':
-      return { map: /LockFreeMap/, lock: null };
-    case 'mutex':
-      return { map: /LockedMap<mapbench::MutexLock>/, lock: lockRe('mutex') };
-    case 'rwlock':
-      return { map: /LockedMap<mapbench::RwLock>/, lock: lockRe('rw') };
-    case 'spin':
-      return { map: /LockedMap<mapbench::SpinLock>/, lock: lockRe('spin') };
-    case 'sharded':
-      return { map: /ShardedMap/, lock: lockRe(p.lock) };
-    case 'floor':
-      return { map: /FloorMap/, lock: null };
-    case 'null':
-      return { map: /NullMap/, lock: null };
-    default:
-      return { map: new RegExp(`run_phase<.*${p.design}`, 'i'), lock: null };
-  }
 }
 
 export function findMapFrames(folded: Folded, p: CellParams): MapFrames {

@@ -6,6 +6,7 @@
 import type { EChartsOption, SeriesOption } from 'echarts';
 
 import { isPeer } from '../config.js';
+import { FLOOR_DESIGN, PSEUDO_DESIGNS } from '../designs.js';
 import { type CellRecord, type CellRecordOk, type Environment, isUnreliable, type ResultFile, type WarningRecord } from '../schema.js';
 import { renderSummary, renderWarnings } from '../summary.js';
 import { floorOf } from '../table.js';
@@ -113,7 +114,6 @@ export interface ReportModel {
 const PALETTE = ['#5470c6', '#91cc75', '#ee6666', '#73c0de', '#3ba272', '#fc8452', '#9a60b4', '#ea7ccc', '#fac858'];
 /** A y axis's name sits above the axis, starting at it, so it never runs off the left edge. */
 const Y_NAME = { nameGap: 12, nameTextStyle: { align: 'left' as const } };
-const PSEUDO_DESIGNS = new Set(['floor', 'null']);
 /** Peers: dotted lines with diamonds, hatched bars — "theirs" reads apart from "ours" at a glance, in colour or not. */
 const PEER_LINE = { lineStyle: { type: 'dotted' as const, width: 2.5 }, symbol: 'diamond' };
 const PEER_BAR = { itemStyle: { decal: { symbol: 'rect', symbolSize: 1, dashArrayX: [1, 0], dashArrayY: [2, 4], rotation: -Math.PI / 4, color: 'rgba(255,255,255,0.55)' } } };
@@ -129,7 +129,7 @@ function rateOf(c: CellRecordOk): CellRecordOk['summary']['opsPerSec'] {
 }
 
 function floorRatioOf(file: LoadedFile, c: CellRecordOk): number | null {
-  if (c.params.design === 'floor') return null;
+  if (c.params.design === FLOOR_DESIGN) return null;
   const f = floorOf(file.doc.cells, c);
   const rate = rateOf(c)?.median;
   const floorRate = f?.status === 'ok' ? rateOf(f)?.median : undefined;
@@ -258,7 +258,7 @@ export function buildModel(files: LoadedFile[], now = new Date(), find?: FindSce
     const s = lines(g, (c) => c.params.threads, qps);
     if (s.length) add('qps-threads', 'Throughput vs threads', sub, s, { xAxis: threadsAxis, yAxis: mopsAxis }, g);
     const ratio = lines(
-      g.filter((pt) => pt.cell.params.design !== 'floor'),
+      g.filter((pt) => pt.cell.params.design !== FLOOR_DESIGN),
       (c) => c.params.threads,
       (pt) => {
         const f = floorRatioOf(pt.file, pt.cell);

@@ -424,9 +424,9 @@ test('layout: padded types fill whole cache lines, slots pack four to a line', (
   assert.ok(l.pad === 64 || l.pad === 128);
   assert.equal(l.slotsPerLine, 4);
   assert.equal(l.uses16ByteCas, false);
-  assert.equal(l.types['lockfree.slot'].size, 16);
-  assert.equal(l.types['open_table.slot'].size, 16);
-  assert.equal(l.slotsPerLine * l.types['lockfree.slot'].size, l.cacheLine);
+  assert.equal(l.types['lockfree.slot']?.size, 16);
+  assert.equal(l.types['open_table.slot']?.size, 16);
+  assert.equal(l.slotsPerLine * (l.types['lockfree.slot']?.size ?? 0), l.cacheLine);
   const entries = Object.entries(l.types);
   // Packed shards share lines on purpose (the false-sharing scenario's control).
   const padded = entries.filter(([name]) => (name.endsWith('.map') || name.endsWith('.shard')) && !name.includes('.packed.'));
