@@ -14,11 +14,11 @@
 #include <cstring>
 #include <string>
 
-#include "runtime/alloc.h"
-#include "runtime/histogram.h"
 #include "catalogue/catalogue.h"
 #include "catalogue/checks.h"
 #include "catalogue/registry.h"
+#include "runtime/alloc.h"
+#include "runtime/histogram.h"
 #include "runtime/tsc.h"
 
 #ifndef MAPBENCH_CXX_FLAGS
@@ -34,12 +34,8 @@ namespace {
 
 // ---- argument conversion ----
 
-[[noreturn]] void throw_type(Napi::Env env, const std::string& msg) {
-  throw Napi::TypeError::New(env, msg);
-}
-[[noreturn]] void throw_range(Napi::Env env, const std::string& msg) {
-  throw Napi::RangeError::New(env, msg);
-}
+[[noreturn]] void throw_type(Napi::Env env, const std::string& msg) { throw Napi::TypeError::New(env, msg); }
+[[noreturn]] void throw_range(Napi::Env env, const std::string& msg) { throw Napi::RangeError::New(env, msg); }
 
 std::uint64_t to_u64(Napi::Env env, const Napi::Value& v, const char* what) {
   if (v.IsBigInt()) {
@@ -68,7 +64,8 @@ std::uint64_t to_count(Napi::Env env, const Napi::Value& v, const char* what, st
   if (!v.IsNumber()) throw_type(env, std::string(what) + " must be a number");
   double d = v.As<Napi::Number>().DoubleValue();
   if (!(d >= static_cast<double>(lo) && d <= static_cast<double>(hi)) || d != std::floor(d))
-    throw_range(env, std::string(what) + " must be an integer in [" + std::to_string(lo) + ", " + std::to_string(hi) + "]");
+    throw_range(env,
+                std::string(what) + " must be an integer in [" + std::to_string(lo) + ", " + std::to_string(hi) + "]");
   return static_cast<std::uint64_t>(d);
 }
 
@@ -97,8 +94,7 @@ std::shared_ptr<mb::AnyMap> lookup(const Napi::CallbackInfo& info) {
 }
 
 void check_status(Napi::Env env, mb::Status s) {
-  if (s == mb::Status::kReservedKey)
-    throw_range(env, "keys 0 and 1 and the value 2^64-1 are reserved sentinels");
+  if (s == mb::Status::kReservedKey) throw_range(env, "keys 0 and 1 and the value 2^64-1 are reserved sentinels");
 }
 
 Napi::Value u64(Napi::Env env, std::uint64_t x) { return Napi::Number::New(env, static_cast<double>(x)); }
@@ -148,35 +144,35 @@ class Addon : public Napi::Addon<Addon> {
  public:
   Addon(Napi::Env env, Napi::Object exports) {
     DefineAddon(exports, {
-        InstanceMethod("designs", &Addon::Designs),
-        InstanceMethod("catalogue", &Addon::Catalogue),
-        InstanceMethod("capacityFor", &Addon::CapacityFor),
-        InstanceMethod("createMap", &Addon::CreateMap),
-        InstanceMethod("destroyMap", &Addon::DestroyMap),
-        InstanceMethod("liveMaps", &Addon::LiveMaps),
-        InstanceMethod("get", &Addon::Get),
-        InstanceMethod("insert", &Addon::Insert),
-        InstanceMethod("update", &Addon::Update),
-        InstanceMethod("erase", &Addon::Erase),
-        InstanceMethod("size", &Addon::Size),
-        InstanceMethod("capacity", &Addon::Capacity),
-        InstanceMethod("diagnostics", &Addon::Diag),
-        InstanceMethod("pages", &Addon::Pages),
-        InstanceMethod("prefill", &Addon::Prefill),
-        InstanceMethod("verify", &Addon::Verify),
-        InstanceMethod("runWorker", &Addon::RunWorker),
-        InstanceMethod("streamPlan", &Addon::StreamPlan),
-        InstanceMethod("streamCoverage", &Addon::StreamCoverage),
-        InstanceMethod("expectedCoverage", &Addon::ExpectedCoverage),
-        InstanceMethod("histogramSummary", &Addon::HistogramSummary),
-        InstanceMethod("tscHz", &Addon::TscHz),
-        InstanceMethod("tscNow", &Addon::TscNow),
-        InstanceMethod("timerOverhead", &Addon::TimerOverhead),
-        InstanceMethod("allocCounts", &Addon::AllocCounts),
-        InstanceMethod("layout", &Addon::Layout),
-        InstanceMethod("buildInfo", &Addon::BuildInfo),
-        InstanceValue("controlBytes", Napi::Number::New(env, mb::kControlBytes), napi_enumerable),
-    });
+                             InstanceMethod("designs", &Addon::Designs),
+                             InstanceMethod("catalogue", &Addon::Catalogue),
+                             InstanceMethod("capacityFor", &Addon::CapacityFor),
+                             InstanceMethod("createMap", &Addon::CreateMap),
+                             InstanceMethod("destroyMap", &Addon::DestroyMap),
+                             InstanceMethod("liveMaps", &Addon::LiveMaps),
+                             InstanceMethod("get", &Addon::Get),
+                             InstanceMethod("insert", &Addon::Insert),
+                             InstanceMethod("update", &Addon::Update),
+                             InstanceMethod("erase", &Addon::Erase),
+                             InstanceMethod("size", &Addon::Size),
+                             InstanceMethod("capacity", &Addon::Capacity),
+                             InstanceMethod("diagnostics", &Addon::Diag),
+                             InstanceMethod("pages", &Addon::Pages),
+                             InstanceMethod("prefill", &Addon::Prefill),
+                             InstanceMethod("verify", &Addon::Verify),
+                             InstanceMethod("runWorker", &Addon::RunWorker),
+                             InstanceMethod("streamPlan", &Addon::StreamPlan),
+                             InstanceMethod("streamCoverage", &Addon::StreamCoverage),
+                             InstanceMethod("expectedCoverage", &Addon::ExpectedCoverage),
+                             InstanceMethod("histogramSummary", &Addon::HistogramSummary),
+                             InstanceMethod("tscHz", &Addon::TscHz),
+                             InstanceMethod("tscNow", &Addon::TscNow),
+                             InstanceMethod("timerOverhead", &Addon::TimerOverhead),
+                             InstanceMethod("allocCounts", &Addon::AllocCounts),
+                             InstanceMethod("layout", &Addon::Layout),
+                             InstanceMethod("buildInfo", &Addon::BuildInfo),
+                             InstanceValue("controlBytes", Napi::Number::New(env, mb::kControlBytes), napi_enumerable),
+                         });
   }
 
  private:
@@ -206,7 +202,8 @@ class Addon : public Napi::Addon<Addon> {
     o.Set("snapshotReads", d.snapshot_reads);
     o.Set("opStats", d.op_stats);
     o.Set("defaultRun", d.default_run);
-    o.Set("baseline", d.baseline == mb::Baseline::kNone ? env.Null() : Napi::String::New(env, mb::baseline_name(d.baseline)));
+    o.Set("baseline",
+          d.baseline == mb::Baseline::kNone ? env.Null() : Napi::String::New(env, mb::baseline_name(d.baseline)));
     Napi::Array locks = Napi::Array::New(env);
     for (std::size_t i = 0; i < mb::kLockKindNames.size(); ++i)
       if (d.takes_lock(static_cast<mb::LockKind>(i))) locks.Set(locks.Length(), mb::kLockKindNames[i]);
@@ -215,7 +212,8 @@ class Addon : public Napi::Addon<Addon> {
     for (const auto& p : mb::kPadChoices)
       if (d.takes_pad(p.bytes)) pads.Set(pads.Length(), p.name);
     o.Set("pads", pads);
-    o.Set("fixedLock", d.fixed_lock ? Napi::String::New(env, mb::kLockKindNames[static_cast<int>(*d.fixed_lock)]) : env.Null());
+    o.Set("fixedLock",
+          d.fixed_lock ? Napi::String::New(env, mb::kLockKindNames[static_cast<int>(*d.fixed_lock)]) : env.Null());
     o.Set("frame", d.frame);
     Napi::Array layouts = Napi::Array::New(env);
     if (d.layouts) {
@@ -286,7 +284,8 @@ class Addon : public Napi::Addon<Addon> {
     Napi::Object o = to_object(env, info[0], "options");
     mb::MapOptions opts;
     opts.design = to_string(env, o.Get("design"), "options.design");
-    opts.expected_entries = to_count(env, o.Get("expectedEntries"), "options.expectedEntries", 1, std::uint64_t{1} << 36);
+    opts.expected_entries =
+        to_count(env, o.Get("expectedEntries"), "options.expectedEntries", 1, std::uint64_t{1} << 36);
     opts.load_factor = to_double(env, o.Get("loadFactor"), "options.loadFactor");
     if (given(o, "shards"))
       opts.shards = static_cast<std::uint32_t>(to_count(env, o.Get("shards"), "options.shards", 1, 65536));
@@ -301,7 +300,8 @@ class Addon : public Napi::Addon<Addon> {
     if (given(o, "initialCapacity"))
       opts.initial_capacity =
           to_count(env, o.Get("initialCapacity"), "options.initialCapacity", 0, std::uint64_t{1} << 36);
-    if (given(o, "maxLoadFactor")) opts.max_load_factor = to_double(env, o.Get("maxLoadFactor"), "options.maxLoadFactor");
+    if (given(o, "maxLoadFactor"))
+      opts.max_load_factor = to_double(env, o.Get("maxLoadFactor"), "options.maxLoadFactor");
     if (given(o, "lock")) {
       const auto lock = mb::lock_kind_from(to_string(env, o.Get("lock"), "options.lock"));
       if (!lock) throw_range(env, "options.lock must be one of " + mb::name_list(mb::kLockKindNames));
@@ -447,8 +447,10 @@ class Addon : public Napi::Addon<Addon> {
     d.kind = static_cast<mb::DistKind>(dist);
     // Optional parameters: absent or undefined keeps the default, as in createMap.
     if (given(w, "theta")) d.theta = to_double(env, w.Get("theta"), (where + ".theta").c_str());
-    if (given(w, "hotFraction")) d.hot_fraction = to_double(env, w.Get("hotFraction"), (where + ".hotFraction").c_str());
-    if (given(w, "hotOpFraction")) d.hot_op_fraction = to_double(env, w.Get("hotOpFraction"), (where + ".hotOpFraction").c_str());
+    if (given(w, "hotFraction"))
+      d.hot_fraction = to_double(env, w.Get("hotFraction"), (where + ".hotFraction").c_str());
+    if (given(w, "hotOpFraction"))
+      d.hot_op_fraction = to_double(env, w.Get("hotOpFraction"), (where + ".hotOpFraction").c_str());
     return d;
   }
 
@@ -517,10 +519,12 @@ class Addon : public Napi::Addon<Addon> {
     s.workload.dist = to_distribution(env, w, "spec.workload");
     s.workload.keys = to_count(env, w.Get("keys"), "spec.workload.keys", 1, std::uint64_t{1} << 36);
     s.workload.seed = to_count(env, w.Get("seed"), "spec.workload.seed", 0, 9007199254740991ULL);
-    s.workload.thread_index = static_cast<std::uint32_t>(to_count(env, w.Get("threadIndex"), "spec.workload.threadIndex", 0, 65533));
+    s.workload.thread_index =
+        static_cast<std::uint32_t>(to_count(env, w.Get("threadIndex"), "spec.workload.threadIndex", 0, 65533));
     s.workload.stream_length =
         to_count(env, w.Get("streamLength"), "spec.workload.streamLength", mb::kStreamBatch, std::uint64_t{1} << 32);
-    if (given(w, "coverage")) s.coverage = to_coverage_bitmap(env, w.Get("coverage"), s.workload.keys, "spec.workload.coverage");
+    if (given(w, "coverage"))
+      s.coverage = to_coverage_bitmap(env, w.Get("coverage"), s.workload.keys, "spec.workload.coverage");
     std::string bad = mb::validate(s.workload);
     if (!bad.empty()) throw_range(env, "spec.workload: " + bad);
 
@@ -590,7 +594,8 @@ class Addon : public Napi::Addon<Addon> {
     o.Set("allocs", alloc_counts(env, r.allocs));
     if (r.latency) {
       Napi::Object lat = Napi::Object::New(env);
-      for (int k = 0; k < mb::kLatencyKinds; ++k) lat.Set(mb::kLatencyKindNames[k], sparse_histogram(env, r.latency[k]));
+      for (int k = 0; k < mb::kLatencyKinds; ++k)
+        lat.Set(mb::kLatencyKindNames[k], sparse_histogram(env, r.latency[k]));
       o.Set("latency", lat);
       o.Set("timerOverhead", sparse_histogram(env, r.timer_overhead));
     }

@@ -37,16 +37,15 @@ struct PadChoice {
 };
 inline constexpr std::array<PadChoice, 3> kPadChoices = {{{"packed", 0}, {"64", 64}, {"128", 128}}};
 
-
 struct MapOptions {
-  std::string design;               // a name from designs()
+  std::string design;  // a name from designs()
   std::uint64_t expected_entries = 1000;
-  double load_factor = 0.5;         // target entries / capacity: in (0, 1) for open
-                                    // addressing, in (0, kMaxChainLoad] for chained
-  std::uint32_t shards = 64;        // sharded: power of two in [1, 65536]; chained: lock stripes
-  LockKind lock = LockKind::kMutex; // sharded: lock per shard; chained: lock per stripe
-  std::uint32_t pad = kPad;         // sharded: 64 or 128 bytes per shard, or 0 = packed
-  bool huge_pages = true;           // the page policy of all the map's placed memory (alloc::Pages)
+  double load_factor = 0.5;          // target entries / capacity: in (0, 1) for open
+                                     // addressing, in (0, kMaxChainLoad] for chained
+  std::uint32_t shards = 64;         // sharded: power of two in [1, 65536]; chained: lock stripes
+  LockKind lock = LockKind::kMutex;  // sharded: lock per shard; chained: lock per stripe
+  std::uint32_t pad = kPad;          // sharded: 64 or 128 bytes per shard, or 0 = packed
+  bool huge_pages = true;            // the page policy of all the map's placed memory (alloc::Pages)
   // Growth (open-addressing maps). Both 0: presized from expected_entries /
   // load_factor and fixed as before (lockfree: kFull when full; locked:
   // rehash only when full; sharded: a shard doubles when full). Either set:
@@ -60,13 +59,13 @@ struct MapOptions {
 
 struct Diagnostics {
   std::string design;
-  std::uint64_t entries = 0;        // live keys
-  std::uint64_t capacity = 0;       // slots, all shards
-  std::uint64_t tombstones = 0;     // erased slots still occupying the table
-  std::uint64_t rehashes = 0;       // in-place purges and growths
-  double load_factor = 0;           // entries / capacity
-  ProbeHistogram probes;            // probe length of each stored key
-  double mean_probe = 0;            // mean of `probes` (a successful lookup's cost)
+  std::uint64_t entries = 0;     // live keys
+  std::uint64_t capacity = 0;    // slots, all shards
+  std::uint64_t tombstones = 0;  // erased slots still occupying the table
+  std::uint64_t rehashes = 0;    // in-place purges and growths
+  double load_factor = 0;        // entries / capacity
+  ProbeHistogram probes;         // probe length of each stored key
+  double mean_probe = 0;         // mean of `probes` (a successful lookup's cost)
   std::uint64_t max_probe = 0;
   std::uint64_t table_bytes = 0;
   std::vector<std::uint64_t> shard_entries, shard_capacity, shard_ops, shard_contended;
@@ -81,11 +80,11 @@ struct Diagnostics {
   std::uint64_t migration_ticks_max = 0;
   std::uint64_t peak_table_bytes = 0;
   // Node-based designs (chained, chained-pool, readmostly):
-  std::uint64_t nodes = 0;          // nodes reachable from the map's buckets / entry cells live
-  std::uint64_t pooled_nodes = 0;   // chained-pool: free nodes kept by the pool
+  std::uint64_t nodes = 0;         // nodes reachable from the map's buckets / entry cells live
+  std::uint64_t pooled_nodes = 0;  // chained-pool: free nodes kept by the pool
   // readmostly:
-  std::uint64_t promotions = 0;     // dirty maps promoted to the read snapshot
-  std::uint64_t misses = 0;         // read-snapshot misses since the last promotion
+  std::uint64_t promotions = 0;  // dirty maps promoted to the read snapshot
+  std::uint64_t misses = 0;      // read-snapshot misses since the last promotion
 };
 
 // Chained designs accept load factors above 1 (longer chains), up to this.
@@ -113,7 +112,6 @@ std::uint64_t capacity_for(std::uint64_t entries, double load_factor);
 // rounded up to a power of two and to at least o.shards (the stripes).
 std::uint64_t capacity_for(const MapOptions& o);
 
-
 class AnyMap {
  public:
   virtual ~AnyMap() = default;
@@ -135,6 +133,5 @@ class AnyMap {
   MapOptions options_;
   std::uint64_t capacity_ = 0;
 };
-
 
 }  // namespace mapbench

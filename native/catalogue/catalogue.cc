@@ -12,7 +12,7 @@ namespace mapbench {
 namespace {
 
 constexpr std::uint8_t kAllLocks = 0b111;
-constexpr std::uint8_t kAllPads = 0b111;     // packed, 64, 128
+constexpr std::uint8_t kAllPads = 0b111;  // packed, 64, 128
 constexpr double kMaxCapacity = static_cast<double>(std::uint64_t{1} << 37);
 
 template <class M, class... Extra>
@@ -22,7 +22,8 @@ std::unique_ptr<AnyMap> adapt(const MapOptions& o, std::uint64_t capacity, Extra
 
 // The first capacity and threshold of a map that grows (grows(o)).
 std::uint64_t first_capacity(const MapOptions& o) {
-  return o.initial_capacity > 0 ? capacity_for(o.initial_capacity, 1.0) : capacity_for(o.expected_entries, o.load_factor);
+  return o.initial_capacity > 0 ? capacity_for(o.initial_capacity, 1.0)
+                                : capacity_for(o.expected_entries, o.load_factor);
 }
 
 // One locked table (mutex, rwlock, spin): fixed, or growing by threshold.
@@ -53,9 +54,12 @@ std::unique_ptr<AnyMap> make_sharded_with(const MapOptions& o) {
 
 std::unique_ptr<AnyMap> make_sharded(const MapOptions& o) {
   switch (o.lock) {
-    case LockKind::kSpin: return make_sharded_with<SpinLock>(o);
-    case LockKind::kRw: return make_sharded_with<RwLock>(o);
-    case LockKind::kMutex: break;
+    case LockKind::kSpin:
+      return make_sharded_with<SpinLock>(o);
+    case LockKind::kRw:
+      return make_sharded_with<RwLock>(o);
+    case LockKind::kMutex:
+      break;
   }
   return make_sharded_with<MutexLock>(o);
 }
@@ -64,9 +68,12 @@ template <class Nodes>
 std::unique_ptr<AnyMap> make_chained(const MapOptions& o) {
   const std::uint64_t buckets = capacity_for(o);
   switch (o.lock) {
-    case LockKind::kSpin: return adapt<ChainedMap<SpinLock, Nodes>>(o, buckets, o.shards);
-    case LockKind::kRw: return adapt<ChainedMap<RwLock, Nodes>>(o, buckets, o.shards);
-    case LockKind::kMutex: break;
+    case LockKind::kSpin:
+      return adapt<ChainedMap<SpinLock, Nodes>>(o, buckets, o.shards);
+    case LockKind::kRw:
+      return adapt<ChainedMap<RwLock, Nodes>>(o, buckets, o.shards);
+    case LockKind::kMutex:
+      break;
   }
   return adapt<ChainedMap<MutexLock, Nodes>>(o, buckets, o.shards);
 }
@@ -102,10 +109,11 @@ std::vector<Design> own_designs() {
       .fixed_lock = LockKind::kMutex,
       .frame = "LockedMap<mapbench::MutexLock>",
       .make = make_locked<MutexMap>,
-      .layouts = [](std::vector<LayoutEntry>& out) {
-        add_layout<TableSlot>(out, "open_table.slot");
-        add_layout<MutexMap>(out, "mutex.map");
-      },
+      .layouts =
+          [](std::vector<LayoutEntry>& out) {
+            add_layout<TableSlot>(out, "open_table.slot");
+            add_layout<MutexMap>(out, "mutex.map");
+          },
   });
   v.push_back({
       .name = "rwlock",
@@ -140,11 +148,12 @@ std::vector<Design> own_designs() {
       .pads = kAllPads,
       .frame = "ShardedMap",
       .make = make_sharded,
-      .layouts = [](std::vector<LayoutEntry>& out) {
-        add_shard_layouts<MutexLock>(out, "mutex");
-        add_shard_layouts<SpinLock>(out, "spin");
-        add_shard_layouts<RwLock>(out, "rw");
-      },
+      .layouts =
+          [](std::vector<LayoutEntry>& out) {
+            add_shard_layouts<MutexLock>(out, "mutex");
+            add_shard_layouts<SpinLock>(out, "spin");
+            add_shard_layouts<RwLock>(out, "rw");
+          },
   });
   v.push_back({
       .name = "lockfree",
@@ -166,12 +175,13 @@ std::vector<Design> own_designs() {
       .locks = kAllLocks,
       .frame = "ChainedMap<.*HeapNodes",
       .make = make_chained<HeapNodes<ChainNode>>,
-      .layouts = [](std::vector<LayoutEntry>& out) {
-        add_layout<ChainNode>(out, "chained.node");
-        add_stripe_layout<MutexLock>(out, "chained.mutex.stripe");
-        add_stripe_layout<SpinLock>(out, "chained.spin.stripe");
-        add_stripe_layout<RwLock>(out, "chained.rw.stripe");
-      },
+      .layouts =
+          [](std::vector<LayoutEntry>& out) {
+            add_layout<ChainNode>(out, "chained.node");
+            add_stripe_layout<MutexLock>(out, "chained.mutex.stripe");
+            add_stripe_layout<SpinLock>(out, "chained.spin.stripe");
+            add_stripe_layout<RwLock>(out, "chained.rw.stripe");
+          },
   });
   v.push_back({
       .name = "chained-pool",
@@ -183,21 +193,22 @@ std::vector<Design> own_designs() {
       .locks = kAllLocks,
       .frame = "ChainedMap<.*NodePool",
       .make = make_chained<NodePool<ChainNode>>,
-      .layouts = [](std::vector<LayoutEntry>& out) {
-        add_layout<NodePool<ChainNode>::Slot>(out, "chained-pool.cache");
-      },
+      .layouts =
+          [](std::vector<LayoutEntry>& out) { add_layout<NodePool<ChainNode>::Slot>(out, "chained-pool.cache"); },
   });
   v.push_back({
       .name = "readmostly",
-      .summary = "Go's sync.Map: lock-free reads of a published snapshot, a locked dirty map promoted after misses, EBR",
+      .summary =
+          "Go's sync.Map: lock-free reads of a published snapshot, a locked dirty map promoted after misses, EBR",
       .node_based = true,
       .snapshot_reads = true,
       .frame = "ReadMostlyMap",
       .make = [](const MapOptions& o) { return adapt<ReadMostlyMap>(o, capacity_for(o)); },
-      .layouts = [](std::vector<LayoutEntry>& out) {
-        add_layout<ReadMostlyMap>(out, "readmostly.map");
-        add_layout<ReadMostlyMap::Entry>(out, "readmostly.entry");
-      },
+      .layouts =
+          [](std::vector<LayoutEntry>& out) {
+            add_layout<ReadMostlyMap>(out, "readmostly.map");
+            add_layout<ReadMostlyMap::Entry>(out, "readmostly.entry");
+          },
   });
   v.push_back({
       .name = "floor",
@@ -217,7 +228,9 @@ std::vector<Design> own_designs() {
       .default_run = true,
       .baseline = Baseline::kLoopCost,
       .frame = "NullMap",
-      .make = [](const MapOptions& o) -> std::unique_ptr<AnyMap> { return std::make_unique<MapAdapter<NullMap>>(o, 0); },
+      .make = [](const MapOptions& o) -> std::unique_ptr<AnyMap> {
+        return std::make_unique<MapAdapter<NullMap>>(o, 0);
+      },
   });
   return v;
 }
@@ -265,9 +278,12 @@ const Design* find_design(std::string_view name) {
 
 const char* baseline_name(Baseline b) {
   switch (b) {
-    case Baseline::kMemoryFloor: return "memory-floor";
-    case Baseline::kLoopCost: return "loop-cost";
-    case Baseline::kNone: break;
+    case Baseline::kMemoryFloor:
+      return "memory-floor";
+    case Baseline::kLoopCost:
+      return "loop-cost";
+    case Baseline::kNone:
+      break;
   }
   return "";
 }

@@ -82,12 +82,12 @@ struct Design {
   bool op_stats = true;          // the statistics pass records something (probes, CAS failures, contention)
   bool default_run = false;      // `npm run bench` with no --maps runs it
   Baseline baseline = Baseline::kNone;
-  std::uint8_t locks = 0;               // bit (1 << LockKind) per lock MapOptions::lock may choose
-  std::uint8_t pads = 0;                // bit (1 << index in kPadChoices) per MapOptions::pad it takes
+  std::uint8_t locks = 0;                             // bit (1 << LockKind) per lock MapOptions::lock may choose
+  std::uint8_t pads = 0;                              // bit (1 << index in kPadChoices) per MapOptions::pad it takes
   std::optional<LockKind> fixed_lock = std::nullopt;  // the one lock it always takes (profiles look for it)
-  std::string frame = {};               // regex of its C++ type in profile stacks (perf)
-  MapFactory make = nullptr;            // nullptr: a peer this build was made without
-  LayoutList layouts = nullptr;         // its padded or line-packed types (sizeof/alignof)
+  std::string frame = {};                             // regex of its C++ type in profile stacks (perf)
+  MapFactory make = nullptr;                          // nullptr: a peer this build was made without
+  LayoutList layouts = nullptr;                       // its padded or line-packed types (sizeof/alignof)
   // Peers (native/peers/) only.
   const PeerManifest* peer = nullptr;
   std::string library_version = {};  // what the library's headers declare ("" when none)

@@ -69,7 +69,10 @@ void diagnose(BasicLockFreeMap<kGrowable>& m, Diagnostics& d) {
   d.capacity = m.capacity();
   d.table_bytes = m.capacity() * sizeof(LockFreeMap::Slot);
   m.for_each_slot([&](std::uint64_t, std::uint64_t cell) {
-    if (cell) d.entries += 1; else d.tombstones += 1;
+    if (cell)
+      d.entries += 1;
+    else
+      d.tombstones += 1;
   });
   m.for_each_displacement([&](std::size_t disp) { d.probes.add(disp + 1); });
   const MigrationStats ms = m.migration_stats();

@@ -78,8 +78,10 @@ class MapAdapter final : public AnyMap {
  private:
   template <class... Args>
   static M make(alloc::Pages& pages, Args&&... args) {
-    if constexpr (std::is_constructible_v<M, alloc::Pages&, Args...>) return M(pages, std::forward<Args>(args)...);
-    else return M(std::forward<Args>(args)...);
+    if constexpr (std::is_constructible_v<M, alloc::Pages&, Args...>)
+      return M(pages, std::forward<Args>(args)...);
+    else
+      return M(std::forward<Args>(args)...);
   }
 
   alloc::Pages pages_;

@@ -49,10 +49,10 @@
 #include <string>
 #include <unordered_set>
 
-#include "runtime/alloc.h"
-#include "runtime/common.h"
 #include "maps/locks.h"
 #include "maps/node_pool.h"
+#include "runtime/alloc.h"
+#include "runtime/common.h"
 #include "runtime/op_stats.h"
 
 namespace mapbench {
@@ -84,7 +84,11 @@ class ChainedMap {
   // `pages` places the bucket array, the stripes and (chained-pool) the
   // node batches, and outlives the map.
   ChainedMap(alloc::Pages& pages, std::size_t buckets, std::size_t stripes)
-      : pages_(pages), nodes_(pages), bucket_count_(buckets), bucket_shift_(64 - log2(buckets)), stripe_mask_(stripes - 1) {
+      : pages_(pages),
+        nodes_(pages),
+        bucket_count_(buckets),
+        bucket_shift_(64 - log2(buckets)),
+        stripe_mask_(stripes - 1) {
     MB_DCHECK(buckets >= 1 && (buckets & (buckets - 1)) == 0);
     MB_DCHECK(stripes >= 1 && (stripes & (stripes - 1)) == 0 && stripes <= buckets);
     stripes_ = static_cast<Stripe*>(pages_.allocate(sizeof(Stripe) * stripes, alignof(Stripe)));
@@ -240,9 +244,12 @@ class ChainedMap {
     for (std::size_t b = 0; b < bucket_count_ && bad.empty(); ++b) {
       std::uint64_t chain = 0;
       for (const ChainNode* n = buckets_[b]; n && bad.empty(); n = n->next) {
-        if (!live.insert(n).second) bad = "node reached twice (from bucket " + std::to_string(b) + ")";
-        else if (bucket_of(n->key) != b) bad = "key in bucket " + std::to_string(b) + " belongs elsewhere";
-        else if (!keys.insert(n->key).second) bad = "key stored twice";
+        if (!live.insert(n).second)
+          bad = "node reached twice (from bucket " + std::to_string(b) + ")";
+        else if (bucket_of(n->key) != b)
+          bad = "key in bucket " + std::to_string(b) + " belongs elsewhere";
+        else if (!keys.insert(n->key).second)
+          bad = "key stored twice";
         chain += 1;
       }
       counted += chain;
@@ -252,7 +259,7 @@ class ChainedMap {
     for (std::size_t i = 0; i <= stripe_mask_; ++i) sizes += stripes_[i].size;
     if (sizes != counted)
       return "stripe sizes sum to " + std::to_string(sizes) + " but " + std::to_string(counted) + " nodes are linked";
-    if constexpr (requires(Nodes& p) { p.for_each_free([](ChainNode*) {}); }) {
+    if constexpr (requires(Nodes & p) { p.for_each_free([](ChainNode*) {}); }) {
       std::uint64_t free_count = 0;
       nodes_.for_each_free([&](ChainNode* n) {
         free_count += 1;
@@ -276,13 +283,13 @@ class ChainedMap {
   }
   Stripe& stripe_of(std::size_t bucket) { return stripes_[bucket & stripe_mask_]; }
 
-  alloc::Pages& pages_;                // the map's page policy
-  Stripe* stripes_;                    // immutable pointer; each stripe per invariant 3
-  ChainNode** buckets_;                // immutable pointer; heads per invariant 4
-  Nodes nodes_;                        // the allocation policy (node_pool.h)
-  const std::size_t bucket_count_;     // immutable
-  const std::size_t bucket_shift_;     // immutable: 64 - log2(bucket_count_)
-  const std::size_t stripe_mask_;      // immutable: stripes - 1
+  alloc::Pages& pages_;             // the map's page policy
+  Stripe* stripes_;                 // immutable pointer; each stripe per invariant 3
+  ChainNode** buckets_;             // immutable pointer; heads per invariant 4
+  Nodes nodes_;                     // the allocation policy (node_pool.h)
+  const std::size_t bucket_count_;  // immutable
+  const std::size_t bucket_shift_;  // immutable: 64 - log2(bucket_count_)
+  const std::size_t stripe_mask_;   // immutable: stripes - 1
 };
 
 }  // namespace mapbench

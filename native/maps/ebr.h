@@ -96,23 +96,23 @@ inline constexpr std::uint64_t kCollectEvery = 32;
 namespace detail {
 
 struct alignas(kCacheLine) Record {
-  std::atomic<std::uint64_t> state{0};   // invariant 2; written by the owner only
-  std::atomic<bool> in_use{false};       // invariant 1
+  std::atomic<std::uint64_t> state{0};  // invariant 2; written by the owner only
+  std::atomic<bool> in_use{false};      // invariant 1
 };
 static_assert(sizeof(Record) == kCacheLine, "one record per line: pins never share a line");
 
 // The calling thread's view; constant-initialised POD so the hot path
 // reads it with no TLS init wrapper.
 struct ThreadState {
-  Record* record;          // null until claimed, or in overflow
+  Record* record;  // null until claimed, or in overflow
   std::uint32_t overflow_countdown;
-  bool overflow_pinned;    // an outer Guard pinned through the overflow counter
-  bool exiting;            // the exit hook ran: pin through overflow only
+  bool overflow_pinned;  // an outer Guard pinned through the overflow counter
+  bool exiting;          // the exit hook ran: pin through overflow only
 };
 extern thread_local ThreadState tls;  // zero-initialised POD: no TLS init wrapper
 
 extern std::atomic<std::uint64_t> g_epoch;  // invariant 3
-extern bool g_asymmetric;                  // set once before main; read-only after
+extern bool g_asymmetric;                   // set once before main; read-only after
 
 // What a pin must undo: nothing (it nested inside another pin of this
 // thread), the overflow counter, or the thread's record (any other value).

@@ -32,8 +32,8 @@
 #include <cstdint>
 
 #include "maps/locks.h"
-#include "runtime/op_stats.h"
 #include "maps/open_table.h"
+#include "runtime/op_stats.h"
 
 namespace mapbench {
 

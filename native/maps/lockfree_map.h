@@ -33,9 +33,8 @@
 //     table only after every stride has been copied.
 //
 // Growth (GrowingLockFreeMap only; LockFreeMap is the fixed-capacity map
-// exactly as above, whose operations take no pin and count nothing). Load = claimed slots (live + tombstones) / capacity.
-// When a claim makes it pass max_load_factor, the claiming writer installs
-// a migration on the table:
+// exactly as above, whose operations take no pin and count nothing). Load = claimed slots (live + tombstones) /
+// capacity. When a claim makes it pass max_load_factor, the claiming writer installs a migration on the table:
 //   phase kNormal -> kDraining   CAS by the installer; from here writers do
 //                                not start on this table, they help and wait;
 //   (installer) waits until no writer is in flight on the table (per-stripe
@@ -111,11 +110,11 @@
 #include <limits>
 #include <thread>
 
+#include "maps/ebr.h"
+#include "maps/open_table.h"
 #include "runtime/alloc.h"
 #include "runtime/common.h"
-#include "maps/ebr.h"
 #include "runtime/op_stats.h"
-#include "maps/open_table.h"
 #include "runtime/tsc.h"
 
 namespace mapbench {
@@ -159,18 +158,18 @@ class BasicLockFreeMap {
   enum Phase : int { kNormal = 0, kDraining = 1, kCopying = 2, kMoved = 3 };
 
   struct Table {
-    std::size_t capacity;     // immutable
-    Slot* slots;              // immutable pointer; slot contents per invariants
-    alloc::Pages* pages;      // immutable: placed this table, frees it
-    std::int64_t grow_at;     // immutable: claimed slots beyond which to migrate (INT64_MAX: never)
-    std::int64_t check_every; // immutable: a stripe sums all stripes every this many claims
+    std::size_t capacity;      // immutable
+    Slot* slots;               // immutable pointer; slot contents per invariants
+    alloc::Pages* pages;       // immutable: placed this table, frees it
+    std::int64_t grow_at;      // immutable: claimed slots beyond which to migrate (INT64_MAX: never)
+    std::int64_t check_every;  // immutable: a stripe sums all stripes every this many claims
     // Migration state: phase moves forward only (see the header).
     alignas(kCacheLine) std::atomic<int> phase{kNormal};
-    std::atomic<Table*> next{nullptr};            // published (release) before phase kCopying
-    std::atomic<std::size_t> transfer_index{0};   // strides not yet claimed; CAS to claim
-    std::atomic<std::size_t> strides_done{0};     // acq_rel chain that publishes the copies
-    std::size_t strides = 0;                      // written before phase kCopying (release)
-    std::uint64_t start_tick = 0;                 // installer only
+    std::atomic<Table*> next{nullptr};           // published (release) before phase kCopying
+    std::atomic<std::size_t> transfer_index{0};  // strides not yet claimed; CAS to claim
+    std::atomic<std::size_t> strides_done{0};    // acq_rel chain that publishes the copies
+    std::size_t strides = 0;                     // written before phase kCopying (release)
+    std::uint64_t start_tick = 0;                // installer only
     Stripe stripes[kStripes];
   };
 
@@ -256,10 +255,10 @@ class BasicLockFreeMap {
     };
     if constexpr (!kGrowable) return op(table_.load(std::memory_order_acquire));
     return write([&](Table* t, Stripe& st, bool*) -> int {
-      if (!op(t)) return 0;
-      st.live.fetch_sub(1, std::memory_order_relaxed);
-      return 1;
-    }) == 1;
+             if (!op(t)) return 0;
+             st.live.fetch_sub(1, std::memory_order_relaxed);
+             return 1;
+           }) == 1;
   }
 
   // Live entries; exact when no writer runs, otherwise an approximation.
@@ -442,8 +441,10 @@ class BasicLockFreeMap {
   // Waits politely for another thread (which may be preempted: the machine
   // may have fewer cores than threads): pause first, then yield.
   static void backoff(std::uint32_t& spins) {
-    if (++spins < 1024) cpu_relax();
-    else std::this_thread::yield();
+    if (++spins < 1024)
+      cpu_relax();
+    else
+      std::this_thread::yield();
   }
 
   // Copies stride `index` of the frozen table t into nt (visible to no
@@ -547,14 +548,14 @@ class BasicLockFreeMap {
     return nullptr;
   }
 
-  alloc::Pages& pages_;           // places every table; outlives the map and domain_
-  const double max_load_factor_;  // 0 = fixed capacity
-  mutable ebr::Domain domain_;    // retired tables; declared before table_'s users
-  std::atomic<Table*> table_;     // published with release; read with acquire (under a Pin)
-  std::atomic<std::uint64_t> migrations_{0};            // relaxed: diagnostics
-  std::atomic<std::uint64_t> migration_ticks_total_{0}; // relaxed: diagnostics
-  std::atomic<std::uint64_t> migration_ticks_max_{0};   // relaxed: diagnostics
-  std::atomic<std::uint64_t> peak_table_bytes_{0};      // relaxed: diagnostics
+  alloc::Pages& pages_;                                  // places every table; outlives the map and domain_
+  const double max_load_factor_;                         // 0 = fixed capacity
+  mutable ebr::Domain domain_;                           // retired tables; declared before table_'s users
+  std::atomic<Table*> table_;                            // published with release; read with acquire (under a Pin)
+  std::atomic<std::uint64_t> migrations_{0};             // relaxed: diagnostics
+  std::atomic<std::uint64_t> migration_ticks_total_{0};  // relaxed: diagnostics
+  std::atomic<std::uint64_t> migration_ticks_max_{0};    // relaxed: diagnostics
+  std::atomic<std::uint64_t> peak_table_bytes_{0};       // relaxed: diagnostics
 };
 
 // The fixed-capacity map (as benchmarked by default) and the growing one.

@@ -37,8 +37,7 @@ class SpinLock {
   void lock() {
     std::uint32_t backoff = 1;
     for (;;) {
-      if (word_.load(std::memory_order_relaxed) == 0 &&
-          word_.exchange(1, std::memory_order_acquire) == 0) {
+      if (word_.load(std::memory_order_relaxed) == 0 && word_.exchange(1, std::memory_order_acquire) == 0) {
         return;
       }
       for (std::uint32_t i = 0; i < backoff; ++i) cpu_relax();
@@ -46,8 +45,7 @@ class SpinLock {
     }
   }
   bool try_lock() {
-    return word_.load(std::memory_order_relaxed) == 0 &&
-           word_.exchange(1, std::memory_order_acquire) == 0;
+    return word_.load(std::memory_order_relaxed) == 0 && word_.exchange(1, std::memory_order_acquire) == 0;
   }
   void unlock() { word_.store(0, std::memory_order_release); }
   void lock_shared() { lock(); }

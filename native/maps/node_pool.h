@@ -73,9 +73,9 @@ namespace mapbench {
 namespace thread_slot {
 
 struct Registry {
-  std::mutex mu;             // guards `free_ids` and `next`
+  std::mutex mu;                      // guards `free_ids` and `next`
   std::vector<std::size_t> free_ids;  // released ids, reused lowest first
-  std::size_t next = 0;      // ids below `next` were handed out at least once
+  std::size_t next = 0;               // ids below `next` were handed out at least once
 };
 
 inline Registry& registry() {
@@ -127,13 +127,13 @@ class NodePool {
   static constexpr std::size_t kThreadSlots = 64;
 
   struct alignas(kPad) Slot {
-    Node* head = nullptr;     // owner thread only (invariant 2)
-    std::size_t count = 0;    // nodes on `head`; owner thread only
+    Node* head = nullptr;   // owner thread only (invariant 2)
+    std::size_t count = 0;  // nodes on `head`; owner thread only
   };
   static_assert(sizeof(Slot) == kPad && alignof(Slot) == kPad, "one slot per pad: owners never share a line");
 
   struct Batch {
-    Batch* next;              // guarded by the pool's mu_
+    Batch* next;  // guarded by the pool's mu_
     Node nodes[kBatchNodes];
   };
 
@@ -232,7 +232,8 @@ class NodePool {
       add_batch_locked(&s.head, &s.count);
       return;
     }
-    for (std::size_t i = 0; i < kBatchNodes && overflow_; ++i) push(&s.head, &s.count, pop(&overflow_, &overflow_count_));
+    for (std::size_t i = 0; i < kBatchNodes && overflow_; ++i)
+      push(&s.head, &s.count, pop(&overflow_, &overflow_count_));
   }
 
   // Moves a batch's worth of a slot's nodes to the overflow list.
@@ -251,8 +252,8 @@ class NodePool {
   }
 
   alloc::Pages& pages_;
-  Slot* const slots_;               // kThreadSlots slots; invariant 2
-  std::mutex mu_;                   // guards the four fields below
+  Slot* const slots_;  // kThreadSlots slots; invariant 2
+  std::mutex mu_;      // guards the four fields below
   Node* overflow_ = nullptr;
   std::size_t overflow_count_ = 0;
   Batch* batches_ = nullptr;

@@ -309,12 +309,12 @@ class OpenTable {
   std::uint64_t rehashes_ = 0;
   std::uint64_t migration_ticks_total_ = 0;  // TSC ticks spent in rehash()
   std::uint64_t migration_ticks_max_ = 0;
-  std::uint64_t peak_bytes_ = 0;             // largest old + new slot arrays held at once
-  std::size_t grow_at_ = ~std::size_t{0};    // floor(max_load_factor_ x capacity_), invariant 5
-  alloc::Pages* pages_ = nullptr;  // places slot arrays; outlives the table
-  std::uint8_t hash_shift_ = 0;    // see set_hash_shift
+  std::uint64_t peak_bytes_ = 0;           // largest old + new slot arrays held at once
+  std::size_t grow_at_ = ~std::size_t{0};  // floor(max_load_factor_ x capacity_), invariant 5
+  alloc::Pages* pages_ = nullptr;          // places slot arrays; outlives the table
+  std::uint8_t hash_shift_ = 0;            // see set_hash_shift
   bool growable_ = false;
-  bool owns_slots_ = false;  // false while slots_ is the borrowed first array
+  bool owns_slots_ = false;    // false while slots_ is the borrowed first array
   float max_load_factor_ = 0;  // 0: rehash only when full or tombstone-heavy (float: packs beside the flags)
 };
 

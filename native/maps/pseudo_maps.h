@@ -17,9 +17,9 @@
 #include <atomic>
 #include <cstdint>
 
+#include "maps/lockfree_map.h"
 #include "runtime/alloc.h"
 #include "runtime/common.h"
-#include "maps/lockfree_map.h"
 #include "runtime/op_stats.h"
 
 namespace mapbench {

@@ -87,19 +87,19 @@
 #include <cstdint>
 #include <mutex>
 
-#include "runtime/alloc.h"
-#include "runtime/common.h"
 #include "maps/ebr.h"
 #include "maps/locks.h"
-#include "runtime/op_stats.h"
 #include "maps/open_table.h"
+#include "runtime/alloc.h"
+#include "runtime/common.h"
+#include "runtime/op_stats.h"
 
 namespace mapbench {
 
 class ReadMostlyMap {
  public:
   static constexpr std::uint64_t kNil = kReservedValue;  // deleted (or expunged)
-  static constexpr double kDirtyMaxLoad = 0.9;            // (live + tombstones) / slots before doubling
+  static constexpr double kDirtyMaxLoad = 0.9;           // (live + tombstones) / slots before doubling
 
   struct Entry {
     explicit Entry(std::uint64_t v) : word(v) {}
@@ -248,20 +248,19 @@ class ReadMostlyMap {
   std::size_t size() {
     std::lock_guard<MutexLock> g(mu_);
     std::size_t n = 0;
-    live_table_locked()->for_each([&](std::uint64_t, std::uint64_t e) {
-      n += entry(e)->word.load(std::memory_order_acquire) != kNil;
-    });
+    live_table_locked()->for_each(
+        [&](std::uint64_t, std::uint64_t e) { n += entry(e)->word.load(std::memory_order_acquire) != kNil; });
     return n;
   }
 
   // A consistent view for diagnostics, taken under mu_ (quiescent for exact
   // figures: lock-free writers may change words meanwhile).
   struct Snapshot {
-    std::uint64_t live = 0;          // entries with a value
-    std::uint64_t cells = 0;         // distinct entries reachable
+    std::uint64_t live = 0;   // entries with a value
+    std::uint64_t cells = 0;  // distinct entries reachable
     std::uint64_t read_slots = 0, dirty_slots = 0;
-    std::uint64_t read_keys = 0;     // keys in the snapshot (live or not)
-    std::uint64_t bytes = 0;         // both tables and the entry cells
+    std::uint64_t read_keys = 0;  // keys in the snapshot (live or not)
+    std::uint64_t bytes = 0;      // both tables and the entry cells
     std::uint64_t promotions = 0, misses = 0, dirty_growths = 0;
   };
   template <class ProbeFn>
@@ -331,8 +330,10 @@ class ReadMostlyMap {
     NoStats quiet;
     snapshot->for_each([&](std::uint64_t k, std::uint64_t v) {
       Entry* e = entry(v);
-      if (e->word.load(std::memory_order_relaxed) == kNil) e->expunged = true;
-      else dirty_->insert(k, hash_key(k), v, quiet);
+      if (e->word.load(std::memory_order_relaxed) == kNil)
+        e->expunged = true;
+      else
+        dirty_->insert(k, hash_key(k), v, quiet);
     });
   }
 
@@ -369,15 +370,15 @@ class ReadMostlyMap {
     promotions_ += 1;
   }
 
-  alloc::Pages& pages_;  // the map's page policy; outlives the map
-  ebr::Domain domain_;  // declared first: destroyed last, after the live tables
+  alloc::Pages& pages_;                                // the map's page policy; outlives the map
+  ebr::Domain domain_;                                 // declared first: destroyed last, after the live tables
   alignas(kPad) std::atomic<std::uintptr_t> read_{0};  // OpenTable* | amended; stored under mu_ only
   alignas(kPad) MutexLock mu_;
-  OpenTable* dirty_ = nullptr;          // guarded by mu_; I2
-  std::uint64_t misses_ = 0;            // guarded by mu_
-  std::uint64_t promotions_ = 0;        // guarded by mu_
-  std::uint64_t dirty_growths_ = 0;     // guarded by mu_
-  const std::size_t first_capacity_;    // immutable
+  OpenTable* dirty_ = nullptr;        // guarded by mu_; I2
+  std::uint64_t misses_ = 0;          // guarded by mu_
+  std::uint64_t promotions_ = 0;      // guarded by mu_
+  std::uint64_t dirty_growths_ = 0;   // guarded by mu_
+  const std::size_t first_capacity_;  // immutable
 };
 
 }  // namespace mapbench

@@ -39,10 +39,10 @@
 #include <cstdint>
 #include <vector>
 
-#include "runtime/alloc.h"
 #include "maps/locks.h"
-#include "runtime/op_stats.h"
 #include "maps/open_table.h"
+#include "runtime/alloc.h"
+#include "runtime/op_stats.h"
 
 namespace mapbench {
 
@@ -62,9 +62,9 @@ class ShardedMap {
   static constexpr std::size_t kShardAlign = Pad != 0 ? Pad : alignof(NaturalShard);
   struct alignas(kShardAlign) Shard {
     Lock lock;
-    OpenTable table;                         // guarded by lock
-    std::atomic<std::uint64_t> ops{0};       // relaxed; statistics passes only
-    std::atomic<std::uint64_t> contended{0}; // relaxed; statistics passes only
+    OpenTable table;                          // guarded by lock
+    std::atomic<std::uint64_t> ops{0};        // relaxed; statistics passes only
+    std::atomic<std::uint64_t> contended{0};  // relaxed; statistics passes only
   };
   static_assert(Pad == 0 || alignof(Shard) == Pad, "a padded shard starts on its own line");
   static_assert(Pad == 0 || sizeof(Shard) % Pad == 0, "a padded shard ends on a line boundary");
@@ -192,12 +192,12 @@ class ShardedMap {
     }
   }
 
-  Shard* shards_;                 // immutable after construction
+  Shard* shards_;                  // immutable after construction
   alloc::Pages& pages_;            // the map's page policy; outlives the map
-  TableSlot* slab_;               // every shard's first table; immutable
-  std::size_t slab_bytes_;        // immutable
-  const std::size_t shard_count_; // immutable
-  const std::size_t shard_bits_;  // immutable
+  TableSlot* slab_;                // every shard's first table; immutable
+  std::size_t slab_bytes_;         // immutable
+  const std::size_t shard_count_;  // immutable
+  const std::size_t shard_bits_;   // immutable
 };
 
 }  // namespace mapbench

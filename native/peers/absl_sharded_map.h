@@ -41,10 +41,10 @@
 #include <functional>
 #include <utility>
 
-#include "runtime/common.h"
-#include "maps/locks.h"
 #include "catalogue/any_map.h"
+#include "maps/locks.h"
 #include "peers/peer_adapter.h"
+#include "runtime/common.h"
 
 namespace mapbench {
 
@@ -56,14 +56,16 @@ class AbslShardedMap {
                                     CountingAllocator<std::pair<const std::uint64_t, std::uint64_t>>>;
 
   struct alignas(kPad) Shard {
-    explicit Shard(alloc::Pages& pages) : table(0, KeyHash(), std::equal_to<std::uint64_t>(), Table::allocator_type(pages)) {}
+    explicit Shard(alloc::Pages& pages)
+        : table(0, KeyHash(), std::equal_to<std::uint64_t>(), Table::allocator_type(pages)) {}
     MutexLock lock;
-    Table table;                  // guarded by lock
+    Table table;                       // guarded by lock
     std::size_t initial_capacity = 0;  // immutable after construction
   };
   static_assert(sizeof(Shard) % kPad == 0 && alignof(Shard) == kPad, "one shard per pad");
 
-  AbslShardedMap(alloc::Pages& pages, std::size_t capacity) : shards_(make_shards(pages, std::make_index_sequence<kShards>())) {
+  AbslShardedMap(alloc::Pages& pages, std::size_t capacity)
+      : shards_(make_shards(pages, std::make_index_sequence<kShards>())) {
     for (Shard& s : shards_) {
       s.table.reserve((capacity + kShards - 1) / kShards);
       s.initial_capacity = s.table.capacity();

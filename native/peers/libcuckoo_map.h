@@ -10,7 +10,7 @@
 //   locks:   [spin|count ···64 B···][spin|count ···]  ... (≤ 65536 stripes)
 //   buckets: [partial×4|occupied×4|(k,v)×4] [ ... ]   2^hashpower buckets
 //
-// Op mapping (mapbench → libcuckoo): get → find(k, v); insert → 
+// Op mapping (mapbench → libcuckoo): get → find(k, v); insert →
 // insert_or_assign (true = a new key); update → update (assign only if
 // present); erase → erase. Each takes the locks of the key's two buckets,
 // so every op is linearizable at the moment both are held.
@@ -34,16 +34,15 @@
 // (cuckoo hashing has neither in mapbench's sense).
 #pragma once
 
-#include <libcuckoo/cuckoohash_map.hh>
-
 #include <algorithm>
 #include <cstdint>
 #include <functional>
+#include <libcuckoo/cuckoohash_map.hh>
 #include <utility>
 
-#include "runtime/common.h"
 #include "catalogue/any_map.h"
 #include "peers/peer_adapter.h"
+#include "runtime/common.h"
 
 namespace mapbench {
 

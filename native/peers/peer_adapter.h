@@ -16,10 +16,10 @@
 #include <cstdint>
 #include <type_traits>
 
+#include "catalogue/any_map.h"
+#include "catalogue/map_adapter.h"
 #include "runtime/alloc.h"
 #include "runtime/common.h"
-#include "catalogue/map_adapter.h"
-#include "catalogue/any_map.h"
 #include "runtime/op_stats.h"
 #include "runtime/runner.h"
 
@@ -43,9 +43,13 @@ struct CountingAllocator {
   T* allocate(std::size_t n) { return static_cast<T*>(pages->allocate(n * sizeof(T), alignof(T))); }
   void deallocate(T* p, std::size_t n) noexcept { pages->deallocate(p, n * sizeof(T)); }
   template <class U>
-  bool operator==(const CountingAllocator<U>& o) const noexcept { return pages == o.pages; }
+  bool operator==(const CountingAllocator<U>& o) const noexcept {
+    return pages == o.pages;
+  }
   template <class U>
-  bool operator!=(const CountingAllocator<U>& o) const noexcept { return pages != o.pages; }
+  bool operator!=(const CountingAllocator<U>& o) const noexcept {
+    return pages != o.pages;
+  }
   alloc::Pages* pages;
 };
 
@@ -56,6 +60,8 @@ struct KeyHash {
 };
 
 // log2 of a power of two (0 for 0 and 1).
-inline std::uint64_t log2_floor(std::uint64_t x) { return x > 1 ? 63 - static_cast<std::uint64_t>(__builtin_clzll(x)) : 0; }
+inline std::uint64_t log2_floor(std::uint64_t x) {
+  return x > 1 ? 63 - static_cast<std::uint64_t>(__builtin_clzll(x)) : 0;
+}
 
 }  // namespace mapbench

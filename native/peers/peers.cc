@@ -99,7 +99,8 @@ Design absl_sharded_row() {
   d.make = make_peer<AbslShardedMap>;
   d.layouts = [](std::vector<LayoutEntry>& out) {
     add_layout<AbslShardedMap>(out, "absl-sharded.map");
-    add_layout<AbslShardedMap::Shard>(out, kPad == 128 ? "absl-sharded.mutex.128.shard" : "absl-sharded.mutex.64.shard");
+    add_layout<AbslShardedMap::Shard>(out,
+                                      kPad == 128 ? "absl-sharded.mutex.128.shard" : "absl-sharded.mutex.64.shard");
   };
   d.library_version = std::to_string(ABSL_LTS_RELEASE_VERSION);
 #endif

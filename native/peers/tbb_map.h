@@ -36,9 +36,9 @@
 #include <cstdint>
 #include <utility>
 
-#include "runtime/common.h"
 #include "catalogue/any_map.h"
 #include "peers/peer_adapter.h"
+#include "runtime/common.h"
 
 namespace mapbench {
 

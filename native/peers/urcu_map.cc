@@ -40,8 +40,8 @@ unsigned long next_power_of_two(std::size_t n) {
 
 UrcuMap::UrcuMap(std::size_t capacity) {
   const unsigned long buckets = next_power_of_two(capacity);
-  ht_ = cds_lfht_new_flavor(buckets, buckets, 0, CDS_LFHT_AUTO_RESIZE | CDS_LFHT_ACCOUNTING, &urcu_memb_flavor,
-                            nullptr);
+  ht_ =
+      cds_lfht_new_flavor(buckets, buckets, 0, CDS_LFHT_AUTO_RESIZE | CDS_LFHT_ACCOUNTING, &urcu_memb_flavor, nullptr);
   if (!ht_) throw std::bad_alloc();
 }
 
@@ -75,9 +75,7 @@ std::size_t UrcuMap::size() const {
   urcu_memb_read_lock();
   cds_lfht_iter it;
   cds_lfht_node* link;
-  cds_lfht_for_each(ht_, &it, link) {
-    n += node_of(link)->value.load(std::memory_order_acquire) != kDead;
-  }
+  cds_lfht_for_each(ht_, &it, link) { n += node_of(link)->value.load(std::memory_order_acquire) != kDead; }
   urcu_memb_read_unlock();
   return n;
 }

@@ -75,10 +75,10 @@
 #include <cstddef>
 #include <cstdint>
 
-#include "runtime/alloc.h"
-#include "runtime/common.h"
 #include "catalogue/any_map.h"
 #include "peers/peer_adapter.h"
+#include "runtime/alloc.h"
+#include "runtime/common.h"
 
 namespace mapbench {
 

@@ -17,12 +17,18 @@ namespace mapbench {
 
 const char* status_name(Status s) {
   switch (s) {
-    case Status::kOk: return "ok";
-    case Status::kInserted: return "inserted";
-    case Status::kAssigned: return "assigned";
-    case Status::kNotFound: return "not-found";
-    case Status::kFull: return "full";
-    case Status::kReservedKey: return "reserved-key";
+    case Status::kOk:
+      return "ok";
+    case Status::kInserted:
+      return "inserted";
+    case Status::kAssigned:
+      return "assigned";
+    case Status::kNotFound:
+      return "not-found";
+    case Status::kFull:
+      return "full";
+    case Status::kReservedKey:
+      return "reserved-key";
   }
   return "unknown";
 }
@@ -53,14 +59,14 @@ struct OwnedCounter {
 // One per thread; registered on first use, folded into `retired` on exit.
 struct ThreadBlock {
   OwnedCounter allocations, frees, bytes_allocated, bytes_freed;  // written only by the owning thread
-  bool registered = false;  // owning thread only
+  bool registered = false;                                        // owning thread only
   Counts snapshot() const { return {allocations.get(), frees.get(), bytes_allocated.get(), bytes_freed.get()}; }
   ~ThreadBlock();
   void ensure_registered();
 };
 
 struct Registry {
-  std::mutex mu;                     // guards `live` and `retired`
+  std::mutex mu;  // guards `live` and `retired`
   std::vector<ThreadBlock*> live;
   Counts retired;
 };
@@ -283,7 +289,8 @@ Pages::Report Pages::report() const {
       const std::uintptr_t lo = std::max(rb, vma_begin), hi = std::min(re, vma_end);
       if (hi > lo) overlap += hi - lo;
     }
-    backed += static_cast<double>(kb) * 1024.0 * static_cast<double>(overlap) / static_cast<double>(vma_end - vma_begin);
+    backed +=
+        static_cast<double>(kb) * 1024.0 * static_cast<double>(overlap) / static_cast<double>(vma_end - vma_begin);
   }
   std::fclose(f);
   r.huge_backed_bytes = static_cast<std::uint64_t>(backed);

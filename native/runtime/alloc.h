@@ -76,12 +76,12 @@ class Pages {
   void free_table(void* p, std::size_t bytes) noexcept;
 
   struct Report {
-    bool huge_pages = false;           // the policy
-    std::uint64_t placed_bytes = 0;    // bytes of live mappings this Pages holds
-    std::uint64_t advised_bytes = 0;   // of those, madvise(MADV_HUGEPAGE)'d
+    bool huge_pages = false;              // the policy
+    std::uint64_t placed_bytes = 0;       // bytes of live mappings this Pages holds
+    std::uint64_t advised_bytes = 0;      // of those, madvise(MADV_HUGEPAGE)'d
     std::uint64_t huge_backed_bytes = 0;  // AnonHugePages of those mappings (see report())
-    std::uint64_t heap_bytes = 0;      // live blocks below kPlacedMin, from the heap
-    bool huge_backed_known = false;    // /proc/self/smaps was readable
+    std::uint64_t heap_bytes = 0;         // live blocks below kPlacedMin, from the heap
+    bool huge_backed_known = false;       // /proc/self/smaps was readable
   };
   // huge_backed_bytes is what the kernel reports in /proc/self/smaps: the
   // AnonHugePages of every VMA overlapping this Pages' mappings, shared out
@@ -102,10 +102,10 @@ class Pages {
   void advise(std::uintptr_t start, std::size_t bytes);
 
   const bool huge_pages_;
-  mutable std::mutex mu_;                           // guards everything below
-  std::map<std::uintptr_t, Mapping> large_;         // block address -> its own mapping
-  std::map<std::uintptr_t, Chunk> chunks_;          // chunk start (2 MiB-aligned) -> state
-  std::uintptr_t current_ = 0;                      // chunk being carved; 0 = none
+  mutable std::mutex mu_;                    // guards everything below
+  std::map<std::uintptr_t, Mapping> large_;  // block address -> its own mapping
+  std::map<std::uintptr_t, Chunk> chunks_;   // chunk start (2 MiB-aligned) -> state
+  std::uintptr_t current_ = 0;               // chunk being carved; 0 = none
   std::uint64_t placed_bytes_ = 0, advised_bytes_ = 0;
   std::atomic<std::uint64_t> heap_bytes_{0};
 };

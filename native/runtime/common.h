@@ -11,13 +11,13 @@
 // so a workload can move between designs unchanged.
 #pragma once
 
-#include <cstddef>
 #include <array>
-#include <string>
-#include <string_view>
+#include <cstddef>
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
+#include <string>
+#include <string_view>
 
 #if defined(__x86_64__) || defined(__i386__)
 #include <immintrin.h>
@@ -47,12 +47,12 @@ inline constexpr bool is_user_value(std::uint64_t value) { return value != kRese
 
 // Outcome of a single map operation, shared by every design.
 enum class Status : std::uint8_t {
-  kOk = 0,        // get hit, update applied, erase removed
-  kInserted,      // insert added a new key
-  kAssigned,      // insert found the key and replaced its value
-  kNotFound,      // get / update / erase on an absent key
-  kFull,          // insert found no free slot (fixed-capacity tables)
-  kReservedKey,   // key or value is a sentinel (public API only)
+  kOk = 0,       // get hit, update applied, erase removed
+  kInserted,     // insert added a new key
+  kAssigned,     // insert found the key and replaced its value
+  kNotFound,     // get / update / erase on an absent key
+  kFull,         // insert found no free slot (fixed-capacity tables)
+  kReservedKey,  // key or value is a sentinel (public API only)
 };
 
 const char* status_name(Status s);

@@ -24,8 +24,8 @@ namespace mapbench {
 
 class Histogram {
  public:
-  static constexpr int kSubBits = 7;                      // 128 buckets per power of two
-  static constexpr int kLinearLimitBits = kSubBits + 1;   // values < 256 are exact
+  static constexpr int kSubBits = 7;                     // 128 buckets per power of two
+  static constexpr int kLinearLimitBits = kSubBits + 1;  // values < 256 are exact
   static constexpr int kMaxExponent = 40;
   static constexpr std::uint64_t kMaxValue = (std::uint64_t{1} << kMaxExponent) - 1;
   // Highest index: e = 39 → (39 - 7) * 128 + 255 = 4351.
@@ -50,7 +50,9 @@ class Histogram {
     std::size_t shift = i / (1u << kSubBits) - 1;
     return lowest_in(i) + (std::uint64_t{1} << shift) - 1;
   }
-  static double midpoint(std::size_t i) { return (static_cast<double>(lowest_in(i)) + static_cast<double>(highest_in(i))) / 2.0; }
+  static double midpoint(std::size_t i) {
+    return (static_cast<double>(lowest_in(i)) + static_cast<double>(highest_in(i))) / 2.0;
+  }
 
   void record(std::uint64_t v) {
     counts_[index_of(v)] += 1;

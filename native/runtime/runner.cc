@@ -2,13 +2,9 @@
 
 namespace mapbench {
 
-const char* outcome_name(int o) {
-  return o >= 0 && o < kOutcomeCount ? kOutcomeNames[o] : "unknown";
-}
+const char* outcome_name(int o) { return o >= 0 && o < kOutcomeCount ? kOutcomeNames[o] : "unknown"; }
 
-const char* latency_kind_name(int k) {
-  return k >= 0 && k < kLatencyKinds ? kLatencyKindNames[k] : "unknown";
-}
+const char* latency_kind_name(int k) { return k >= 0 && k < kLatencyKinds ? kLatencyKindNames[k] : "unknown"; }
 
 void measure_timer_overhead(Histogram& out, std::uint32_t samples) {
   for (std::uint32_t i = 0; i < samples; ++i) {

@@ -47,11 +47,11 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
-#include <atomic>
 #include <algorithm>
+#include <array>
+#include <atomic>
 #include <chrono>
 #include <cmath>
-#include <array>
 #include <cstddef>
 #include <cstdint>
 #include <memory>
@@ -87,7 +87,15 @@ inline constexpr std::array<const char*, 3> kRunModeNames = {"throughput", "late
 
 // Outcome of one replayed op; counted per thread.
 enum Outcome : std::uint8_t {
-  kGetHit, kGetMiss, kInsertNew, kInsertAssign, kInsertFull, kUpdateHit, kUpdateMiss, kEraseHit, kEraseMiss,
+  kGetHit,
+  kGetMiss,
+  kInsertNew,
+  kInsertAssign,
+  kInsertFull,
+  kUpdateHit,
+  kUpdateMiss,
+  kEraseHit,
+  kEraseMiss,
   kOutcomeCount
 };
 inline constexpr std::array<const char*, kOutcomeCount> kOutcomeNames = {
@@ -101,11 +109,19 @@ inline constexpr std::array<const char*, kLatencyKinds> kLatencyKindNames = {"ge
 const char* latency_kind_name(int kind);
 inline LatencyKind latency_kind_of(Outcome o) {
   switch (o) {
-    case kGetHit: return kLatGetHit;
-    case kGetMiss: return kLatGetMiss;
-    case kInsertNew: case kInsertAssign: case kInsertFull: return kLatInsert;
-    case kUpdateHit: case kUpdateMiss: return kLatUpdate;
-    default: return kLatErase;
+    case kGetHit:
+      return kLatGetHit;
+    case kGetMiss:
+      return kLatGetMiss;
+    case kInsertNew:
+    case kInsertAssign:
+    case kInsertFull:
+      return kLatInsert;
+    case kUpdateHit:
+    case kUpdateMiss:
+      return kLatUpdate;
+    default:
+      return kLatErase;
   }
 }
 
@@ -114,7 +130,7 @@ struct WorkerSpec {
   std::uint32_t threads = 1;
   RunMode mode = RunMode::kThroughput;
   std::uint32_t sample_every = 32;  // latency mode: time 1 op in N
-  int cpu = -1;                      // pin to this CPU; -1 = leave as is
+  int cpu = -1;                     // pin to this CPU; -1 = leave as is
   double warmup_seconds = 0.1;
   double duration_seconds = 1.0;
   double gate_timeout_seconds = 10.0;
@@ -128,7 +144,7 @@ struct WorkerSpec {
 
 // Per-window figures of the measured phase; see the header comment.
 struct Series {
-  std::uint64_t origin = 0;        // measured phase start (TSC)
+  std::uint64_t origin = 0;  // measured phase start (TSC)
   std::uint64_t window_ticks = 1;
   std::vector<std::uint64_t> ops;        // ops completed in each window
   std::vector<std::uint64_t> max_ticks;  // longest timed op ending in each window; 0 = none timed
@@ -165,7 +181,7 @@ struct WorkerResult {
   int cpu_start = -1, cpu_end = -1;
   long thread_id = 0;
   std::uint64_t checksum = 0;
-  alloc::Counts allocs;            // measured phase only, this thread
+  alloc::Counts allocs;  // measured phase only, this thread
   double generate_seconds = 0;
   std::uint64_t stream_ops = 0;          // ops in this thread's replayed stream
   std::unique_ptr<Histogram[]> latency;  // kLatencyKinds histograms, latency mode
@@ -178,7 +194,9 @@ namespace detail {
 
 inline std::uint64_t seconds_to_ticks(double s, double hz) { return static_cast<std::uint64_t>(s * hz); }
 
-inline std::int32_t load_acquire(std::int32_t& v) { return std::atomic_ref<std::int32_t>(v).load(std::memory_order_acquire); }
+inline std::int32_t load_acquire(std::int32_t& v) {
+  return std::atomic_ref<std::int32_t>(v).load(std::memory_order_acquire);
+}
 
 struct Affinity {
   bool changed = false;
@@ -219,7 +237,8 @@ inline Outcome do_op(Map& map, std::uint64_t key, std::uint8_t kind, std::uint32
       Status s = map.insert(key, tagged_value(thread_index, write_counter++), sink);
       return s == Status::kInserted ? kInsertNew : s == Status::kAssigned ? kInsertAssign : kInsertFull;
     }
-    case OpKind::kErase: return map.erase(key, sink) ? kEraseHit : kEraseMiss;
+    case OpKind::kErase:
+      return map.erase(key, sink) ? kEraseHit : kEraseMiss;
   }
   return kGetMiss;
 }
@@ -287,7 +306,9 @@ void run_phase(Map& map, const OpStream& stream, std::uint32_t thread_index, std
 // that fall due before `deadline`.
 inline std::uint64_t ops_due_before(std::uint64_t start, std::uint64_t deadline, double interval_ticks) {
   if (deadline <= start) return 0;
-  auto due = [&](std::uint64_t i) { return start + static_cast<std::uint64_t>(static_cast<double>(i) * interval_ticks); };
+  auto due = [&](std::uint64_t i) {
+    return start + static_cast<std::uint64_t>(static_cast<double>(i) * interval_ticks);
+  };
   auto n = static_cast<std::uint64_t>(std::ceil(static_cast<double>(deadline - start) / interval_ticks));
   // The closed form can be one off either way after rounding; settle it on
   // the same formula the loop uses.
@@ -362,8 +383,8 @@ std::string wait_at_gate(Control& ctl, std::uint32_t threads, double timeout_sec
 const OpStream& thread_stream(const WorkloadSpec& w, std::uint64_t* coverage);
 
 template <bool kTimed, class Map, class Sink>
-void run_both_phases(Map& map, const OpStream& stream, const WorkerSpec& spec, Control& ctl, double hz,
-                     Sink& sink, WorkerResult& r) {
+void run_both_phases(Map& map, const OpStream& stream, const WorkerSpec& spec, Control& ctl, double hz, Sink& sink,
+                     WorkerResult& r) {
   const std::uint32_t t = spec.workload.thread_index;
   const std::uint64_t warm_end = r.release_tsc + seconds_to_ticks(spec.warmup_seconds, hz);
   const std::uint64_t measure_end = warm_end + seconds_to_ticks(spec.duration_seconds, hz);

@@ -71,8 +71,10 @@ Invariance invariance_from_cpuinfo(const std::string& text) {
     std::istringstream words(line.substr(colon + 1));
     std::string w;
     while (words >> w) {
-      if (w == "constant_tsc") r.constant = true;
-      else if (w == "nonstop_tsc") r.nonstop = true;
+      if (w == "constant_tsc")
+        r.constant = true;
+      else if (w == "nonstop_tsc")
+        r.nonstop = true;
     }
     break;  // the first CPU's flags; every CPU of one machine reports the same TSC flags
   }

@@ -18,10 +18,10 @@
 //                 reports whether this machine says so.
 #pragma once
 
+#include <x86intrin.h>
+
 #include <cstdint>
 #include <string>
-
-#include <x86intrin.h>
 
 namespace mapbench::tsc {
 

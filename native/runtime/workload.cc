@@ -102,12 +102,15 @@ OpStream generate_stream(const WorkloadSpec& spec) {
 
   auto draw_index = [&]() -> std::uint64_t {
     switch (spec.dist.kind) {
-      case DistKind::kUniform: return key_rng.below(n);
-      case DistKind::kZipf: return zipfian.next(key_rng);
+      case DistKind::kUniform:
+        return key_rng.below(n);
+      case DistKind::kZipf:
+        return zipfian.next(key_rng);
       case DistKind::kHotspot:
         if (hot == n || key_rng.unit() < spec.dist.hot_op_fraction) return key_rng.below(hot);
         return hot + key_rng.below(n - hot);
-      case DistKind::kHotkey: return 0;
+      case DistKind::kHotkey:
+        return 0;
     }
     return 0;
   };
@@ -162,8 +165,10 @@ double expected_coverage(const Distribution& dist, std::uint64_t keys, double dr
   const double n = static_cast<double>(keys);
   if (keys == 0 || draws <= 0) return 0;
   switch (dist.kind) {
-    case DistKind::kUniform: return uniform_distinct(n, draws) / n;
-    case DistKind::kHotkey: return 1 / n;
+    case DistKind::kUniform:
+      return uniform_distinct(n, draws) / n;
+    case DistKind::kHotkey:
+      return 1 / n;
     case DistKind::kHotspot: {
       // The hot set as generate_stream sizes it.
       double hot = std::floor(dist.hot_fraction * n);
@@ -230,8 +235,8 @@ void mark_coverage(const OpStream& stream, std::uint64_t* coverage) {
     const std::uint64_t index = index_of(op_key(op));
     // Relaxed: the bitmap is read after every marking thread has finished
     // its run, which orders the ORs before the count.
-    std::atomic_ref<std::uint64_t>(coverage[index >> 6]).fetch_or(std::uint64_t{1} << (index & 63),
-                                                                  std::memory_order_relaxed);
+    std::atomic_ref<std::uint64_t>(coverage[index >> 6])
+        .fetch_or(std::uint64_t{1} << (index & 63), std::memory_order_relaxed);
   }
 }
 

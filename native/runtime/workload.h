@@ -50,18 +50,18 @@ inline constexpr std::array<const char*, 4> kDistKindNames = {"uniform", "zipf",
 
 struct Distribution {
   DistKind kind = DistKind::kUniform;
-  double theta = 0.99;          // zipf: 0 < theta < 1
-  double hot_fraction = 0.01;   // hotspot: 0 < f < 1
-  double hot_op_fraction = 0.9; // hotspot: 0 <= p <= 1
+  double theta = 0.99;           // zipf: 0 < theta < 1
+  double hot_fraction = 0.01;    // hotspot: 0 < f < 1
+  double hot_op_fraction = 0.9;  // hotspot: 0 <= p <= 1
 };
 
 struct WorkloadSpec {
   std::uint32_t mix[kOpKinds] = {100, 0, 0, 0, 0};  // weights by OpKind
   Distribution dist;
-  std::uint64_t keys = 1000;          // present keys; >= 1
+  std::uint64_t keys = 1000;  // present keys; >= 1
   std::uint64_t seed = 1;
   std::uint32_t thread_index = 0;
-  std::size_t stream_length = 1 << 20; // ops; a multiple of kStreamBatch
+  std::size_t stream_length = 1 << 20;  // ops; a multiple of kStreamBatch
 };
 
 inline constexpr std::size_t kStreamBatch = 256;
