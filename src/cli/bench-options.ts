@@ -2,7 +2,7 @@
 // `npm run profile` parses the same ones (plus its own) and forwards them.
 import { Command, Option } from 'commander';
 
-import { SCENARIOS } from '../../bench/scenarios/index.js';
+import { SCENARIOS } from '../scenarios/index.js';
 import { AUTO_MAX_REPEATS, AUTO_MIN_REPEATS, availableCpus, DEFAULT_MAPS, DEFAULTS, type RawOptions, type ResolvedConfig, resolveConfig } from '../config.js';
 import { addon } from '../native.js';
 import { NAMED_MIXES } from '../workload.js';

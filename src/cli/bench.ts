@@ -7,12 +7,12 @@ import { fileURLToPath } from 'node:url';
 import cliProgress from 'cli-progress';
 import type { Command } from 'commander';
 
-import { findScenario, SCENARIOS } from '../../bench/scenarios/index.js';
+import { findScenario, SCENARIOS } from '../scenarios/index.js';
 
 import { runBench } from '../bench.js';
 import { captureEnvironment } from '../environment.js';
 import type { RawOptions, ResolvedConfig } from '../config.js';
-import { SMOKE_BASE } from '../scenario.js';
+import { SMOKE_BASE } from '../scenarios/scenario.js';
 import { type Environment, isUnreliable } from '../schema.js';
 import { EXIT_SIGINT, EXIT_SIGTERM, UsageError } from '../errors.js';
 import { NativeLab } from '../lab.js';

@@ -7,7 +7,7 @@
 // network at all, so even a string that escaped escaping could not run.
 import { createHash } from 'node:crypto';
 
-import type { ScenarioTable } from '../scenario.js';
+import type { ScenarioTable } from '../scenarios/scenario.js';
 import { Html, html, scriptCode, scriptJson } from './html.js';
 import { type ChartSpec, type ReportModel, SECTIONS, type TableRow } from './model.js';
 import { decorateOption, pageMain } from './page-script.js';

@@ -5,12 +5,12 @@
 // (ScenarioChart) and become ECharts options here, like every other chart.
 import type { EChartsOption, SeriesOption } from 'echarts';
 
-import { findScenario } from '../../bench/scenarios/index.js';
-import type { Scenario, ScenarioChart, ScenarioTable } from '../scenario.js';
-import type { ChartSpec, LoadedFile } from './model.js';
+import { findScenario } from '../scenarios/index.js';
+import type { Scenario, ScenarioChart, ScenarioTable } from '../scenarios/scenario.js';
+import { type ChartSpec, type LoadedFile, SCENARIO_SECTION } from './types.js';
 
 /** The `section` of every scenario chart: it picks the generic tooltip in decorateOption. */
-export const SCENARIO_SECTION = 'scenario';
+export { SCENARIO_SECTION };
 
 export interface ScenarioSection {
   /** DOM id of the section. */

@@ -11,13 +11,13 @@ import { test } from 'node:test';
 import { pathToFileURL } from 'node:url';
 
 
-import { SCENARIOS } from '../../bench/scenarios/index.js';
-import { lfKnee } from '../../bench/scenarios/lf-knee.js';
+import { SCENARIOS } from '../../src/scenarios/index.js';
+import { lfKnee } from '../../src/scenarios/lf-knee.js';
 import { buildReport, renderReport, svgPath } from '../../src/report/index.js';
 import { buildModel, type ChartSpec, loadedFiles, type ReportModel } from '../../src/report/model.js';
 import { renderPage } from '../../src/report/page.js';
 import { type FindScenario, SCENARIO_SECTION, scenarioOption } from '../../src/report/scenarios.js';
-import type { Scenario, ScenarioChart } from '../../src/scenario.js';
+import type { Scenario, ScenarioChart } from '../../src/scenarios/scenario.js';
 import type { ResultFile } from '../../src/schema.js';
 import { mainFixture, resultFile, SCRIPT_MAP } from './fixtures/report/result-file.js';
 import { LF_KNEE_LOAD_FACTORS, LF_KNEE_MAPS, lfKneeFixture } from './fixtures/report/scenario.js';

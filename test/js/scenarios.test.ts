@@ -10,12 +10,12 @@ import path from 'node:path';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 
-import { findScenario, SCENARIOS } from '../../bench/scenarios/index.js';
-import { knuthHit, knuthMiss } from '../../bench/scenarios/lf-knee.js';
-import { kneeOf, missedShareOf, stepped } from '../../bench/scenarios/stepped.js';
+import { findScenario, SCENARIOS } from '../../src/scenarios/index.js';
+import { knuthHit, knuthMiss } from '../../src/scenarios/lf-knee.js';
+import { kneeOf, missedShareOf, stepped } from '../../src/scenarios/stepped.js';
 import { availableCpus, resolveConfig } from '../../src/config.js';
 import { addon } from '../../src/native.js';
-import { findCell, SMOKE_BASE } from '../../src/scenario.js';
+import { findCell, SMOKE_BASE } from '../../src/scenarios/scenario.js';
 import { parseResultFile } from '../../src/schema.js';
 import { syntheticFile } from './fixtures/scenarios/synthetic.js';
 

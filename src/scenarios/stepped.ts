@@ -9,8 +9,8 @@
 // ops it did not reach are the step's missed ops (shown beside it).
 import {
   distinct, findCell, type Finding, fmt, latencyOf, mops, nsText, qpsOf, type Scenario, type ScenarioChart, type ScenarioTable,
-} from '../../src/scenario.js';
-import type { CellRecordOk, ResultFile } from '../../src/schema.js';
+} from './scenario.js';
+import type { CellRecordOk, ResultFile } from '../schema.js';
 
 const MAPS = ['mutex', 'sharded', 'lockfree'];
 

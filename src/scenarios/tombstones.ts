@@ -8,8 +8,8 @@
 // space. Started with --initial-capacity the table grows online, migrating
 // when claimed slots (live + tombstones) pass 0.75 of it; a migration drops
 // the tombstones: the curves show the build-up and that cleanup.
-import { findCell, fmt, mops, nsText, type Scenario, type ScenarioChart } from '../../src/scenario.js';
-import type { DiagnosticSample, RepeatRecord } from '../../src/schema.js';
+import { findCell, fmt, mops, nsText, type Scenario, type ScenarioChart } from './scenario.js';
+import type { DiagnosticSample, RepeatRecord } from '../schema.js';
 
 function firstRun(doc: Parameters<Scenario['findings']>[0]): RepeatRecord | undefined {
   return findCell(doc, { map: 'lockfree', mix: 'churn' })?.repeats.find((r) => r.samples?.length);

@@ -4,7 +4,7 @@
 // churn mixes.
 import {
   distinct, findCell, type Finding, fmt, latencyOf, mops, mostThreads, nsText, qpsOf, ratio, type Scenario, type ScenarioChart, type ScenarioTable,
-} from '../../src/scenario.js';
+} from './scenario.js';
 
 const MAPS = ['chained', 'chained-pool', 'sharded', 'lockfree'];
 

@@ -5,8 +5,8 @@
 // windows, so promotions show up as spikes in the time series.
 import {
   distinct, findCell, type Finding, fmt, latencyOf, mops, mostThreads, nsText, qpsOf, ratio, type Scenario, type ScenarioChart, type ScenarioTable,
-} from '../../src/scenario.js';
-import type { CellRecordOk, ResultFile } from '../../src/schema.js';
+} from './scenario.js';
+import type { CellRecordOk, ResultFile } from '../schema.js';
 
 const MAPS = ['readmostly', 'rwlock', 'sharded', 'lockfree'];
 const MIXES = ['get=99,update=1', 'get=95,update=5', 'get=75,update=25', 'get=50,update=50', 'churn'];

@@ -3,7 +3,7 @@
 // packed (several shards' locks and counters in one line), under a
 // write-heavy mix on a key set that fits in cache, so the shard headers'
 // lines are what the cores fight over.
-import { distinct, findCell, type Finding, fmt, latencyOf, mops, mostThreads, qpsOf, ratio, type Scenario, type ScenarioChart } from '../../src/scenario.js';
+import { distinct, findCell, type Finding, fmt, latencyOf, mops, mostThreads, qpsOf, ratio, type Scenario, type ScenarioChart } from './scenario.js';
 
 const MAPS = ['sharded:spin:128', 'sharded:spin:64', 'sharded:spin:packed'];
 

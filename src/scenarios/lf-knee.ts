@@ -7,8 +7,8 @@
 import {
   distinct, findCell, type Finding, fmt, latencyOf, nsText, qpsOf, ratio,
   type Scenario, type ScenarioChart, type ScenarioTable,
-} from '../../src/scenario.js';
-import type { ResultFile } from '../../src/schema.js';
+} from './scenario.js';
+import type { ResultFile } from '../schema.js';
 
 const MAPS = ['lockfree', 'mutex', 'sharded'];
 const LOAD_FACTORS = [0.5, 0.6, 0.7, 0.8, 0.85, 0.9, 0.95, 0.99];

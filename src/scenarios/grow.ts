@@ -7,8 +7,8 @@
 // windows show each growth step as a dip or a spike.
 import {
   distinct, findCell, type Finding, fmt, latencyOf, mops, nsText, qpsOf, type Scenario, type ScenarioChart, type ScenarioTable,
-} from '../../src/scenario.js';
-import type { CellRecordOk, RepeatRecord, ResultFile } from '../../src/schema.js';
+} from './scenario.js';
+import type { CellRecordOk, RepeatRecord, ResultFile } from '../schema.js';
 
 const MAPS = ['lockfree', 'sharded', 'mutex'];
 

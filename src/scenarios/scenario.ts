@@ -1,11 +1,11 @@
 // Scenarios: named, one-command studies. A scenario is a preset of bench
-// flags (bench/scenarios/<name>.ts) plus the code that reads its result file
+// flags (src/scenarios/<name>.ts) plus the code that reads its result file
 // back: findings (sentences with the number they state, computed from the
 // cells, never typed in), charts and tables. The bench CLI runs the preset
 // and prints the findings; the report draws the charts and tables; the
 // tests feed synthetic result files to the same functions.
-import type { RawOptions } from './config.js';
-import type { CellParams, CellRecordOk, LatencyStats, ResultFile } from './schema.js';
+import type { RawOptions } from '../config.js';
+import type { CellParams, CellRecordOk, LatencyStats, ResultFile } from '../schema.js';
 
 /** One sentence computed from the data, with the figure it states. */
 export interface Finding {

@@ -1,6 +1,6 @@
 // The scenarios `npm run bench -- --scenario NAME|all` knows, in the order
 // `all` runs them. docs/SCENARIOS.md describes each and what it measured.
-import type { Scenario } from '../../src/scenario.js';
+import type { Scenario } from './scenario.js';
 import { alloc } from './alloc.js';
 import { falseSharing } from './false-sharing.js';
 import { grow } from './grow.js';

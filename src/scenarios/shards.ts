@@ -4,7 +4,7 @@
 // shard, giving the hottest shard's share.
 import {
   distinct, findCell, type Finding, fmt, latencyOf, mops, mostThreads, qpsOf, ratio, type Scenario, type ScenarioChart,
-} from '../../src/scenario.js';
+} from './scenario.js';
 
 const DISTS = ['uniform', 'zipf:0.99', 'hotkey'];
 

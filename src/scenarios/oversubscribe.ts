@@ -2,7 +2,7 @@
 // preempted keeps every waiter spinning through its time slice; a mutex
 // puts them to sleep; a lock-free map has no holder to preempt. Threads 1,
 // 2, 4 and 8 on whatever cores the machine has.
-import { distinct, findCell, type Finding, fmt, latencyOf, mostThreads, nsText, qpsOf, ratio, type Scenario, type ScenarioChart } from '../../src/scenario.js';
+import { distinct, findCell, type Finding, fmt, latencyOf, mostThreads, nsText, qpsOf, ratio, type Scenario, type ScenarioChart } from './scenario.js';
 
 const MAPS = ['spin', 'mutex', 'sharded:spin', 'sharded', 'lockfree'];
 
