@@ -4,7 +4,7 @@
 // (a many-core box to measure scaling past the 2 cores of the usual
 // machine) and for profiling with no JIT or worker pool in the picture.
 //
-//   mapbench_native --map lockfree --threads 1,2,4,8,16 --keys 1e6 --lf 0.5 --mix 100,0,0,0,0
+//   mapbench_native --maps lockfree --threads 1,2,4,8,16 --keys 1e6 --load-factors 0.5 --mix 100,0,0,0,0
 //
 // Prints one JSON object per line: a header with the machine's TSC rate and
 // timer cost, then one line per (threads, repeat) run with its throughput,
@@ -77,15 +77,15 @@ Args parse(int argc, char** argv) {
     const std::string flag = argv[i];
     if (flag == "--help") {
       std::printf(
-          "mapbench_native [--map design[:mutex|spin|rw[:packed|64|128]]] [--threads 1,2,...] [--cpus 0,1,...]\n"
-          "  [--keys N] [--lf X] [--shards N] [--initial-capacity N] [--max-load-factor X]\n"
+          "mapbench_native [--maps design[:mutex|spin|rw[:packed|64|128]]] [--threads 1,2,...] [--cpus 0,1,...]\n"
+          "  [--keys N] [--load-factors X] [--shards N] [--initial-capacity N] [--max-load-factor X]\n"
           "  [--mix get,miss,update,insert,erase] [--dist uniform|zipf|hotspot|hotkey]\n"
           "  [--duration S] [--warmup S] [--repeat N] [--mode throughput|latency] [--sample-every N] [--stream-length N] [--stream-budget BYTES]\n");
       std::exit(0);
     }
     if (i + 1 >= argc) throw Usage(flag + " needs a value");
     const std::string v = argv[++i];
-    if (flag == "--map") {
+    if (flag == "--maps" || flag == "--map") {
       // design[:lock[:pad]], as the harness names maps.
       std::vector<std::string> parts;
       for (std::size_t from = 0;;) {
@@ -94,14 +94,18 @@ Args parse(int argc, char** argv) {
         if (colon == std::string::npos) break;
         from = colon + 1;
       }
-      if (parts.size() > 3) throw Usage("--map is design[:lock[:pad]], got '" + v + "'");
+      if (parts.size() > 3) throw Usage("--maps is design[:lock[:pad]], got '" + v + "'");
       a.map.design = parts[0];
-      const std::string lock = parts.size() > 1 ? parts[1] : "mutex";
-      if (lock == "mutex") a.map.lock = mb::LockKind::kMutex;
-      else if (lock == "spin") a.map.lock = mb::LockKind::kSpin;
-      else if (lock == "rw") a.map.lock = mb::LockKind::kRw;
-      else throw Usage("--map: lock must be mutex, spin or rw, got '" + lock + "'");
-      if (parts.size() > 2) a.map.pad = parts[2] == "packed" ? 0 : static_cast<std::uint32_t>(number("--map pad", parts[2]));
+      if (parts.size() > 1) {
+        const auto lock = mb::lock_kind_from(parts[1]);
+        if (!lock) throw Usage("--maps: lock must be one of " + mb::name_list(mb::kLockKindNames) + ", got '" + parts[1] + "'");
+        a.map.lock = *lock;
+      }
+      if (parts.size() > 2) {
+        const auto pad = mb::pad_from(parts[2]);
+        if (!pad) throw Usage("--maps: padding must be packed, 64 or 128, got '" + parts[2] + "'");
+        a.map.pad = *pad;
+      }
     } else if (flag == "--threads") {
       a.threads.clear();
       for (const auto& t : split(v)) {
@@ -113,8 +117,8 @@ Args parse(int argc, char** argv) {
       for (const auto& c : split(v)) a.cpus.push_back(static_cast<int>(number("--cpus", c)));
     } else if (flag == "--keys") {
       a.map.expected_entries = static_cast<std::uint64_t>(number("--keys", v));
-    } else if (flag == "--lf") {
-      a.map.load_factor = number("--lf", v);
+    } else if (flag == "--load-factors" || flag == "--lf") {
+      a.map.load_factor = number("--load-factors", v);
     } else if (flag == "--shards") {
       a.map.shards = static_cast<std::uint32_t>(number("--shards", v));
     } else if (flag == "--initial-capacity") {
@@ -123,14 +127,13 @@ Args parse(int argc, char** argv) {
       a.map.max_load_factor = number("--max-load-factor", v);
     } else if (flag == "--mix") {
       const auto w = split(v);
-      if (w.size() != mb::kOpKinds) throw Usage("--mix needs 5 weights: get,miss,update,insert,erase");
+      if (w.size() != mb::kOpKinds)
+        throw Usage("--mix needs " + std::to_string(mb::kOpKinds) + " weights: " + mb::name_list(mb::kOpKindNames));
       for (int k = 0; k < mb::kOpKinds; ++k) a.mix[k] = static_cast<std::uint32_t>(number("--mix", w[k]));
     } else if (flag == "--dist") {
-      if (v == "uniform") a.dist.kind = mb::DistKind::kUniform;
-      else if (v == "zipf") a.dist.kind = mb::DistKind::kZipf;
-      else if (v == "hotspot") a.dist.kind = mb::DistKind::kHotspot;
-      else if (v == "hotkey") a.dist.kind = mb::DistKind::kHotkey;
-      else throw Usage("--dist must be uniform, zipf, hotspot or hotkey");
+      const int dist = mb::name_index(mb::kDistKindNames, v);
+      if (dist < 0) throw Usage("--dist must be one of " + mb::name_list(mb::kDistKindNames));
+      a.dist.kind = static_cast<mb::DistKind>(dist);
     } else if (flag == "--duration") {
       a.duration = number("--duration", v);
     } else if (flag == "--warmup") {
