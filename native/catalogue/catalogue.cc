@@ -78,11 +78,6 @@ std::unique_ptr<AnyMap> make_chained(const MapOptions& o) {
   return adapt<ChainedMap<MutexLock, Nodes>>(o, buckets, o.shards);
 }
 
-template <class T>
-void add_layout(std::vector<LayoutEntry>& out, const char* name) {
-  out.push_back({name, sizeof(T), alignof(T)});
-}
-
 template <class Lock>
 void add_shard_layouts(std::vector<LayoutEntry>& out, const std::string& lock) {
   const auto add = [&](const std::string& pad, std::size_t size, std::size_t align) {

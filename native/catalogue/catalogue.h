@@ -54,6 +54,12 @@ struct LayoutEntry {
   std::size_t align;
 };
 
+// A layout entry for T: what a row's `layouts` adds per padded type.
+template <class T>
+void add_layout(std::vector<LayoutEntry>& out, const char* name) {
+  out.push_back({name, sizeof(T), alignof(T)});
+}
+
 using MapFactory = std::unique_ptr<AnyMap> (*)(const MapOptions&);
 using LayoutList = void (*)(std::vector<LayoutEntry>&);
 

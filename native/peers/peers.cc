@@ -35,11 +35,6 @@ std::unique_ptr<AnyMap> make_peer(const MapOptions& o) {
   return std::make_unique<MapAdapter<M>>(o, capacity, capacity);
 }
 
-template <class T>
-void add_layout(std::vector<LayoutEntry>& out, const char* name) {
-  out.push_back({name, sizeof(T), alignof(T)});
-}
-
 const PeerManifest& manifest(std::string_view name) {
   for (const auto& m : peer_manifest())
     if (name == m.name) return m;
