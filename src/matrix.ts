@@ -39,6 +39,18 @@ export function cellKey(p: CellParams): string {
   ].join('|');
 }
 
+/**
+ * "The same cell, on a different map": the cell key without what belongs to
+ * the map (its label and shard count). Compare's map pivot, the ×floor
+ * ratio and the report pair cells by it.
+ */
+export function experimentKey(p: CellParams): string {
+  return cellKey(p)
+    .split('|')
+    .filter((s) => !s.startsWith('map=') && !s.startsWith('shards='))
+    .join('|');
+}
+
 export function buildMatrix(c: ResolvedConfig): Cell[] {
   const cells: Cell[] = [];
   for (const threads of c.threads) {

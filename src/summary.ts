@@ -6,6 +6,7 @@
 // Shared by the console (`npm run bench`) and the HTML report, so both say
 // the same thing. Pure functions of the document: no terminal, no clock.
 import { FLOOR_DESIGN, PSEUDO_DESIGNS } from './designs.js';
+import { experimentKey } from './matrix.js';
 import { type CellRecord, type CellRecordOk, isUnreliable, type ResultFile, type WarningRecord } from './schema.js';
 import { MEDIAN_CI_LEVEL, medianInterval } from './stats.js';
 
@@ -99,18 +100,8 @@ function rawRates(c: CellRecordOk): number[] {
 
 /** The floor cell that matches a cell in everything but the map. */
 export function floorOf(cells: CellRecord[], c: CellRecord): CellRecord | undefined {
-  const p = c.params;
-  return cells.find(
-    (f) =>
-      f.status === 'ok' &&
-      f.params.design === FLOOR_DESIGN &&
-      f.params.threads === p.threads &&
-      f.params.loadFactor === p.loadFactor &&
-      f.params.keys === p.keys &&
-      f.params.mix === p.mix &&
-      f.params.dist === p.dist &&
-      JSON.stringify(f.params.cpus) === JSON.stringify(p.cpus),
-  );
+  const key = experimentKey(c.params);
+  return cells.find((f) => f.status === 'ok' && f.params.design === FLOOR_DESIGN && experimentKey(f.params) === key);
 }
 
 export function buildPivot(doc: ResultFile): Pivot {

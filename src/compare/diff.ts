@@ -14,7 +14,7 @@
 // "inconclusive" when the repeat counts could not give p < alpha at all: a
 // test that cannot reject says nothing, so it never reads as "no change".
 // Sides holding runs kept over --max-skew (unreliable cells) are marked.
-import { cellKey } from '../matrix.js';
+import { experimentKey } from '../matrix.js';
 import type { CellParams, CellRecord, CellRecordOk, Environment, RepeatRecord, ResultFile } from '../schema.js';
 import { summarize } from '../stats.js';
 import { mannWhitneyU, minimumP, repeatsToReach } from './utest.js';
@@ -469,13 +469,8 @@ export function compareFiles(files: NamedResult[], o: CompareOptions): CompareDi
   return diffOf('files', o, pairs);
 }
 
-/** The key of a cell without the parameters that belong to the map (map, design, lock, shards). */
-export function pivotKey(p: CellParams): string {
-  return cellKey(p)
-    .split('|')
-    .filter((s) => !s.startsWith('map=') && !s.startsWith('shards='))
-    .join('|');
-}
+/** The key of a cell without the parameters that belong to the map (matrix.ts experimentKey). */
+export const pivotKey: (p: CellParams) => string = experimentKey;
 
 /** The maps of a file, in order of first appearance. */
 export function mapsOf(doc: ResultFile): string[] {
