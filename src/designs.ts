@@ -24,3 +24,6 @@ export const FLOOR_DESIGN: string = CATALOGUE.designs.find((d) => d.baseline ===
 export function recordsOpStats(name: string): boolean {
   return designRow(name)?.opStats ?? true;
 }
+
+/** compare --pivot map's default baseline: the catalogue's first real map, the simplest locked table. */
+export const BASELINE_MAP: string = CATALOGUE.designs.find((d) => d.kind === 'map')!.name;

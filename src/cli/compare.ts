@@ -9,6 +9,7 @@ import { Command, Option } from 'commander';
 import { compareFiles, compareMaps, type CompareOptions, DEFAULT_OPTIONS, mapsOf, METRIC_NAMES, type MetricName } from '../compare/diff.js';
 import { readResultFile } from '../result-files.js';
 import { type Format, FORMATS, render } from '../compare/render.js';
+import { BASELINE_MAP } from '../designs.js';
 import { UsageError } from '../errors.js';
 import { parseArgs, runCli } from './run-cli.js';
 
@@ -28,7 +29,7 @@ function program(): Command {
     .option('--fail-on-regression <pct>', 'exit 1 if any metric got significantly worse by more than this (e.g. 5%); else exit 3 if a comparison\'s repeat counts cannot reach --alpha')
     .addOption(new Option('--format <format>', 'output format').choices(FORMATS).default('table'))
     .addOption(new Option('--pivot <param>', 'compare inside one file: every value of <param> against --baseline').choices(['map']))
-    .option('--baseline <map>', 'with --pivot map: the map the others are compared against', 'mutex')
+    .option('--baseline <map>', 'with --pivot map: the map the others are compared against', BASELINE_MAP)
     .exitOverride()
     .configureOutput({ writeErr: () => {} });
 }
