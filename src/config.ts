@@ -7,6 +7,8 @@ import path from 'node:path';
 
 import { CATALOGUE } from './catalogue.js';
 import { UsageError } from './errors.js';
+import { DEFAULTS, type RawOptions } from './flags.js';
+import type { ResolvedConfigRecord } from './schema.js';
 import type { DesignInfo, LockKind, PadBytes } from './native.js';
 import { type Distribution, type Mix, parseDistribution, parseMixList } from './workload.js';
 
@@ -100,48 +102,7 @@ export interface AdaptivePlan {
 export const AUTO_MIN_REPEATS = 3;
 export const AUTO_MAX_REPEATS = 15;
 
-/** Raw flag values as the CLI parser hands them over (strings or booleans). */
-export interface RawOptions {
-  maps?: string;
-  threads?: string;
-  cpus?: string;
-  loadFactors?: string;
-  keys?: string;
-  mix?: string;
-  dist?: string;
-  shards?: string;
-  rate?: string;
-  series?: string;
-  sampleDiagnostics?: string;
-  prefill?: string;
-  initialCapacity?: string;
-  maxLoadFactor?: string;
-  duration?: string;
-  warmup?: string;
-  repeat?: string;
-  targetCi?: string;
-  maxCellTime?: string;
-  mode?: string;
-  sampleEvery?: string;
-  stats?: boolean;
-  seed?: string;
-  interleave?: boolean;
-  /** 'on' | 'off' from --huge-pages, false from --no-huge-pages. */
-  hugePages?: boolean | string;
-  streamLength?: string;
-  streamBudget?: string;
-  gateTimeout?: string;
-  maxSkew?: string;
-  strict?: boolean;
-  out?: string;
-  quiet?: boolean;
-  json?: boolean;
-  table?: string;
-  verbose?: boolean;
-  scenario?: string;
-  smoke?: boolean;
-  outDir?: string;
-}
+export type { RawOptions } from './flags.js';
 
 /**
  * The default run's maps (the catalogue's defaultRun trait): mapbench's own
@@ -151,26 +112,7 @@ export interface RawOptions {
  */
 export const DEFAULT_MAPS = CATALOGUE.designs.filter((d) => d.defaultRun).map((d) => d.name).join(',');
 
-export const DEFAULTS = {
-  threads: '1,2',
-  loadFactors: '0.5,0.9',
-  keys: '1e6',
-  mix: 'C,cart',
-  dist: 'uniform',
-  shards: '64',
-  duration: '0.15s',
-  warmup: '0.03s',
-  repeat: 'auto',
-  targetCi: '3%',
-  maxCellTime: '1s',
-  mode: 'throughput',
-  sampleEvery: '128',
-  seed: '1',
-  streamLength: 'auto',
-  streamBudget: '1GiB',
-  gateTimeout: '10s',
-  maxSkew: '5%',
-} as const;
+export { DEFAULTS } from './flags.js';
 
 const LOCKS: readonly LockKind[] = CATALOGUE.lockKinds;
 const PADS: ReadonlyMap<string, PadBytes> = new Map(CATALOGUE.pads.map((p) => [p.name, p.bytes]));
@@ -477,8 +419,8 @@ export function resolveConfig(raw: RawOptions, ctx: ResolveContext): ResolvedCon
   };
 }
 
-/** The config as stored in result files (see schema.ts ResolvedConfigSchema). */
-export function configRecord(c: ResolvedConfig) {
+/** The config as stored in result files: typed by schema.ts ResolvedConfigSchema, so the two cannot drift. */
+export function configRecord(c: ResolvedConfig): ResolvedConfigRecord {
   return {
     maps: c.maps.map((m) => m.label),
     threads: c.threads,

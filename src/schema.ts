@@ -158,7 +158,7 @@ export const CellParams = z.object({
   keys: z.number().int().positive(),
   mix: z.string(),
   /** Weights [get, miss, update, insert, erase]. */
-  mixWeights: z.array(count).length(5),
+  mixWeights: z.array(count).length(CATALOGUE.opKinds.length),
   dist: z.string(),
   /** Sharded maps picked with a pad in their label (`sharded:spin:packed`): 0 = packed, else bytes per shard. */
   pad: z.union(CATALOGUE.pads.map((p) => z.literal(p.bytes)) as unknown as [z.ZodLiteral<PadBytes>, z.ZodLiteral<PadBytes>]).nullable().optional(),
@@ -403,7 +403,7 @@ export const ResolvedConfigSchema = z.object({
   cpus: z.array(z.number().int().nonnegative()).nullable(),
   loadFactors: z.array(z.number()),
   keys: z.array(z.number().int().positive()),
-  mixes: z.array(z.object({ name: z.string(), weights: z.array(count).length(5) })),
+  mixes: z.array(z.object({ name: z.string(), weights: z.array(count).length(CATALOGUE.opKinds.length) })),
   dists: z.array(z.string()),
   shards: z.array(z.number().int().positive()),
   rates: z.array(z.number().positive()).nullable().optional(),
