@@ -201,16 +201,27 @@ export function parseMaps(text: string, designs: DesignSummary[]): MapChoice[] {
       }
       if (!design || extra !== undefined) {
         throw new UsageError(
-          `unknown map '${label}' (known: ${designs.map((d) => d.name).join(', ')}; sharded:spin and sharded:rw pick a shard lock, sharded:mutex:packed|64|128 a shard padding)`,
+          `unknown map '${label}' (known: ${designs.map((d) => d.name).join(', ')}; sharded:spin and sharded:rw pick a shard lock, sharded:mutex:packed|64|128 a shard padding, chained:spin a stripe lock)`,
         );
       }
-      if (lock !== undefined && !design.sharded) throw new UsageError(`map '${label}': only sharded designs take a lock kind`);
-      const lockKind = LOCKS.find((l) => l === lock);
-      if (lock !== undefined && lockKind === undefined) {
-        throw new UsageError(`map '${label}': lock must be one of ${LOCKS.join(', ')}`);
+      // The catalogue's traits say which locks and pads a design takes (a
+      // fake design without them: sharded ones take all, others none).
+      const locks: readonly string[] = design.locks ?? (design.sharded ? LOCKS : []);
+      const pads: readonly string[] = design.pads ?? (design.sharded ? [...PADS.keys()] : []);
+      const takers = designs.filter((d) => (d.locks ?? (d.sharded ? LOCKS : [])).length > 0).map((d) => d.name);
+      if (lock !== undefined && locks.length === 0) {
+        throw new UsageError(`map '${label}': only sharded designs and lock-striped ones take a lock kind (${takers.join(', ')})`);
       }
-      if (pad !== undefined && !PADS.has(pad)) throw new UsageError(`map '${label}': padding must be ${[...PADS.keys()].join(', ')}`);
-      const chosen = design.sharded ? (lockKind ?? LOCKS[0]!) : null;
+      const lockKind = LOCKS.find((l) => l === lock && locks.includes(l));
+      if (lock !== undefined && lockKind === undefined) {
+        throw new UsageError(`map '${label}': lock must be one of ${locks.join(', ')}`);
+      }
+      if (pad !== undefined && pads.length === 0) throw new UsageError(`map '${label}': only sharded designs take a shard padding`);
+      if (pad !== undefined && !pads.includes(pad)) throw new UsageError(`map '${label}': padding must be ${pads.join(', ')}`);
+      // Sharded maps always name their lock (the native default, mutex, when
+      // none is given); a striped design keeps null unless one is chosen, so
+      // its cells keep their keys.
+      const chosen = design.sharded ? (lockKind ?? LOCKS[0]!) : (lockKind ?? null);
       return {
         label: design.sharded && lock === undefined ? name! : label,
         design: design.name,

@@ -108,3 +108,13 @@ test('every list flag rejects a repeated item, named, rather than running its ce
     assert.throws(() => resolve(raw), (e: unknown) => e instanceof UsageError && e.message === message, JSON.stringify(raw));
   }
 });
+
+test('lock choices follow the catalogue traits: a lock-striped design takes one, a packed padding only sharded', () => {
+  const designs = [
+    { name: 'chained', kind: 'map', sharded: false, openAddressing: false, locks: ['mutex', 'spin', 'rw'], pads: [] },
+    { name: 'mutex', kind: 'map', sharded: false, openAddressing: true, locks: [], pads: [] },
+  ] as const;
+  const c = resolveConfig({ maps: 'chained:spin,chained' }, { ...ctx, designs: designs.map((d) => ({ ...d, locks: [...d.locks], pads: [...d.pads] })) });
+  assert.deepEqual(c.maps.map((m) => [m.label, m.lock]), [['chained:spin', 'spin'], ['chained', null]]);
+  assert.throws(() => resolveConfig({ maps: 'chained:spin:packed' }, { ...ctx, designs: designs.map((d) => ({ ...d, locks: [...d.locks], pads: [...d.pads] })) }), /only sharded designs take a shard padding/);
+});
