@@ -55,10 +55,14 @@ std::uint64_t replace_and_read(unsigned readers, std::uint64_t writes) {
   std::atomic<Node*> shared{mapbench::alloc::make<Node>(Node{0, ~std::uint64_t{0}})};
   std::atomic<bool> stop{false};
   std::atomic<std::uint64_t> torn{0}, reads{0}, mid_run{0};
+  // Readers that have read once: the writer starts only when all have, so on
+  // a loaded machine the writes cannot all land before any reader runs.
+  std::atomic<unsigned> reading{0};
   std::vector<std::thread> ts;
   for (unsigned r = 0; r < readers; ++r) {
     ts.emplace_back([&] {
       std::uint64_t n = 0, bad = 0, mid = 0;
+      bool counted = false;
       while (!stop.load(std::memory_order_relaxed)) {
         ebr::Guard g(d);
         for (int i = 0; i < 16; ++i) {
@@ -67,12 +71,14 @@ std::uint64_t replace_and_read(unsigned readers, std::uint64_t writes) {
           mid += p->a > 0 && p->a < writes;
           n += 1;
         }
+        if (!counted) reading.fetch_add(1, std::memory_order_release), counted = true;
       }
       torn.fetch_add(bad);
       reads.fetch_add(n);
       mid_run.fetch_add(mid);
     });
   }
+  while (reading.load(std::memory_order_acquire) < readers) std::this_thread::yield();
   for (std::uint64_t i = 1; i <= writes; ++i) {
     Node* fresh = mapbench::alloc::make<Node>(Node{i, ~i});
     Node* old = shared.exchange(fresh, std::memory_order_acq_rel);
