@@ -284,7 +284,14 @@ nb::PassOutcome run_pass(const nb::Cell& cell, int repeat, nb::Pass pass, const 
     s.duration_seconds = c.duration_seconds;
     s.gate_timeout_seconds = c.gate_timeout_seconds;
     s.tsc_hz = hz;
-    results[t] = map->run_worker(s, ctl);
+    try {
+      results[t] = map->run_worker(s, ctl);
+    } catch (const std::exception& e) {
+      // (Allocation failure, say): this thread fails, and the others leave the gate at once.
+      results[t].ok = false;
+      results[t].error = e.what();
+      std::atomic_ref<std::int32_t>(ctl.abort).store(1, std::memory_order_relaxed);
+    }
   });
   for (std::size_t t = 0; t < results.size(); ++t)
     if (!results[t].ok) throw CellError("thread " + std::to_string(t) + ": " + results[t].error);
@@ -442,9 +449,7 @@ void save(const Document& doc, const std::string& out) {
     write_atomic(out, json::to_text(doc.value(), 1) + "\n");
   } catch (const std::system_error& e) {
     const int code = e.code().value();
-    const char* name = strerrorname_np(code);
-    throw WriteError("cannot write " + out + ": " +
-                     (code == ENOSPC ? std::string("no space left on device") : std::string(name ? name : e.what())));
+    throw WriteError("cannot write " + out + ": " + (code == ENOSPC ? std::string("no space left on device") : nb::errno_name(code)));
   }
 }
 
@@ -466,13 +471,12 @@ int run_all(const nb::Config& c, const std::vector<std::string>& command_line) {
   doc.environment = nb::capture_environment(hz, overhead, command_line);
   doc.config = nb::config_record(c);
   nb::global_warnings(c, doc.warnings);
-  save(doc, c.out);
-
   struct sigaction sa {};
   sa.sa_handler = on_signal;
   sigemptyset(&sa.sa_mask);
   sigaction(SIGINT, &sa, nullptr);
   sigaction(SIGTERM, &sa, nullptr);
+  save(doc, c.out);
 
   const Run run{c, hz};
   const std::vector<nb::Cell> cells = nb::build_matrix(c);

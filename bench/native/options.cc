@@ -293,11 +293,6 @@ std::vector<int> parse_cpus(const std::string& text, const std::vector<int>& ava
   return cpus;
 }
 
-std::string errno_name(int e) {
-  const char* name = strerrorname_np(e);
-  return name ? name : "error";
-}
-
 // --out must name a file in a directory that takes a new file (src/config.ts checkWritable).
 void check_writable(const std::string& out) {
   namespace fs = std::filesystem;
@@ -340,6 +335,25 @@ constexpr FlagSpec kFlags[] = {
 const std::map<std::string, std::string> kDropped = {{"--map", "--maps"}, {"--lf", "--load-factors"}};
 
 }  // namespace
+
+std::string errno_name(int e) {
+  // Node's error codes for what writing a file can meet (strerrorname_np is too new a glibc for some machines).
+  switch (e) {
+    case EACCES: return "EACCES";
+    case EPERM: return "EPERM";
+    case ENOENT: return "ENOENT";
+    case ENOTDIR: return "ENOTDIR";
+    case EISDIR: return "EISDIR";
+    case EROFS: return "EROFS";
+    case ENOSPC: return "ENOSPC";
+    case EDQUOT: return "EDQUOT";
+    case EIO: return "EIO";
+    case EEXIST: return "EEXIST";
+    case ENAMETOOLONG: return "ENAMETOOLONG";
+    case EMFILE: return "EMFILE";
+    default: return std::strerror(e);
+  }
+}
 
 double js_number(const std::string& text) {
   const std::string s = trim(text);

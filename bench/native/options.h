@@ -98,6 +98,9 @@ json::Value config_record(const Config& c);
 // The CPUs this process may run on (/proc/self/status Cpus_allowed_list).
 std::vector<int> available_cpus();
 
+// The name Node gives an errno (EACCES, ENOSPC, ...), or its description.
+std::string errno_name(int e);
+
 // ECMAScript Number(s) for the strings flags hold: decimal, 0x/0o/0b, Infinity, blank = 0; NaN otherwise.
 double js_number(const std::string& s);
 
