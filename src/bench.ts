@@ -53,6 +53,7 @@ export async function runBench(
   const doc: ResultFile = {
     schemaVersion: SCHEMA_VERSION,
     kind: RESULT_KIND,
+    generator: 'mapbench',
     status: 'running',
     startedAt: now().toISOString(),
     updatedAt: now().toISOString(),

@@ -13,6 +13,11 @@ export const SCHEMA_VERSION = 3;
 /** Older versions this reader upgrades on load (see upgrade()). */
 const READABLE_VERSIONS = [1, 2, 3];
 export const RESULT_KIND = 'mapbench.results';
+/**
+ * The programs that write result files: `npm run bench` (src/cli/bench.ts) and the runner without Node
+ * (bench/native/mapbench_native.cc). A file without `generator` was written by mapbench.
+ */
+export const GENERATORS = ['mapbench', 'mapbench_native'] as const;
 
 const nonNeg = z.number().nonnegative();
 const count = z.number().int().nonnegative();
@@ -291,7 +296,8 @@ export const CellRecordOk = z.object({
     endLoadFactor: nonNeg,
   }),
   stats: StatsRecord.optional(),
-  memory: z.object({ rssBeforeBytes: count, rssAfterBytes: count, heapBeforeBytes: count, heapAfterBytes: count }),
+  /** RSS and JS heap before the first and after the last pass; a file from mapbench_native (no JS heap) has no heap fields. */
+  memory: z.object({ rssBeforeBytes: count, rssAfterBytes: count, heapBeforeBytes: count.optional(), heapAfterBytes: count.optional() }),
   timerOverheadNs: z.object({ p50: nonNeg, mean: nonNeg }).optional(),
   perfStat: PerfStatRecord.optional(),
   /**
@@ -366,8 +372,9 @@ export const Environment = z.object({
    * read; absent in files from builds before it was recorded.
    */
   tscInvariant: z.object({ constantTsc: z.boolean(), nonstopTsc: z.boolean() }).nullable().optional(),
-  node: z.string(),
-  v8: z.string(),
+  /** Node and V8 versions; absent in files from mapbench_native, which runs without Node. */
+  node: z.string().optional(),
+  v8: z.string().optional(),
   build: z.object({
     compiler: z.string(),
     flags: z.string(),
@@ -440,6 +447,8 @@ export type ResolvedConfigRecord = z.infer<typeof ResolvedConfigSchema>;
 export const ResultFile = z.object({
   schemaVersion: z.literal(SCHEMA_VERSION),
   kind: z.literal(RESULT_KIND),
+  /** Which program wrote the file (absent: mapbench, as in every file from before the field). */
+  generator: z.enum(GENERATORS).optional(),
   status: z.enum(['running', 'complete', 'interrupted']),
   startedAt: z.string(),
   updatedAt: z.string(),
@@ -449,6 +458,18 @@ export const ResultFile = z.object({
   /** Set when the run was a named scenario (`--scenario NAME`). */
   scenario: z.string().optional(),
   cells: z.array(CellRecord),
+}).superRefine((doc, ctx) => {
+  // Only the runner without Node may leave out what only Node can know.
+  if (doc.generator === 'mapbench_native') return;
+  const missing = (path: Array<string | number>) =>
+    ctx.addIssue({ code: 'custom', path, message: 'required in files written by mapbench (absent only in files from mapbench_native)' });
+  if (doc.environment.node === undefined) missing(['environment', 'node']);
+  if (doc.environment.v8 === undefined) missing(['environment', 'v8']);
+  doc.cells.forEach((c, i) => {
+    if (c.status !== 'ok') return;
+    if (c.memory.heapBeforeBytes === undefined) missing(['cells', i, 'memory', 'heapBeforeBytes']);
+    if (c.memory.heapAfterBytes === undefined) missing(['cells', i, 'memory', 'heapAfterBytes']);
+  });
 });
 export type ResultFile = z.infer<typeof ResultFile>;
 

@@ -155,7 +155,7 @@ function environmentBlock(model: ReportModel): Html {
       ['CPU', `${e.cpuModel}, ${e.logicalCores} logical cores, TSC ${(e.tscHz / 1e9).toFixed(3)} GHz`],
       ['caches', Object.entries(e.caches).map(([k, v]) => `${k} ${v}`).join(', ')],
       ['memory', `${(e.memoryBytes / 2 ** 30).toFixed(1)} GiB; load average ${e.loadAverage.map((l) => l.toFixed(2)).join(' ')}`],
-      ['Node / V8', `${e.node} / ${e.v8}`],
+      ['Node / V8', e.node === undefined ? 'none (written by mapbench_native, without Node)' : `${e.node} / ${e.v8 ?? 'unknown'}`],
       ['addon build', `${b.compiler} ${b.flags} (${b.buildSystem}, pad ${b.pad}${b.marchNative ? ', -march=native' : ''}${b.debug ? ', DEBUG' : ''}); transparent huge pages: ${b.transparentHugePages}`],
       ['git', `${e.git.commit ?? 'unknown'}${e.git.dirty ? ' (dirty)' : ''}`],
       ['latency timer', `p50 ${e.timerOverheadNs.p50.toFixed(1)} ns, mean ${e.timerOverheadNs.mean.toFixed(1)} ns (included in every latency figure)`],
