@@ -111,17 +111,24 @@ double parse_count(const std::string& flag, const std::string& s, double min, do
   return n;
 }
 
+// Reads digits, optionally `.digits`, from s[i]: true when at least one
+// digit leads and a '.' is followed by one; i ends past what was read.
+bool scan_decimal(const std::string& s, std::size_t& i) {
+  while (i < s.size() && s[i] >= '0' && s[i] <= '9') ++i;
+  if (i == 0) return false;
+  if (i < s.size() && s[i] == '.') {
+    const std::size_t frac = ++i;
+    while (i < s.size() && s[i] >= '0' && s[i] <= '9') ++i;
+    return i > frac;
+  }
+  return true;
+}
+
 // `0.5`, `500ms`, `2s` in seconds (src/config.ts parseSeconds).
 double parse_seconds(const std::string& flag, const std::string& text, bool allow_zero) {
   const std::string s = trim(text);
   std::size_t i = 0;
-  while (i < s.size() && s[i] >= '0' && s[i] <= '9') ++i;
-  bool ok = i > 0;
-  if (ok && i < s.size() && s[i] == '.') {
-    const std::size_t frac = ++i;
-    while (i < s.size() && s[i] >= '0' && s[i] <= '9') ++i;
-    ok = i > frac;
-  }
+  bool ok = scan_decimal(s, i);
   const std::string unit = ok ? s.substr(i) : "";
   ok = ok && (unit.empty() || unit == "ms" || unit == "s");
   const double value = ok ? std::strtod(s.substr(0, i).c_str(), nullptr) * (unit == "ms" ? 1e-3 : 1) : NAN;
@@ -139,13 +146,7 @@ double parse_bytes(const std::string& flag, const std::string& text, double min)
       {"tib", 1099511627776.0}};
   const std::string s = trim(text);
   std::size_t i = 0;
-  while (i < s.size() && s[i] >= '0' && s[i] <= '9') ++i;
-  bool ok = i > 0;
-  if (ok && i < s.size() && s[i] == '.') {
-    const std::size_t frac = ++i;
-    while (i < s.size() && s[i] >= '0' && s[i] <= '9') ++i;
-    ok = i > frac;
-  }
+  bool ok = scan_decimal(s, i);
   if (ok && i < s.size() && (s[i] == 'e' || s[i] == 'E') && i + 1 < s.size() && s[i + 1] >= '0' && s[i + 1] <= '9') {
     i += 1;
     while (i < s.size() && s[i] >= '0' && s[i] <= '9') ++i;
