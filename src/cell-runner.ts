@@ -248,6 +248,7 @@ export async function runPass(unit: RunUnit, c: ResolvedConfig, lab: Lab, hz: nu
         migrations: endDiag.migrations,
         migrationMaxNs: ticksToNs(endDiag.migrationTicksMax ?? 0, hz),
         migrationTotalNs: ticksToNs(endDiag.migrationTicksTotal ?? 0, hz),
+        ...(endDiag.migrationTicksEach ? { migrationNs: endDiag.migrationTicksEach.map((t) => ticksToNs(t, hz)) } : {}),
         peakTableBytes: endDiag.peakTableBytes ?? endDiag.tableBytes,
         endCapacity: endDiag.capacity,
       };
@@ -353,14 +354,16 @@ export function seriesRecord(results: WorkerResult[], hz: number): SeriesRecord 
   const windows = Math.max(...all.map((s) => s.ops.length)) - 1;
   const windowSeconds = all[0]!.windowTicks / hz;
   const opsPerSec: number[] = [];
+  const netInserts: number[] = [];
   const maxLatencyNs: (number | null)[] = [];
   for (let i = 0; i < windows; i++) {
     const ops = all.reduce((a, s) => a + (s.ops[i] ?? 0), 0);
     const max = Math.max(0, ...all.map((s) => s.maxTicks[i] ?? 0));
     opsPerSec.push(ops / windowSeconds);
+    netInserts.push(all.reduce((a, s) => a + (s.netInserts[i] ?? 0), 0));
     maxLatencyNs.push(max > 0 ? ticksToNs(max, hz) : null);
   }
-  return { windowSeconds, opsPerSec, maxLatencyNs };
+  return { windowSeconds, opsPerSec, netInserts, maxLatencyNs };
 }
 
 function latencyRecord(lab: Lab, histograms: Record<string, number[][]>, hz: number): Record<string, LatencyStats> {

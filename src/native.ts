@@ -25,7 +25,7 @@ export type MapId = number;
 
 /**
  * A 64-bit key or value: a bigint, or a non-negative safe-integer number.
- * Keys 0 and 1 and the value 2^64-1 are reserved sentinels (RangeError).
+ * Keys 0 and 1 and values above 2^63-3 are reserved sentinels (RangeError).
  */
 export type U64 = bigint | number;
 
@@ -99,11 +99,13 @@ export interface MapDiagnostics {
   /** Table moves: growths and in-place rehashes (the locked tables' tombstone purges included). */
   migrations?: number;
   /**
-   * TSC ticks spent in migrations, summed and the longest single one: lockfree from the installing CAS to the
-   * last stride copied; locked and sharded tables the rehash under the lock.
+   * TSC ticks spent in migrations, summed and the longest single one: lockfree from the successor's allocation (lockfree-freeze: the
+   * draining CAS) to the last entry moved; locked and sharded tables the rehash under the lock.
    */
   migrationTicksTotal?: number;
   migrationTicksMax?: number;
+  /** Every migration's ticks in the order they finished (lock-free designs; the first 4096). */
+  migrationTicksEach?: number[];
   /** Most table bytes held at once: old + new during a move (sharded: each shard's peak, summed). */
   peakTableBytes?: number;
   /** probeHistogram[i] = stored keys found at probe length i + 1; trailing zeros trimmed. */
@@ -233,6 +235,8 @@ export interface WorkerSeries {
   originTicks: number;
   /** Ops completed in each window. */
   ops: number[];
+  /** Keys added in each window: inserts of absent keys minus erases that removed one. */
+  netInserts: number[];
   /** Longest timed op that ended in each window, ticks; 0 = none timed. */
   maxTicks: number[];
 }
@@ -432,7 +436,7 @@ export function keyOf(index: number | bigint): bigint {
 
 /** The value prefill stores under `key` (native value_of()). */
 export function prefillValueOf(key: bigint): bigint {
-  return key >> 1n;
+  return key >> 2n;
 }
 
 const FUNCTIONS: readonly (keyof MapbenchAddon)[] = [

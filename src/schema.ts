@@ -76,6 +76,12 @@ export const SeriesRecord = z.object({
   windowSeconds: z.number().positive(),
   /** Ops completed in each window, all threads, as a rate. */
   opsPerSec: z.array(nonNeg),
+  /**
+   * Keys added in each window, all threads: inserts of absent keys minus erases that removed one (closed loop:
+   * counted per batch of ops, like opsPerSec). The prefill's entries plus their running sum are the entries over
+   * time. Absent in files from before it was counted.
+   */
+  netInserts: z.array(z.number().int()).optional(),
   /** Longest timed op ending in each window, any thread; null where no op was timed. */
   maxLatencyNs: z.array(nonNeg.nullable()),
 });
@@ -143,6 +149,8 @@ export const RepeatRecord = z.object({
       /** The longest single migration (table install to last entry moved) and their sum, ns. */
       migrationMaxNs: nonNeg,
       migrationTotalNs: nonNeg,
+      /** Every migration's duration in the order they finished, ns (lock-free designs; the first 4096). */
+      migrationNs: z.array(nonNeg).optional(),
       /** Table memory high-water mark: old and new tables together during a move. */
       peakTableBytes: count,
       endCapacity: count,

@@ -430,6 +430,11 @@ PassOutcome repeat_outcome(int repeat, Pass pass, const std::vector<WorkerResult
       .set("migrationTotalNs", ticks_to_ns(static_cast<double>(facts.end.migration_ticks_total), hz))
       .set("peakTableBytes", facts.end.peak_table_bytes)
       .set("endCapacity", facts.end.capacity);
+  if (!facts.end.migration_ticks_each.empty()) {
+    json::Value each = json::Value::array();
+    for (std::uint64_t t : facts.end.migration_ticks_each) each.push(ticks_to_ns(static_cast<double>(t), hz));
+    growth.set("migrationNs", std::move(each));
+  }
 
   json::Value rec = json::Value::object();
   rec.set("repeat", repeat)

@@ -94,7 +94,7 @@ std::shared_ptr<mb::AnyMap> lookup(const Napi::CallbackInfo& info) {
 }
 
 void check_status(Napi::Env env, mb::Status s) {
-  if (s == mb::Status::kReservedKey) throw_range(env, "keys 0 and 1 and the value 2^64-1 are reserved sentinels");
+  if (s == mb::Status::kReservedKey) throw_range(env, "keys 0 and 1 and values above 2^63-3 are reserved sentinels");
 }
 
 Napi::Value u64(Napi::Env env, std::uint64_t x) { return Napi::Number::New(env, static_cast<double>(x)); }
@@ -400,6 +400,7 @@ class Addon : public Napi::Addon<Addon> {
     o.Set("migrations", u64(env, d.migrations));
     o.Set("migrationTicksTotal", u64(env, d.migration_ticks_total));
     o.Set("migrationTicksMax", u64(env, d.migration_ticks_max));
+    if (!d.migration_ticks_each.empty()) o.Set("migrationTicksEach", u64_array(env, d.migration_ticks_each));
     o.Set("peakTableBytes", u64(env, d.peak_table_bytes));
     std::vector<std::uint64_t> probes(d.probes.counts, d.probes.counts + mb::ProbeHistogram::kBuckets);
     while (!probes.empty() && probes.back() == 0) probes.pop_back();
@@ -434,7 +435,7 @@ class Addon : public Napi::Addon<Addon> {
     Napi::Env env = info.Env();
     auto map = lookup(info);
     std::uint64_t keys = to_count(env, info[1], "keys", 0, std::uint64_t{1} << 36);
-    auto threads = static_cast<std::uint32_t>(to_count(env, info[2], "threads", 1, 65534));
+    auto threads = static_cast<std::uint32_t>(to_count(env, info[2], "threads", 1, mb::kMaxThreads));
     if (!info[3].IsBoolean()) throw_type(env, "readOnly must be a boolean");
     return Napi::String::New(env, mb::verify(*map, keys, threads, info[3].As<Napi::Boolean>().Value()));
   }
@@ -480,7 +481,7 @@ class Addon : public Napi::Addon<Addon> {
     mb::WorkloadSpec w;
     to_mix(env, info[0], w.mix, "mix");
     w.keys = to_count(env, info[1], "keys", 1, std::uint64_t{1} << 36);
-    auto threads = static_cast<std::uint32_t>(to_count(env, info[2], "threads", 1, 65534));
+    auto threads = static_cast<std::uint32_t>(to_count(env, info[2], "threads", 1, mb::kMaxThreads));
     std::uint64_t budget = to_count(env, info[3], "budgetBytes", mb::kStreamBatch * mb::kOpBytes, 9007199254740991ULL);
     const mb::StreamPlan p = mb::default_stream_length(w, threads, budget);
     Napi::Object o = Napi::Object::New(env);
@@ -519,8 +520,8 @@ class Addon : public Napi::Addon<Addon> {
     s.workload.dist = to_distribution(env, w, "spec.workload");
     s.workload.keys = to_count(env, w.Get("keys"), "spec.workload.keys", 1, std::uint64_t{1} << 36);
     s.workload.seed = to_count(env, w.Get("seed"), "spec.workload.seed", 0, 9007199254740991ULL);
-    s.workload.thread_index =
-        static_cast<std::uint32_t>(to_count(env, w.Get("threadIndex"), "spec.workload.threadIndex", 0, 65533));
+    s.workload.thread_index = static_cast<std::uint32_t>(
+        to_count(env, w.Get("threadIndex"), "spec.workload.threadIndex", 0, mb::kMaxThreads - 1));
     s.workload.stream_length =
         to_count(env, w.Get("streamLength"), "spec.workload.streamLength", mb::kStreamBatch, std::uint64_t{1} << 32);
     if (given(w, "coverage"))
@@ -528,7 +529,7 @@ class Addon : public Napi::Addon<Addon> {
     std::string bad = mb::validate(s.workload);
     if (!bad.empty()) throw_range(env, "spec.workload: " + bad);
 
-    s.threads = static_cast<std::uint32_t>(to_count(env, o.Get("threads"), "spec.threads", 1, 65534));
+    s.threads = static_cast<std::uint32_t>(to_count(env, o.Get("threads"), "spec.threads", 1, mb::kMaxThreads));
     if (s.workload.thread_index >= s.threads) throw_range(env, "spec.workload.threadIndex must be < spec.threads");
     const int mode = mb::name_index(mb::kRunModeNames, to_string(env, o.Get("mode"), "spec.mode"));
     if (mode < 0) throw_range(env, "spec.mode must be one of " + mb::name_list(mb::kRunModeNames));
@@ -602,14 +603,17 @@ class Addon : public Napi::Addon<Addon> {
     if (r.series.enabled()) {
       Napi::Object se = Napi::Object::New(env);
       Napi::Array ops = Napi::Array::New(env, r.series.ops.size());
+      Napi::Array net = Napi::Array::New(env, r.series.net_inserts.size());
       Napi::Array max = Napi::Array::New(env, r.series.max_ticks.size());
       for (std::uint32_t i = 0; i < r.series.ops.size(); ++i) {
         ops.Set(i, u64(env, r.series.ops[i]));
+        net.Set(i, Napi::Number::New(env, static_cast<double>(r.series.net_inserts[i])));
         max.Set(i, u64(env, r.series.max_ticks[i]));
       }
       se.Set("windowTicks", u64(env, r.series.window_ticks));
       se.Set("originTicks", rel(r.series.origin));
       se.Set("ops", ops);
+      se.Set("netInserts", net);
       se.Set("maxTicks", max);
       o.Set("series", se);
     }

@@ -50,7 +50,7 @@ struct MapOptions {
   // load_factor and fixed as before (lockfree: kFull when full; locked:
   // rehash only when full; sharded: a shard doubles when full). Either set:
   // the map grows past max_load_factor (0 = kDefaultMaxLoadFactor) — lockfree
-  // by cooperative migration, sharded per shard under its lock, mutex /
+  // by lock-free migration (lockfree-freeze by a draining one), sharded per shard under its lock, mutex /
   // rwlock / spin stop-the-world under their lock — starting from
   // initial_capacity slots (0 = presized).
   std::uint64_t initial_capacity = 0;  // slots, all shards; >= 8 (two lines) when set
@@ -78,6 +78,7 @@ struct Diagnostics {
   std::uint64_t migrations = 0;
   std::uint64_t migration_ticks_total = 0;
   std::uint64_t migration_ticks_max = 0;
+  std::vector<std::uint64_t> migration_ticks_each;  // one per migration, in order (lock-free designs; the first 4096)
   std::uint64_t peak_table_bytes = 0;
   // Node-based designs (chained, chained-pool, readmostly):
   std::uint64_t nodes = 0;         // nodes reachable from the map's buckets / entry cells live

@@ -33,8 +33,13 @@ std::unique_ptr<AnyMap> make_locked(const MapOptions& o) {
   return adapt<M>(o, capacity_for(o));
 }
 
+// Presized, both lock-free designs are the fixed map; they differ in how they grow.
 std::unique_ptr<AnyMap> make_lockfree(const MapOptions& o) {
-  if (grows(o)) return adapt<GrowingLockFreeMap>(o, first_capacity(o), growth_threshold(o));
+  if (grows(o)) return adapt<MigratingLockFreeMap>(o, first_capacity(o), growth_threshold(o));
+  return adapt<LockFreeMap>(o, capacity_for(o));
+}
+std::unique_ptr<AnyMap> make_lockfree_freeze(const MapOptions& o) {
+  if (grows(o)) return adapt<FreezingLockFreeMap>(o, first_capacity(o), growth_threshold(o));
   return adapt<LockFreeMap>(o, capacity_for(o));
 }
 
@@ -152,13 +157,22 @@ std::vector<Design> own_designs() {
   });
   v.push_back({
       .name = "lockfree",
-      .summary = "CAS-claimed linear probing over 64-byte lines, no locks",
+      .summary = "CAS-claimed linear probing over 64-byte lines, no locks; grows by lock-free slot-by-slot migration",
       .open_addressing = true,
       .growable = true,
       .default_run = true,
       .frame = "LockFreeMap",
       .make = make_lockfree,
       .layouts = [](std::vector<LayoutEntry>& out) { add_layout<LockFreeMap::Slot>(out, "lockfree.slot"); },
+  });
+  v.push_back({
+      .name = "lockfree-freeze",
+      .summary = "lockfree whose growth freezes the table: writers drain, then copy strides and wait for the last",
+      .open_addressing = true,
+      .growable = true,
+      .frame = "LockFreeMap",
+      .make = make_lockfree_freeze,
+      .layouts = [](std::vector<LayoutEntry>& out) { add_layout<LockFreeMap::Slot>(out, "lockfree-freeze.slot"); },
   });
   v.push_back({
       .name = "chained",
@@ -338,6 +352,10 @@ std::string validate(const MapOptions& o) {
         if (g.growable) names += (names.empty() ? "" : ", ") + g.name;
       return "initial capacity and max load factor apply to " + names;
     }
+    if (d->peer && o.initial_capacity == 0)
+      return "peers grow by their own policy: give an initial capacity, not a max load factor";
+    if (d->peer && o.max_load_factor != 0)
+      return "peers grow by their own policy: a max load factor applies to mapbench's own designs";
     if (o.max_load_factor != 0 && !(o.max_load_factor > 0 && o.max_load_factor < 1))
       return "max load factor must be in (0, 1)";
     if (o.max_load_factor > 0 && o.max_load_factor < 0.05) return "max load factor must be >= 0.05";

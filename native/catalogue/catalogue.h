@@ -83,7 +83,8 @@ struct Design {
   bool node_based = false;       // diagnostics count the nodes reachable from the map (Diagnostics::nodes)
   bool sharded = false;          // MapOptions::shards tables, each behind its own lock (takes shards, lock, pad)
   bool striped = false;          // MapOptions::shards lock stripes over one bucket array
-  bool growable = false;         // grows by threshold (MapOptions::initial_capacity / max_load_factor)
+  bool growable = false;         // grows online from MapOptions::initial_capacity; mapbench's own designs by
+                                 // threshold (max_load_factor), peers by their library's policy
   bool snapshot_reads = false;   // reads a published snapshot: diagnostics count promotions and misses
   bool op_stats = true;          // the statistics pass records something (probes, CAS failures, contention)
   bool default_run = false;      // `npm run bench` with no --maps runs it

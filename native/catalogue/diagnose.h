@@ -7,11 +7,13 @@
 
 #include <algorithm>
 #include <type_traits>
+#include <utility>
 
 #include "catalogue/any_map.h"
 #include "maps/chained_map.h"
 #include "maps/locked_map.h"
 #include "maps/lockfree_map.h"
+#include "maps/migrating_lockfree_map.h"
 #include "maps/pseudo_maps.h"
 #include "maps/readmostly_map.h"
 #include "maps/sharded_map.h"
@@ -64,23 +66,34 @@ void diagnose(ShardedMap<Lock, Pad>& m, Diagnostics& d) {
   }
 }
 
-template <bool kGrowable>
-void diagnose(BasicLockFreeMap<kGrowable>& m, Diagnostics& d) {
+// Both lock-free table families: for_each_slot gives (key, live) with
+// live = false for a tombstone, and the slots are LockFreeMap's.
+template <class M>
+void diagnose_lockfree(M& m, Diagnostics& d) {
   d.capacity = m.capacity();
   d.table_bytes = m.capacity() * sizeof(LockFreeMap::Slot);
-  m.for_each_slot([&](std::uint64_t, std::uint64_t cell) {
-    if (cell)
+  m.for_each_slot([&](std::uint64_t, auto live) {
+    if (live)
       d.entries += 1;
     else
       d.tombstones += 1;
   });
   m.for_each_displacement([&](std::size_t disp) { d.probes.add(disp + 1); });
-  const MigrationStats ms = m.migration_stats();
+  MigrationStats ms = m.migration_stats();
   d.migrations = ms.migrations;
   d.rehashes = ms.migrations;
   d.migration_ticks_total = ms.ticks_total;
   d.migration_ticks_max = ms.ticks_max;
+  d.migration_ticks_each = std::move(ms.ticks_each);
   d.peak_table_bytes = ms.peak_table_bytes;
+}
+template <bool kGrowable>
+void diagnose(BasicLockFreeMap<kGrowable>& m, Diagnostics& d) {
+  diagnose_lockfree(m, d);
+}
+template <class Hooks>
+void diagnose(BasicMigratingLockFreeMap<Hooks>& m, Diagnostics& d) {
+  diagnose_lockfree(m, d);
 }
 
 // Chained maps: capacity is the bucket count; the probe histogram holds

@@ -1,6 +1,9 @@
 // lockfree_map.h — open addressing with linear probing, keys claimed by
-// compare-and-swap, no lock on any path outside a migration; optional
-// online growth by cooperative migration.
+// compare-and-swap, no lock on any path: the fixed-capacity map
+// (LockFreeMap, design `lockfree` presized) and the freeze variant of online
+// growth (FreezingLockFreeMap, design `lockfree-freeze`), kept to be
+// measured against the lock-free migration of migrating_lockfree_map.h
+// (design `lockfree` when it grows).
 //
 // Layout: a line-aligned array of 16-byte slots, four per 64-byte line,
 // behind an atomic pointer that a migration swings to the next table:
@@ -32,7 +35,7 @@
 //     drained (phase >= kCopying); the table_ pointer moves to the next
 //     table only after every stride has been copied.
 //
-// Growth (GrowingLockFreeMap only; LockFreeMap is the fixed-capacity map
+// Growth (FreezingLockFreeMap only; LockFreeMap is the fixed-capacity map
 // exactly as above, whose operations take no pin and count nothing). Load = claimed slots (live + tombstones) /
 // capacity. When a claim makes it pass max_load_factor, the claiming writer installs a migration on the table:
 //   phase kNormal -> kDraining   CAS by the installer; from here writers do
@@ -108,7 +111,9 @@
 #include <cmath>
 #include <cstdint>
 #include <limits>
+#include <memory>
 #include <thread>
+#include <vector>
 
 #include "maps/ebr.h"
 #include "maps/open_table.h"
@@ -121,14 +126,46 @@ namespace mapbench {
 
 // Migration statistics shared by every growing design's diagnostics.
 struct MigrationStats {
-  std::uint64_t migrations = 0;        // tables moved (growths and in-place rehashes)
-  std::uint64_t ticks_total = 0;       // TSC ticks, install to last stride copied, summed
-  std::uint64_t ticks_max = 0;         // the longest single migration
-  std::uint64_t peak_table_bytes = 0;  // largest old + new table bytes during a move (or the table alone)
+  std::uint64_t migrations = 0;           // tables moved (growths and in-place rehashes)
+  std::uint64_t ticks_total = 0;          // TSC ticks, install to last entry moved, summed
+  std::uint64_t ticks_max = 0;            // the longest single migration
+  std::uint64_t peak_table_bytes = 0;     // largest old + new table bytes during a move (or the table alone)
+  std::vector<std::uint64_t> ticks_each;  // the first MigrationLog::kKept migrations' ticks, in order
+};
+
+// Every migration's duration, recorded by whoever finishes it (any thread,
+// at most once per migration, never on an op that did not migrate): all are
+// counted, summed and maxed; the first kKept are kept one by one.
+class MigrationLog {
+ public:
+  static constexpr std::size_t kKept = 4096;
+  void record(std::uint64_t ticks) {
+    const std::uint64_t n = count_.fetch_add(1, std::memory_order_relaxed);
+    if (n < kKept) kept_[n].store(ticks, std::memory_order_relaxed);
+    total_.fetch_add(ticks, std::memory_order_relaxed);
+    std::uint64_t max = max_.load(std::memory_order_relaxed);
+    while (ticks > max && !max_.compare_exchange_weak(max, ticks, std::memory_order_relaxed)) {
+    }
+  }
+  // Exact when quiescent (diagnostics).
+  MigrationStats stats(std::uint64_t peak_table_bytes) const {
+    MigrationStats m;
+    m.migrations = count_.load(std::memory_order_relaxed);
+    m.ticks_total = total_.load(std::memory_order_relaxed);
+    m.ticks_max = max_.load(std::memory_order_relaxed);
+    m.peak_table_bytes = peak_table_bytes;
+    const std::size_t kept = static_cast<std::size_t>(std::min<std::uint64_t>(m.migrations, kKept));
+    for (std::size_t i = 0; i < kept; ++i) m.ticks_each.push_back(kept_[i].load(std::memory_order_relaxed));
+    return m;
+  }
+
+ private:
+  std::atomic<std::uint64_t> count_{0}, total_{0}, max_{0};
+  std::unique_ptr<std::atomic<std::uint64_t>[]> kept_ { new std::atomic<std::uint64_t>[ kKept ]() };
 };
 
 // kGrowable is a type parameter, not a flag, so that the fixed-capacity map's
-// loops carry no trace of growth (LockFreeMap and GrowingLockFreeMap below).
+// loops carry no trace of growth (LockFreeMap and FreezingLockFreeMap below).
 template <bool kGrowable>
 class BasicLockFreeMap {
  public:
@@ -298,14 +335,7 @@ class BasicLockFreeMap {
     return table_.load(std::memory_order_acquire)->capacity;
   }
   static constexpr bool growable() { return kGrowable; }
-  MigrationStats migration_stats() const {
-    MigrationStats m;
-    m.migrations = migrations_.load(std::memory_order_relaxed);
-    m.ticks_total = migration_ticks_total_.load(std::memory_order_relaxed);
-    m.ticks_max = migration_ticks_max_.load(std::memory_order_relaxed);
-    m.peak_table_bytes = peak_table_bytes_.load(std::memory_order_relaxed);
-    return m;
-  }
+  MigrationStats migration_stats() const { return log_.stats(peak_table_bytes_.load(std::memory_order_relaxed)); }
   // Old tables retired and freed so far (both equal once quiescent and collected).
   std::uint64_t tables_retired() const { return domain_.retired(); }
   std::uint64_t tables_freed() const { return domain_.reclaimed(); }
@@ -480,11 +510,7 @@ class BasicLockFreeMap {
     const std::uint64_t ticks = tsc::now() - t->start_tick;
     table_.store(nt, std::memory_order_release);
     t->phase.store(kMoved, std::memory_order_release);
-    migrations_.fetch_add(1, std::memory_order_relaxed);
-    migration_ticks_total_.fetch_add(ticks, std::memory_order_relaxed);
-    std::uint64_t max = migration_ticks_max_.load(std::memory_order_relaxed);
-    while (ticks > max && !migration_ticks_max_.compare_exchange_weak(max, ticks, std::memory_order_relaxed)) {
-    }
+    log_.record(ticks);
     domain_.retire(t, [](void* p) { free_table(static_cast<Table*>(p)); });
     domain_.collect();
   }
@@ -548,24 +574,24 @@ class BasicLockFreeMap {
     return nullptr;
   }
 
-  alloc::Pages& pages_;                                  // places every table; outlives the map and domain_
-  const double max_load_factor_;                         // 0 = fixed capacity
-  mutable ebr::Domain domain_;                           // retired tables; declared before table_'s users
-  std::atomic<Table*> table_;                            // published with release; read with acquire (under a Pin)
-  std::atomic<std::uint64_t> migrations_{0};             // relaxed: diagnostics
-  std::atomic<std::uint64_t> migration_ticks_total_{0};  // relaxed: diagnostics
-  std::atomic<std::uint64_t> migration_ticks_max_{0};    // relaxed: diagnostics
-  std::atomic<std::uint64_t> peak_table_bytes_{0};       // relaxed: diagnostics
+  alloc::Pages& pages_;                             // places every table; outlives the map and domain_
+  const double max_load_factor_;                    // 0 = fixed capacity
+  mutable ebr::Domain domain_;                      // retired tables; declared before table_'s users
+  std::atomic<Table*> table_;                       // published with release; read with acquire (under a Pin)
+  MigrationLog log_;                                // every migration's duration (diagnostics)
+  std::atomic<std::uint64_t> peak_table_bytes_{0};  // relaxed: diagnostics
 };
 
-// The fixed-capacity map (as benchmarked by default) and the growing one.
+// The fixed-capacity map (as benchmarked by default) and the freeze variant
+// of the growing one (design lockfree-freeze; `lockfree` grows through
+// migrating_lockfree_map.h).
 class LockFreeMap final : public BasicLockFreeMap<false> {
  public:
   LockFreeMap(alloc::Pages& pages, std::size_t capacity) : BasicLockFreeMap<false>(pages, capacity, 0) {}
 };
-class GrowingLockFreeMap final : public BasicLockFreeMap<true> {
+class FreezingLockFreeMap final : public BasicLockFreeMap<true> {
  public:
-  GrowingLockFreeMap(alloc::Pages& pages, std::size_t capacity, double max_load_factor)
+  FreezingLockFreeMap(alloc::Pages& pages, std::size_t capacity, double max_load_factor)
       : BasicLockFreeMap<true>(pages, capacity, max_load_factor) {}
 };
 

@@ -28,10 +28,13 @@ namespace mapbench {
 namespace {
 
 // Every peer's capacity is the hint every native design receives:
-// capacity_for(o.expected_entries, o.load_factor).
+// capacity_for(o.expected_entries, o.load_factor), or the initial capacity
+// of a map that grows (every peer grows by its own policy, so a map started
+// small grows online as mapbench's growing designs do).
 template <class M>
 std::unique_ptr<AnyMap> make_peer(const MapOptions& o) {
-  const std::uint64_t capacity = capacity_for(o.expected_entries, o.load_factor);
+  const std::uint64_t capacity =
+      o.initial_capacity > 0 ? capacity_for(o.initial_capacity, 1.0) : capacity_for(o.expected_entries, o.load_factor);
   return std::make_unique<MapAdapter<M>>(o, capacity, capacity);
 }
 
@@ -48,6 +51,7 @@ const PeerManifest& manifest(std::string_view name) {
 Design libcuckoo_row() {
   Design d{.name = "libcuckoo",
            .summary = "libcuckoo cuckoohash_map: bucketized cuckoo hashing, striped spinlocks",
+           .growable = true,
            .frame = "LibcuckooMap"};
 #if defined(MAPBENCH_HAVE_LIBCUCKOO)
   d.make = make_peer<LibcuckooMap>;
@@ -60,6 +64,7 @@ Design tbb_row() {
   Design d{.name = "tbb",
            .summary = "oneTBB concurrent_hash_map with accessors: chained, per-bucket and per-element rw-locks",
            .chained = true,
+           .growable = true,
            .frame = "TbbMap"};
 #if defined(MAPBENCH_HAVE_TBB)
   d.make = make_peer<TbbMap>;
@@ -73,6 +78,7 @@ Design urcu_row() {
   Design d{.name = "urcu",
            .summary = "userspace RCU cds_lfht (urcu-memb): lock-free resizable split-ordered list",
            .chained = true,
+           .growable = true,
            .frame = "UrcuMap",
            .tsan_exclusion =
                "liburcu is not built with ThreadSanitizer: its atomics and futex waits run uninstrumented, so TSan "
@@ -88,6 +94,7 @@ Design urcu_row() {
 Design absl_sharded_row() {
   Design d{.name = "absl-sharded",
            .summary = "64 shards, each an absl::flat_hash_map (Swiss table) behind a padded std::mutex",
+           .growable = true,
            .fixed_lock = LockKind::kMutex,
            .frame = "AbslShardedMap"};
 #if defined(MAPBENCH_HAVE_ABSL_SHARDED)

@@ -5,10 +5,14 @@
 // Sentinels (the public API rejects them; see Status::kReservedKey):
 //   key 0 (kEmptyKey)      marks a never-used slot in every table;
 //   key 1 (kTombstoneKey)  marks an erased slot in the locked table core;
-//   value 2^64-1           is the lock-free map's "absent" marker (it stores
-//                          value+1 so that an all-zero slot is empty+absent).
-// User keys are therefore >= 2 and user values < 2^64-1, for every design,
-// so a workload can move between designs unchanged.
+//   values >= 2^63-2       are the lock-free maps' cell states: the fixed
+//                          map stores value+1 (0 = absent), the migrating
+//                          one value+2 below its "frozen" bit 63
+//                          (migrating_lockfree_map.h); 2^64-1 also marks
+//                          absence in the read-mostly and urcu maps.
+// Key 1 also seals an empty slot of a migrating lock-free table.
+// User keys are therefore >= 2 and user values <= kMaxUserValue, for every
+// design, so a workload can move between designs unchanged.
 #pragma once
 
 #include <array>
@@ -41,9 +45,10 @@ inline constexpr std::uint64_t kEmptyKey = 0;
 inline constexpr std::uint64_t kTombstoneKey = 1;
 inline constexpr std::uint64_t kFirstUserKey = 2;
 inline constexpr std::uint64_t kReservedValue = ~std::uint64_t{0};
+inline constexpr std::uint64_t kMaxUserValue = (std::uint64_t{1} << 63) - 3;
 
 inline constexpr bool is_user_key(std::uint64_t key) { return key >= kFirstUserKey; }
-inline constexpr bool is_user_value(std::uint64_t value) { return value != kReservedValue; }
+inline constexpr bool is_user_value(std::uint64_t value) { return value <= kMaxUserValue; }
 
 // Outcome of a single map operation, shared by every design.
 enum class Status : std::uint8_t {

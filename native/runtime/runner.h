@@ -37,9 +37,11 @@
 //
 // Series (series_window_seconds > 0): the measured phase is cut into windows
 // aligned to its common start, so every thread's windows line up; per window
-// the thread counts completed ops (at batch granularity in closed loop) and
-// keeps the longest timed op that ended in it. The arrays are allocated
-// before the gate.
+// the thread counts completed ops (at batch granularity in closed loop), the
+// keys it added (inserts of absent keys minus erases that removed one: summed
+// over threads and added to the prefill, the entries over time, which is
+// growth's "time to N keys") and keeps the longest timed op that ended in
+// it. The arrays are allocated before the gate.
 #pragma once
 
 #include <pthread.h>
@@ -146,12 +148,14 @@ struct WorkerSpec {
 struct Series {
   std::uint64_t origin = 0;  // measured phase start (TSC)
   std::uint64_t window_ticks = 1;
-  std::vector<std::uint64_t> ops;        // ops completed in each window
-  std::vector<std::uint64_t> max_ticks;  // longest timed op ending in each window; 0 = none timed
+  std::vector<std::uint64_t> ops;         // ops completed in each window
+  std::vector<std::int64_t> net_inserts;  // kInsertNew minus kEraseHit outcomes in each window
+  std::vector<std::uint64_t> max_ticks;   // longest timed op ending in each window; 0 = none timed
 
   void reset(std::size_t windows, std::uint64_t ticks) {
     window_ticks = ticks > 0 ? ticks : 1;
     ops.assign(windows, 0);
+    net_inserts.assign(windows, 0);
     max_ticks.assign(windows, 0);
   }
   bool enabled() const { return !ops.empty(); }
@@ -161,7 +165,11 @@ struct Series {
     const std::uint64_t i = t > origin ? (t - origin) / window_ticks : 0;
     return i < ops.size() ? static_cast<std::size_t>(i) : ops.size() - 1;
   }
-  void add_ops(std::uint64_t t, std::uint64_t n) { ops[index(t)] += n; }
+  void add_ops(std::uint64_t t, std::uint64_t n, std::int64_t net) {
+    const std::size_t i = index(t);
+    ops[i] += n;
+    net_inserts[i] += net;
+  }
   void add_latency(std::uint64_t t_end, std::uint64_t ticks) {
     std::uint64_t& m = max_ticks[index(t_end)];
     if (ticks > m) m = ticks;
@@ -270,6 +278,7 @@ void run_phase(Map& map, const OpStream& stream, std::uint32_t thread_index, std
   std::uint64_t write_counter = c.write_counter, checksum = c.checksum, ops = c.ops;
   std::uint32_t countdown = c.countdown;
   std::uint64_t outcomes[kOutcomeCount] = {};
+  std::int64_t net_seen = 0;  // series: keys added by the batches already counted
   for (;;) {
     for (std::size_t j = 0; j < kStreamBatch; ++j, ++pos) {
       if constexpr (kTimed) {
@@ -291,7 +300,11 @@ void run_phase(Map& map, const OpStream& stream, std::uint32_t thread_index, std
     if (pos == n) pos = 0;
     ops += kStreamBatch;
     const std::uint64_t now = tsc::now();
-    if (series) series->add_ops(now, kStreamBatch);
+    if (series) {
+      const auto net = static_cast<std::int64_t>(outcomes[kInsertNew] - outcomes[kEraseHit]);
+      series->add_ops(now, kStreamBatch, net - net_seen);
+      net_seen = net;
+    }
     if (now >= deadline || abort_ref.load(std::memory_order_relaxed)) break;
   }
   c.pos = pos;
@@ -354,7 +367,7 @@ void run_phase_open_loop(Map& map, const OpStream& stream, std::uint32_t thread_
       const std::uint64_t t1 = tsc::end();
       latency[latency_kind_of(o)].record(t1 - due);
       if (series) {
-        series->add_ops(t1, 1);
+        series->add_ops(t1, 1, o == kInsertNew ? 1 : o == kEraseHit ? -1 : 0);
         series->add_latency(t1, t1 - due);
       }
       outcomes[o] += 1;

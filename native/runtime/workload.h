@@ -138,10 +138,11 @@ inline constexpr std::uint64_t op_key(std::uint64_t op) { return op >> 3; }
 inline constexpr std::uint8_t op_kind(std::uint64_t op) { return static_cast<std::uint8_t>(op & 7); }
 
 // Prefill writes value_of(key); writers in the runner write tagged values
-// ((thread + 1) << 48 | counter). Neither can be the reserved value: the
-// tag is at most 65534 << 48 because thread indices are below 65534 (the
-// addon and the harness enforce it).
-inline constexpr std::uint64_t value_of(std::uint64_t key) { return key >> 1; }
+// ((thread + 1) << 48 | counter). Both stay <= kMaxUserValue (2^63 - 3):
+// the tag is at most 32766 << 48 because thread indices are below
+// kMaxThreads (the addon and mapbench_native enforce it).
+inline constexpr std::uint32_t kMaxThreads = 32766;
+inline constexpr std::uint64_t value_of(std::uint64_t key) { return key >> 2; }  // < 2^62
 inline constexpr std::uint64_t tagged_value(std::uint32_t thread_index, std::uint64_t counter) {
   return (std::uint64_t{thread_index + 1} << 48) | (counter & ((std::uint64_t{1} << 48) - 1));
 }

@@ -8,6 +8,7 @@ import cliProgress from 'cli-progress';
 import type { Command } from 'commander';
 
 import { findScenario, SCENARIOS } from '../scenarios/index.js';
+import type { Scenario } from '../scenarios/scenario.js';
 
 import { runBench } from '../bench.js';
 import { captureEnvironment } from '../environment.js';
@@ -56,9 +57,14 @@ function plannedRuns(program: Command, raw: RawOptions): ResolvedConfig[] {
       throw new UsageError(`--out-dir '${outDir}' cannot be created (${(e as NodeJS.ErrnoException).code ?? 'error'})`);
     }
   }
+  const built = new Set<string>(addon.designs().map((d) => d.name));
+  const withPeers = (s: Scenario): RawOptions => {
+    const peers = (s.peerMaps ?? []).filter((m) => built.has(m));
+    return peers.length > 0 && s.flags.maps !== undefined ? { ...s.flags, maps: [s.flags.maps, ...peers].join(',') } : s.flags;
+  };
   return chosen.map((s) =>
     resolveHere({
-      ...s!.flags,
+      ...withPeers(s!),
       ...(raw.smoke ? { ...SMOKE_BASE, ...s!.smoke } : {}),
       ...given,
       scenario: s!.name,

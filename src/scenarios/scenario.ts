@@ -46,6 +46,11 @@ export interface Scenario {
   claim: string;
   /** The bench flags of the full run. */
   flags: RawOptions;
+  /**
+   * Peer maps the scenario adds to flags.maps when this build has them (a
+   * peer's package may be missing; the file records which ran).
+   */
+  peerMaps?: readonly string[];
   /** Overrides for --smoke: tiny durations and sizes, to check the preset end to end. */
   smoke: RawOptions;
   findings(doc: ResultFile): Finding[];

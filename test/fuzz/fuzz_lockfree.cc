@@ -8,7 +8,8 @@
 //   byte 0   design: bits 4-5 pick the group; in group 0 the value mod 8
 //            picks 0-3 lockfree, 4 mutex, 5 rwlock, 6 spin, 7 sharded;
 //            group 1: a growing table (initial capacity = the capacity
-//            below) — lockfree, mutex or sharded by value mod 3;
+//            below, so it grows within a few inserts) — lockfree (lock-free
+//            migration), lockfree-freeze, mutex or sharded by value mod 4;
 //            group 2: chained or chained-pool (bit 0); group 3: readmostly
 //   byte 1   capacity: 8 + 4 * (b % 7) slots (8..32); for sharded also
 //            the lock, (b / 7) % 3 (mutex, spin, rw), and the shards,
@@ -23,8 +24,9 @@
 //   K        a key index into a 64-key alphabet: the reserved keys 0 and 1,
 //            the keys next to the sentinels (2, 3, 4, 2^64-1, 2^64-2, ...)
 //            and small and scattered keys
-//   V        a value: < 16 picks a table entry (0, 1, 2^64-2, the reserved
-//            2^64-1, ...); otherwise a byte-derived 64-bit value
+//   V        a value: < 16 picks a table entry (0, 1, the largest legal
+//            2^63-3, the reserved 2^63-2 and 2^64-1, ...); otherwise a
+//            byte-derived 64-bit value (reserved when bit 63 is set)
 //
 // The model (see native/maps/lockfree_map.h invariant 4 and native/maps/open_table.h
 // invariant 1):
@@ -38,8 +40,8 @@
 //   growing tables, chained, readmostly   never kFull; only what holds for
 //             every map is checked (sizes, entries, and for open addressing
 //             entries + tombstones <= capacity).
-// A kFull insert must leave the map unchanged. Reserved keys (0, 1) and the
-// reserved value (2^64-1) give kReservedKey and change nothing.
+// A kFull insert must leave the map unchanged. Reserved keys (0, 1) and
+// reserved values (above 2^63-3) give kReservedKey and change nothing.
 //
 // Replay: ./fuzz_lockfree <file> runs one input; MAPBENCH_FUZZ_TRACE=1 also
 // prints every operation and its result.
@@ -85,11 +87,14 @@ const std::uint64_t* key_alphabet() {
 }
 
 std::uint64_t value_of_byte(std::uint8_t b) {
-  // kMax (2^64-1) is the reserved value; kMax - 1 the largest legal one.
+  // Values above kMaxUserValue (2^63-3) are reserved; kMaxUserValue is the
+  // largest legal one (a migrating lock-free cell holds it + 2, just below
+  // the frozen bit).
+  constexpr std::uint64_t kTop = mapbench::kMaxUserValue;
   // clang-format off
   static constexpr std::uint64_t table[16] = {
-      0, 1, 2, kMax - 1, kMax, kMax - 2, 1ULL << 63, 42,
-      0xffffffff, 0x100000000, 7, kMax, (1ULL << 63) - 1, 3, 1000, kMax - 1};
+      0, 1, 2, kTop, kMax, kTop - 1, 1ULL << 63, 42,
+      0xffffffff, 0x100000000, 7, kTop + 1, (1ULL << 63) - 1, 3, 1000, kTop};
   // clang-format on
   if (b < 16) return table[b];
   return (static_cast<std::uint64_t>(b) * 0x9e3779b97f4a7c15ULL) ^ (static_cast<std::uint64_t>(b) << 56);
@@ -312,8 +317,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
                                                   mapbench::LockKind::kRw};
   const unsigned group = (design_byte >> 4) & 3;
   if (group == 1) {
-    static const char* growing[3] = {"lockfree", "mutex", "sharded"};
-    o.design = growing[design_byte % 3];
+    static const char* growing[4] = {"lockfree", "lockfree-freeze", "mutex", "sharded"};
+    o.design = growing[design_byte % 4];
     o.initial_capacity = cap;
     if (o.design == "sharded") {
       o.lock = locks[(cap_byte / 7) % 3];

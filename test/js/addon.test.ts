@@ -282,8 +282,8 @@ test('single operations return what each design promises', () => {
       assert.equal(addon.update(id, 10n, 3n), true, d.name);
       assert.equal(addon.get(id, 10n), 3n, d.name);
       // The extreme user key and value round-trip.
-      assert.equal(addon.insert(id, 2n ** 64n - 1n, 2n ** 64n - 2n), 'inserted', d.name);
-      assert.equal(addon.get(id, 2n ** 64n - 1n), 2n ** 64n - 2n, d.name);
+      assert.equal(addon.insert(id, 2n ** 64n - 1n, 2n ** 63n - 3n), 'inserted', d.name);
+      assert.equal(addon.get(id, 2n ** 64n - 1n), 2n ** 63n - 3n, d.name);
       assert.equal(addon.insert(id, 2, 0), 'inserted', d.name);
       assert.equal(addon.get(id, 2n), 0n, d.name);
       assert.equal(addon.size(id), 3, d.name);
@@ -352,12 +352,13 @@ test('out-of-range values throw RangeError with a clear message', () => {
   const bad = (f: () => unknown, message: RegExp) => assert.throws(f, { name: 'RangeError', message });
   try {
     for (const key of [0, 1, 0n, 1n]) {
-      bad(() => addon.get(id, key), /keys 0 and 1 and the value 2\^64-1 are reserved/);
+      bad(() => addon.get(id, key), /keys 0 and 1 and values above 2\^63-3 are reserved/);
       bad(() => addon.insert(id, key, 5n), /reserved/);
       bad(() => addon.update(id, key, 5n), /reserved/);
       bad(() => addon.erase(id, key), /reserved/);
     }
     bad(() => addon.insert(id, 5n, 2n ** 64n - 1n), /reserved/);
+    bad(() => addon.insert(id, 5n, 2n ** 63n - 2n), /reserved/);
     bad(() => addon.update(id, 5n, 2n ** 64n - 1n), /reserved/);
     bad(() => addon.get(id, -1), /key must be a non-negative safe integer/);
     bad(() => addon.get(id, 1.5), /key must be a non-negative safe integer/);

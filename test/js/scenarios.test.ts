@@ -210,3 +210,25 @@ test('oversubscribe: throughput kept past the core count and the spin lock tail'
   assert.equal(f[1]!.value, 1);
   assert.equal(f[2]!.value, 100);
 });
+
+test('grow: time to N keys from the windows\' key counts, and the side-by-side ratios', () => {
+  // Each cell's map holds 1000 entries after prefill (the synthetic map record).
+  const series = (added: number[]) => ({ windowSeconds: 0.01, opsPerSec: added.map(() => 1e6), netInserts: added, maxLatencyNs: added.map(() => null) });
+  const cells = [
+    { params: { map: 'lockfree', threads: 2 }, qps: 30e6, series: series([4e6, 4e6, 2e6, 1e6]) },
+    { params: { map: 'mutex', threads: 2 }, qps: 10e6, series: series([999_000, 1000, 5e6, 3e6]) },
+    { params: { map: 'lockfree-freeze', threads: 2 }, qps: 15e6, series: series([1e6, 1e6, 1e6, 1e6]) },
+  ];
+  const doc = syntheticFile('grow', cells);
+  const grow = findScenario('grow')!;
+  const f = grow.findings(doc);
+  // lockfree: 1000 + 4e6 >= 1e6 after the first window; 1e7 after the third (1000 + 1e7).
+  assert.match(f[0]!.text, /^lockfree, 2 threads: 30 Mops\/s over the whole run; 1M keys after 0\.01 s, 10M keys after 0\.03 s/);
+  // mutex: 1000 + 999000 = 1e6 exactly at the end of the first window; 10M never (9.001e6 at the end).
+  assert.match(f[1]!.text, /1M keys after 0\.01 s, 10M keys after not reached/);
+  const byText = (re: RegExp) => f.find((x) => re.test(x.text));
+  assert.equal(byText(/throughput is .* mutex's/)!.value, 3);
+  assert.equal(byText(/throughput is .* lockfree-freeze's/)!.value, 2);
+  assert.equal(byText(/vs mutex not reached/)!.value, null);
+  assert.ok(byText(/vs lockfree-freeze/)!.value === null, 'freeze never reached 10M keys (4.001e6)');
+});

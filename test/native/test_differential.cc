@@ -101,7 +101,9 @@ struct Differ {
       case 1: CHECK_EQ(map.insert(bad_key, 7), Status::kReservedKey, label); break;
       case 2: CHECK_EQ(map.update(bad_key, 7), Status::kReservedKey, label); break;
       case 3: CHECK_EQ(map.erase(bad_key), Status::kReservedKey, label); break;
-      case 4: CHECK_EQ(map.insert(good_key, kMax), Status::kReservedKey, label, ": insert value 2^64-1"); break;
+      case 4: CHECK_EQ(map.insert(good_key, kMax), Status::kReservedKey, label, ": insert value 2^64-1");
+              CHECK_EQ(map.insert(good_key, mapbench::kMaxUserValue + 1), Status::kReservedKey, label, ": insert 2^63-2");
+              break;
       case 5: CHECK_EQ(map.update(good_key, kMax), Status::kReservedKey, label, ": update value 2^64-1"); break;
       case 6: CHECK_EQ(map.insert(bad_key, kMax), Status::kReservedKey, label); break;
     }
@@ -117,12 +119,12 @@ struct Differ {
 std::uint64_t random_value(mapbench::Rng& rng) {
   switch (rng.below(16)) {
     case 0: return 0;
-    case 1: return kMax - 1;  // the largest legal value (lockfree stores value + 1 = 2^64-1)
-    case 2: return kMax - 2;
+    case 1: return mapbench::kMaxUserValue;  // the largest legal value (a migrating lockfree cell: + 2 = 2^63-1)
+    case 2: return mapbench::kMaxUserValue - 1;
     case 3: return 1;
     default: {
-      std::uint64_t v = rng.next();
-      return v == kMax ? v - 1 : v;
+      const std::uint64_t v = rng.next() >> 1;
+      return v > mapbench::kMaxUserValue ? v - 2 : v;
     }
   }
 }
@@ -154,7 +156,8 @@ void differential(const mbtest::MapConfig& cfg, std::uint64_t universe_size, std
   auto map = mbtest::make(cfg);
   // Fixed-capacity designs never see kFull here: the universe leaves at
   // least one slot free even when every key is live (or claimed, lockfree).
-  CHECK_LT(universe_size, map->capacity(), cfg.label);
+  // Growing ones (initial_capacity set) start small and grow past it.
+  if (cfg.options.initial_capacity == 0) CHECK_LT(universe_size, map->capacity(), cfg.label);
   Differ t{*map, cfg.label, {}, {}, 0};
   const std::vector<std::uint64_t> universe = make_universe(universe_size, seed);
   mapbench::Rng rng(seed * 7 + 1);
@@ -307,6 +310,16 @@ int main() {
   for (const auto& cfg : mbtest::map_configs(10, 0.9, 2))
     suite.run(cfg.label + ": tiny table, " + (ops_set ? std::to_string(tiny_ops) + " ops" : std::string("20k ops")),
               [&] { differential(cfg, 10, tiny_ops, tiny_seed); });
+  // Growing lock-free tables from 8 slots: the universe makes them migrate
+  // (grow, and rehash in place through the storms) many times.
+  for (auto cfg : mbtest::map_configs(6000, 0.75)) {
+    if (cfg.options.design != "lockfree" && cfg.options.design != "lockfree-freeze") continue;
+    cfg.options.initial_capacity = 8;
+    cfg.options.max_load_factor = 0.75;
+    cfg.label += " grow-from-8";
+    suite.run(cfg.label + ": " + std::to_string(ops) + " random ops vs std::unordered_map",
+              [&, cfg] { differential(cfg, 7500, ops, medium_seed); });
+  }
   // Full table.
   for (const auto& cfg : mbtest::map_configs(100, 0.5, 4))
     suite.run(cfg.label + ": insert until full", [&] { full_table(cfg, key_base); });

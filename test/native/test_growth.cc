@@ -28,8 +28,10 @@
 #include <thread>
 #include <vector>
 
+#include "catalogue/map_adapter.h"
 #include "check.h"
 #include "maps.h"
+#include "maps/migrating_lockfree_map.h"
 #include "overlap.h"
 #include "runtime/workload.h"
 
@@ -41,6 +43,9 @@ namespace {
 struct GrowConfig {
   std::string label;
   mapbench::MapOptions options;
+  // Builds the map; empty: make_map(options).
+  std::function<std::unique_ptr<AnyMap>(const mapbench::MapOptions&)> make;
+  std::unique_ptr<AnyMap> build() const { return make ? make(options) : mapbench::make_map(options); }
 };
 
 // Every design that grows by threshold, starting at `initial` slots.
@@ -56,9 +61,9 @@ std::vector<GrowConfig> growing_configs(std::uint64_t initial, double max_load_f
     o.load_factor = 0.5;
     const std::string bad = mapbench::validate(o);
     CHECK(bad.empty(), label, ": ", bad);
-    out.push_back({std::move(label), o});
+    out.push_back({std::move(label), o, {}});
   };
-  for (const char* d : {"lockfree", "mutex", "rwlock", "spin"}) {
+  for (const char* d : {"lockfree", "lockfree-freeze", "mutex", "rwlock", "spin"}) {
     mapbench::MapOptions o;
     o.design = d;
     add(d, o);
@@ -95,7 +100,7 @@ std::uint64_t tagged(unsigned thread, std::uint64_t counter) {
 }
 
 mbtest::Spans disjoint_inserts(const GrowConfig& c, unsigned threads, std::uint64_t per_thread) {
-  auto map = mapbench::make_map(c.options);
+  auto map = c.build();
   const std::uint64_t cap0 = map->capacity();
   Violations v;
   const mbtest::Spans spans = run_threads(threads, [&](unsigned t) {
@@ -133,8 +138,11 @@ mbtest::Spans disjoint_inserts(const GrowConfig& c, unsigned threads, std::uint6
   return spans;
 }
 
-mbtest::Spans lost_updates(const GrowConfig& c, unsigned updaters, std::uint64_t keys_per_thread, std::uint64_t min_rounds) {
-  auto map = mapbench::make_map(c.options);
+// With `lost` given, violations are counted there instead of failing the
+// case (the planted-bug control, which must show some).
+mbtest::Spans lost_updates(const GrowConfig& c, unsigned updaters, std::uint64_t keys_per_thread, std::uint64_t min_rounds,
+                           std::uint64_t* lost = nullptr) {
+  auto map = c.build();
   const std::uint64_t cap0 = map->capacity();
   // Updater t owns key indexes [t * keys_per_thread, (t + 1) * keys_per_thread);
   // the driver inserts fresh keys from `driver_base` on: four times the
@@ -179,6 +187,12 @@ mbtest::Spans lost_updates(const GrowConfig& c, unsigned updaters, std::uint64_t
     }
     last_round[t] = r;
   });
+  if (lost) {
+    *lost = v.count.load();
+    if (*lost) std::printf("    %s: %llu lost writes, the first: %s\n", c.label.c_str(),
+                           static_cast<unsigned long long>(*lost), v.first.c_str());
+    return spans;
+  }
   CHECK_EQ(v.count.load(), 0u, c.label, ": ", v.first);
   for (unsigned t = 0; t < updaters; ++t) {
     for (std::uint64_t j = 0; j < keys_per_thread; ++j) {
@@ -197,6 +211,105 @@ mbtest::Spans lost_updates(const GrowConfig& c, unsigned updaters, std::uint64_t
               static_cast<unsigned long long>(d.migrations - before.migrations),
               static_cast<unsigned long long>(min_rounds), updaters);
   return spans;
+}
+
+// ---- the lock-free migration's own cases ----
+
+// Parks the one thread marked `parker` at its first frozen slot (after the
+// freeze, before the value is placed in the next table) until released.
+struct ParkHooks {
+  enum State : int { kOff, kArmed, kParked, kReleased };
+  static inline std::atomic<int> state{kOff};
+  static inline thread_local bool parker = false;
+  static void on_frozen() {
+    int armed = kArmed;
+    if (!parker || !state.compare_exchange_strong(armed, kParked)) return;
+    while (state.load() != kReleased) std::this_thread::yield();
+  }
+  static void before_moved() {}
+  static constexpr bool kWriteThroughFrozen = false;
+};
+
+// The planted lost-update bug: writes go through a frozen cell in the old
+// table, and the copier, widened by a yield, then marks the slot moved over
+// them.
+struct WriteThroughHooks {
+  static void on_frozen() {}
+  static void before_moved() { std::this_thread::yield(); }
+  static constexpr bool kWriteThroughFrozen = true;
+};
+
+// "No thread waits for another": one thread is parked holding a frozen slot
+// and a claimed chunk of a migration (and an EBR pin) while two others
+// insert 64x the table, update and read every key — including the parked
+// slot's — and erase a quarter; they must finish, through more migrations,
+// without the parked thread. A stop-the-world or draining migration cannot
+// pass this: its writers would wait for the parked copier's chunk.
+void parked_copier_case() {
+  using Map = mapbench::BasicMigratingLockFreeMap<ParkHooks>;
+  mapbench::alloc::Pages pages(false);
+  Map map(pages, 64, 0.5);
+  mapbench::NoStats ns;
+  const std::uint64_t prefill = 30;
+  for (std::uint64_t i = 0; i < prefill; ++i) map.insert(mapbench::key_of(i), i, ns);
+  ParkHooks::state.store(ParkHooks::kArmed);
+  std::thread parked([&] {
+    ParkHooks::parker = true;
+    // Inserts keys of its own until a migration starts and this thread
+    // freezes a slot (its last insert completes after the release).
+    for (std::uint64_t i = 0; ParkHooks::state.load() == ParkHooks::kArmed; ++i)
+      map.insert(mapbench::key_of((std::uint64_t{1} << 32) + i), i, ns);
+  });
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+  while (ParkHooks::state.load() != ParkHooks::kParked) {
+    CHECK(std::chrono::steady_clock::now() < deadline, "the parker never froze a slot");
+    std::this_thread::yield();
+  }
+  const std::uint64_t migrations0 = map.migration_stats().migrations;
+  const std::uint64_t freed0 = map.tables_freed();
+  // The others: keys [0, n) (the parker's frozen slot holds one of the first).
+  const std::uint64_t n = 64 * 64;
+  std::atomic<std::uint64_t> done{0};
+  Violations v;
+  std::vector<std::thread> others;
+  for (unsigned t = 0; t < 2; ++t) {
+    others.emplace_back([&, t] {
+      for (std::uint64_t i = t; i < n; i += 2) map.insert(mapbench::key_of(i), i + 1, ns);
+      for (std::uint64_t i = t; i < n; i += 2) {
+        if (!map.update(mapbench::key_of(i), i + 2, ns)) v.add("update found key " + std::to_string(i) + " absent");
+      }
+      for (std::uint64_t i = t; i < n; i += 2) {
+        std::uint64_t got = 0;
+        if (!map.get(mapbench::key_of(i), &got, ns) || got != i + 2) v.add("key " + std::to_string(i) + " lost its update");
+        if (i % 4 == 0 && !map.erase(mapbench::key_of(i), ns)) v.add("erase found key " + std::to_string(i) + " absent");
+      }
+      done.fetch_add(1);
+    });
+  }
+  while (done.load() < 2) {
+    if (std::chrono::steady_clock::now() > deadline) {
+      std::fprintf(stderr, "FAIL: writers did not finish within 30 s while one copier was parked\n");
+      std::_Exit(1);  // the others are stuck: joining would hang
+    }
+    std::this_thread::yield();
+  }
+  for (auto& th : others) th.join();
+  const std::uint64_t migrations_parked = map.migration_stats().migrations - migrations0;
+  const std::uint64_t freed_parked = map.tables_freed() - freed0;
+  ParkHooks::state.store(ParkHooks::kReleased);
+  parked.join();
+  ParkHooks::state.store(ParkHooks::kOff);
+  CHECK_EQ(v.count.load(), 0u, v.first);
+  CHECK_GE(migrations_parked, 4u, "the others grew the table while a copier was parked");
+  CHECK_EQ(freed_parked, 0u, "a table was freed under the parked thread's pin");
+  for (std::uint64_t i = 0; i < n; ++i) {
+    std::uint64_t got = 0;
+    const bool hit = map.get(mapbench::key_of(i), &got, ns);
+    CHECK_EQ(hit, i % 4 != 0, "key ", i, " after the parked copier resumed");
+    if (hit) CHECK_EQ(got, i + 2, "key ", i, " after the parked copier resumed");
+  }
+  std::printf("    %llu migrations while one copier was parked mid-slot; %zu slots at the end\n",
+              static_cast<unsigned long long>(migrations_parked), map.capacity());
 }
 
 // Runs a concurrent case until its threads all overlapped (overlap.h).
@@ -222,8 +335,24 @@ int main() {
               [&] { overlapping(c.label, [&] { return lost_updates(c, 3, 64, mbtest::scaled(200, 20)); }); });
   }
 
+  suite.run("lockfree: writers finish, and tables migrate, while a copier is parked mid-slot", parked_copier_case);
+  suite.run("broken:write-through-frozen: the lost-update test catches a write landing in a copied slot", [] {
+    GrowConfig broken{"broken:write-through-frozen", {}, {}};
+    broken.options.design = "lockfree";
+    broken.options.huge_pages = false;
+    broken.options.initial_capacity = 8;
+    broken.options.max_load_factor = 0.75;
+    broken.make = [](const mapbench::MapOptions& o) -> std::unique_ptr<AnyMap> {
+      using Broken = mapbench::BasicMigratingLockFreeMap<WriteThroughHooks>;
+      return std::make_unique<mapbench::MapAdapter<Broken>>(o, o.initial_capacity, o.initial_capacity, o.max_load_factor);
+    };
+    std::uint64_t lost = 0;
+    for (int attempt = 0; attempt < 5 && lost == 0; ++attempt) lost_updates(broken, 3, 64, mbtest::scaled(200, 20), &lost);
+    CHECK_GT(lost, 0u, "five runs of the planted bug lost no write: the lost-update case cannot fail");
+  });
+
   for (const auto& c : growing_configs(64, 0.5)) {
-    if (c.options.design != "lockfree") continue;
+    if (c.options.design != "lockfree" && c.options.design != "lockfree-freeze") continue;
     suite.run(c.label + ": churn at the threshold migrates in place and drops tombstones", [&] {
       auto map = mapbench::make_map(c.options);
       const std::uint64_t cap = map->capacity();

@@ -268,7 +268,7 @@ std::vector<Target> targets(bool include_broken) {
   // migrate (several times for 8 and 16 keys) inside each history.
   for (const auto& c : mbtest::map_configs(16, 0.9, 4)) {
     const auto& o = c.options;
-    if (o.design != "lockfree" && o.design != "mutex" &&
+    if (o.design != "lockfree" && o.design != "lockfree-freeze" && o.design != "mutex" &&
         !(o.design == "sharded" && o.lock == mapbench::LockKind::kMutex && o.pad == 64))
       continue;
     mapbench::MapOptions g = o;

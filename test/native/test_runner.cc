@@ -478,9 +478,10 @@ void validation() {
   s.dist.kind = mapbench::DistKind::kHotspot;
   s.dist.hot_fraction = 0;
   CHECK(!mapbench::validate(s).empty(), "hotspot fraction 0");
-  // Values written by the runner are never the reserved value (for any
-  // thread index below 65534, far above any thread count in use).
-  CHECK(mapbench::is_user_value(mapbench::tagged_value(4095, ~std::uint64_t{0})));
+  // Values written by the runner are user values for every thread index the
+  // addon accepts, and the next index would not be.
+  CHECK(mapbench::is_user_value(mapbench::tagged_value(mapbench::kMaxThreads - 1, ~std::uint64_t{0})));
+  CHECK(!mapbench::is_user_value(mapbench::tagged_value(mapbench::kMaxThreads, ~std::uint64_t{0})));
   CHECK_EQ(mapbench::tagged_value(0, 5) >> 48, 1u);
   CHECK(mapbench::is_user_value(mapbench::value_of(~std::uint64_t{0})));
 }
