@@ -46,6 +46,7 @@ export interface NativeCatalogue {
   lockFrames: string[];
   pads: Array<{ name: string; bytes: number }>;
   distributions: string[];
+  partitions: string[];
   runModes: string[];
   controlFields: string[];
 }
