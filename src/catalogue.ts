@@ -213,7 +213,7 @@ export const CATALOGUE = {
       "snapshotReads": false,
       "opStats": false,
       "defaultRun": false,
-      "baseline": null,
+      "baseline": "line-sharing",
       "locks": [],
       "pads": [
         "packed",

@@ -232,6 +232,7 @@ std::vector<Design> own_designs() {
       .summary = "one counter per shard, each op a fetch_add on its key's: packed 8 to a line, or 64 / 128 bytes apart",
       .sharded = true,
       .op_stats = false,
+      .baseline = Baseline::kLineSharing,
       .pads = kAllPads,
       .frame = "ShardCounters",
       .make = make_counters,
@@ -304,6 +305,8 @@ const char* baseline_name(Baseline b) {
       return "memory-floor";
     case Baseline::kLoopCost:
       return "loop-cost";
+    case Baseline::kLineSharing:
+      return "line-sharing";
     case Baseline::kNone:
       break;
   }
