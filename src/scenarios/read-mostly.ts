@@ -89,7 +89,7 @@ export const readMostly: Scenario = {
       const maxes = windowMaxes(churn);
       const spike = ratio(maxes.length ? Math.max(...maxes) : null, median(maxes));
       out.push({
-        text: `readmostly under churn: the worst 10 ms window's longest sampled op is ${fmt(spike)}× the median window's (${nsText(maxes.length ? Math.max(...maxes) : null)}): dirty-to-read promotions`,
+        text: `readmostly under churn: the worst 10 ms window's longest sampled op is ${fmt(spike)}× the median window's (${nsText(maxes.length ? Math.max(...maxes) : null)})${churnSnaps.length ? `, in runs with ${fmt(churnSnaps.reduce((a, s) => a + s.promotions, 0))} promotions` : ''}`,
         value: spike,
       });
     }
