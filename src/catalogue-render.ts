@@ -25,7 +25,7 @@ export interface CatalogueDesign {
   snapshotReads: boolean;
   opStats: boolean;
   defaultRun: boolean;
-  baseline: 'memory-floor' | 'loop-cost' | null;
+  baseline: 'memory-floor' | 'loop-cost' | 'line-sharing' | null;
   locks: string[];
   pads: string[];
   fixedLock: string | null;
@@ -46,6 +46,7 @@ export interface NativeCatalogue {
   lockFrames: string[];
   pads: Array<{ name: string; bytes: number }>;
   distributions: string[];
+  partitions: string[];
   runModes: string[];
   controlFields: string[];
 }

@@ -220,6 +220,30 @@ export const CATALOGUE = {
       "frame": "FloorMap"
     },
     {
+      "name": "counters",
+      "kind": "pseudo",
+      "summary": "one counter per shard, each op a fetch_add on its key's: packed 8 to a line, or 64 / 128 bytes apart",
+      "loadMeaning": "slot-fraction",
+      "openAddressing": false,
+      "chained": false,
+      "nodeBased": false,
+      "sharded": true,
+      "striped": false,
+      "growable": false,
+      "snapshotReads": false,
+      "opStats": false,
+      "defaultRun": false,
+      "baseline": "line-sharing",
+      "locks": [],
+      "pads": [
+        "packed",
+        "64",
+        "128"
+      ],
+      "fixedLock": null,
+      "frame": "ShardCounters"
+    },
+    {
       "name": "null",
       "kind": "pseudo",
       "summary": "does no work: the cost of the timed loop itself",
@@ -382,6 +406,11 @@ export const CATALOGUE = {
     "zipf",
     "hotspot",
     "hotkey"
+  ],
+  "partitions": [
+    "none",
+    "thread",
+    "shard"
   ],
   "runModes": [
     "throughput",

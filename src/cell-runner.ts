@@ -7,7 +7,7 @@ import type { ResolvedConfig } from './config.js';
 import type { Lab } from './lab.js';
 import { recordsOpStats } from './designs.js';
 import type { Cell } from './matrix.js';
-import type { WorkerResult, WorkerSpec } from './native.js';
+import type { MapDiagnostics, WorkerResult, WorkerSpec } from './native.js';
 import {
   LATENCY_KINDS,
   type CellRecord,
@@ -117,6 +117,8 @@ export function workerSpecs(unit: RunUnit, c: ResolvedConfig, tscHz: number, str
       threadIndex,
       streamLength,
       ...(coverage ? { coverage } : {}),
+      ...(p.partition !== undefined ? { partition: p.partition } : {}),
+      ...(p.partition === 'shard' ? { shards: p.shards! } : {}),
     },
     threads: p.threads,
     mode: unit.pass,
@@ -253,6 +255,7 @@ export async function runPass(unit: RunUnit, c: ResolvedConfig, lab: Lab, hz: nu
         endCapacity: endDiag.capacity,
       };
     }
+    if (endDiag.promotions !== undefined) record.snapshot = snapshotRecord(prefillDiag, endDiag, hz);
     const streamOps = results.reduce((a, r) => a + r.streamOps, 0);
     if (streamOps > 0) record.streamWraps = record.ops / streamOps;
     const outcome: PassOutcome = {
@@ -420,6 +423,21 @@ export function repeatRecord(
     }),
     ...extra,
     checksum: checksum.toString(16),
+  };
+}
+
+/** What a snapshot-read map's promotions and dirty copies did in one run (counts and times less prefill's). */
+function snapshotRecord(prefill: MapDiagnostics, end: MapDiagnostics, hz: number): NonNullable<RepeatRecord['snapshot']> {
+  const less = (f: (d: MapDiagnostics) => number | undefined) => (f(end) ?? 0) - (f(prefill) ?? 0);
+  return {
+    dirtyAfterPrefill: prefill.dirtyPending ?? false,
+    promotionsAtPrefill: prefill.promotions ?? 0,
+    promotions: less((d) => d.promotions),
+    promotionMaxNs: ticksToNs(end.promotionTicksMax ?? 0, hz),
+    promotionTotalNs: ticksToNs(less((d) => d.promotionTicksTotal), hz),
+    dirtyCopies: less((d) => d.dirtyCopies),
+    dirtyCopyMaxNs: ticksToNs(end.dirtyCopyTicksMax ?? 0, hz),
+    dirtyCopyTotalNs: ticksToNs(less((d) => d.dirtyCopyTicksTotal), hz),
   };
 }
 

@@ -10,7 +10,7 @@ import { UsageError } from './errors.js';
 import { DEFAULTS, type RawOptions } from './flags.js';
 import type { ResolvedConfigRecord } from './schema.js';
 import type { DesignInfo, LockKind, PadBytes } from './native.js';
-import { type Distribution, type Mix, parseDistribution, parseMixList } from './workload.js';
+import { type Distribution, type Mix, type Partition, parsePartition, parseDistribution, parseMixList } from './workload.js';
 
 /** What config needs of a design: its catalogue row (native.ts DesignInfo), or as much of it as a test fakes. */
 export type DesignSummary = Pick<DesignInfo, 'name' | 'kind' | 'sharded' | 'openAddressing'> &
@@ -40,6 +40,8 @@ export interface ResolvedConfig {
   keys: number[];
   mixes: Mix[];
   dists: Distribution[];
+  /** How the threads split the key space (native workload.h Partition). */
+  partitions: Partition[];
   shards: number[];
   /** Open-loop offered rates (ops/s, all threads); null = closed loop. */
   rates: number[] | null;
@@ -194,8 +196,14 @@ export function parseMaps(text: string, designs: DesignSummary[]): MapChoice[] {
   return distinct(
     '--maps',
     list('--maps', text).map((label) => {
-      const [name, lock, pad, extra] = label.split(':');
-      const design = designs.find((d) => d.name === name);
+      const parts = label.split(':');
+      const design = designs.find((d) => d.name === parts[0]);
+      // A design that takes a padding but no lock (the counters calibration) is named name:pad.
+      if (design && design.locks !== undefined && design.locks.length === 0 && (design.pads?.length ?? 0) > 0 && parts.length === 2) {
+        parts.splice(1, 0, '');
+      }
+      const [name, lockText, pad, extra] = parts;
+      const lock = lockText === '' ? undefined : lockText;
       if (!design && name !== undefined && extra === undefined && isPeer(name)) {
         throw new UsageError(`map '${name}' is not built: install Debian package ${PEER_PACKAGES[name]} (npm run setup:peers) and rebuild`);
       }
@@ -221,9 +229,9 @@ export function parseMaps(text: string, designs: DesignSummary[]): MapChoice[] {
       // Sharded maps always name their lock (the native default, mutex, when
       // none is given); a striped design keeps null unless one is chosen, so
       // its cells keep their keys.
-      const chosen = design.sharded ? (lockKind ?? LOCKS[0]!) : (lockKind ?? null);
+      const chosen = design.sharded && locks.length > 0 ? (lockKind ?? LOCKS[0]!) : (lockKind ?? null);
       return {
-        label: design.sharded && lock === undefined ? name! : label,
+        label: design.sharded && lock === undefined && pad === undefined ? name! : label,
         design: design.name,
         lock: chosen,
         pad: pad === undefined ? null : PADS.get(pad)!,
@@ -339,8 +347,21 @@ export function resolveConfig(raw: RawOptions, ctx: ResolveContext): ResolvedCon
   const keys = distinct('--keys', list('--keys', raw.keys ?? DEFAULTS.keys).map((s) => parseCount('--keys', s, 1, 2 ** 36)));
   const mixes = distinct('--mix', parseMixList(raw.mix ?? DEFAULTS.mix), (m) => m.name);
   const dists = distinct('--dist', list('--dist', raw.dist ?? DEFAULTS.dist).map(parseDistribution), (d) => d.name);
+  const partitions = distinct('--partition', list('--partition', raw.partition ?? DEFAULTS.partition).map(parsePartition));
+  const unshardable = maps.find((m) => !m.sharded);
+  if (partitions.includes('shard') && unshardable) {
+    throw new UsageError(`--partition shard gives each thread keys of its own shards, so it needs sharded maps ('${unshardable.label}' is not)`);
+  }
   const shards = distinct('--shards', list('--shards', raw.shards ?? DEFAULTS.shards).map((s) => parseCount('--shards', s, 1, 65536)));
   for (const n of shards) if ((n & (n - 1)) !== 0) throw new UsageError(`--shards must be powers of two, got ${n}`);
+  if (partitions.includes('shard')) {
+    const few = shards.find((n) => n < Math.max(...threads));
+    if (few !== undefined) throw new UsageError(`--partition shard needs at least one shard per thread: ${few} shards for ${Math.max(...threads)} threads`);
+  }
+  if (partitions.some((p) => p !== 'none')) {
+    const few = keys.find((k) => k < 64 * Math.max(...threads));
+    if (few !== undefined) throw new UsageError(`--partition needs at least 64 keys per thread, got --keys ${few} for ${Math.max(...threads)} threads`);
+  }
   const rates =
     raw.rate === undefined
       ? null
@@ -423,7 +444,7 @@ export function resolveConfig(raw: RawOptions, ctx: ResolveContext): ResolvedCon
   if (!ctx.skipOutCheck) checkWritable(out);
 
   return {
-    maps, threads, cpus, loadFactors, keys, mixes, dists, shards, rates, seriesWindowSeconds, sampleDiagnosticsSeconds, prefill, initialCapacity, maxLoadFactor, durationSeconds, warmupSeconds, repeat, adaptive, mode,
+    maps, threads, cpus, loadFactors, keys, mixes, dists, partitions, shards, rates, seriesWindowSeconds, sampleDiagnosticsSeconds, prefill, initialCapacity, maxLoadFactor, durationSeconds, warmupSeconds, repeat, adaptive, mode,
     sampleEvery, stats: raw.stats ?? true, seed, interleave: raw.interleave ?? false, hugePages: parseOnOff('--huge-pages', raw.hugePages ?? true),
     streamLength, streamBudgetBytes, gateTimeoutSeconds, maxSkew: skewPct / 100, strict: raw.strict ?? false, out, quiet: raw.quiet ?? false, json: raw.json ?? false,
     table, verbose: raw.verbose ?? false, scenario: raw.scenario ?? null,
@@ -440,6 +461,7 @@ export function configRecord(c: ResolvedConfig): ResolvedConfigRecord {
     keys: c.keys,
     mixes: c.mixes.map((m) => ({ name: m.name, weights: [...m.weights] })),
     dists: c.dists.map((d) => d.name),
+    partitions: c.partitions,
     shards: c.shards,
     rates: c.rates,
     seriesWindowSeconds: c.seriesWindowSeconds,

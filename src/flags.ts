@@ -47,6 +47,7 @@ export const BENCH_FLAGS = [
   { key: 'keys', flag: '--keys <list>', value: 'text', default: '1e6', help: 'prefilled keys (1e3,1e5,1e6,3e7 walk L1 → RAM); capacity = keys / load factor' },
   { key: 'mix', flag: '--mix <list>', value: 'text', default: 'C,cart', help: (h) => `op mixes: ${h.mixes}; or custom get=90,update=5,insert=4,erase=1[,miss=..]` },
   { key: 'dist', flag: '--dist <list>', value: 'text', default: 'uniform', help: 'key distributions: uniform, zipf[:θ], hotspot[:f:p], hotkey' },
+  { key: 'partition', flag: '--partition <list>', value: 'text', default: 'none', help: 'which keys each thread draws from: none (all keys), thread (a disjoint range each), shard (keys of its own shards of a sharded map: shard s belongs to thread s mod threads)' },
   { key: 'shards', flag: '--shards <list>', value: 'text', default: '64', help: 'shard counts for sharded maps (powers of two)' },
   { key: 'rate', flag: '--rate <list>', value: 'text', help: 'open loop: offered ops/s (all threads), one cell per rate; latency from each op\'s due time (needs --mode latency)' },
   { key: 'series', flag: '--series <time>', value: 'text', help: 'cut each measured run into windows this long: ops/s and max latency per window' },

@@ -25,6 +25,7 @@ export function cellKey(p: CellParams): string {
     ...(p.prefill !== undefined ? [`prefill=${p.prefill}`] : []),
     ...(p.initialCapacity !== undefined ? [`cap0=${p.initialCapacity}`] : []),
     ...(p.maxLoadFactor !== undefined ? [`maxlf=${p.maxLoadFactor}`] : []),
+    ...(p.partition !== undefined ? [`partition=${p.partition}`] : []),
   ];
   return [
     `map=${p.map}`,
@@ -60,6 +61,7 @@ export function buildMatrix(c: ResolvedConfig): Cell[] {
           for (const loadFactor of c.loadFactors) {
             for (const mix of c.mixes) {
               for (const dist of c.dists) {
+                for (const partition of c.partitions) {
                 for (const rate of c.rates ?? [null]) {
                   const params: CellParams = {
                     map: map.label,
@@ -73,6 +75,7 @@ export function buildMatrix(c: ResolvedConfig): Cell[] {
                     mix: mix.name,
                     mixWeights: [...mix.weights],
                     dist: dist.name,
+                    ...(partition !== 'none' ? { partition } : {}),
                     ...(map.pad !== null ? { pad: map.pad } : {}),
                     ...(rate !== null ? { rate } : {}),
                     ...(c.prefill !== 1 ? { prefill: c.prefill } : {}),
@@ -80,6 +83,7 @@ export function buildMatrix(c: ResolvedConfig): Cell[] {
                     ...(c.maxLoadFactor !== null ? { maxLoadFactor: c.maxLoadFactor } : {}),
                   };
                   cells.push({ key: cellKey(params), params, map, mix, dist });
+                }
                 }
               }
             }

@@ -123,6 +123,15 @@ export interface MapDiagnostics {
   promotions?: number;
   /** readmostly: lookups that missed the read snapshot since the last promotion. */
   misses?: number;
+  /** readmostly: snapshots copied into a new dirty map (Go's dirtyLocked), on the first new key after a promotion. */
+  dirtyCopies?: number;
+  /** readmostly: TSC ticks under the mutex — promotions (the pointer swap) and dirty copies — summed and the longest. */
+  promotionTicksTotal?: number;
+  promotionTicksMax?: number;
+  dirtyCopyTicksTotal?: number;
+  dirtyCopyTicksMax?: number;
+  /** readmostly: a dirty map holds keys the snapshot lacks (false in the steady state). */
+  dirtyPending?: boolean;
 }
 
 /**
@@ -164,6 +173,10 @@ export interface WorkloadSpec {
    * every index drawn; streamCoverage() counts it.
    */
   coverage?: BigUint64Array;
+  /** Key partitioning among the WorkerSpec.threads threads (default none). */
+  partition?: (typeof CATALOGUE.partitions)[number];
+  /** partition 'shard': the sharded map's shard count (a power of two >= threads). */
+  shards?: number;
 }
 
 /** streamPlan()'s answer: the default per-thread stream length (native default_stream_length). */

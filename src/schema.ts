@@ -156,6 +156,23 @@ export const RepeatRecord = z.object({
       endCapacity: count,
     })
     .optional(),
+  /**
+   * Snapshot-read maps (readmostly): the state prefill left (dirtyAfterPrefill false = promoted, the
+   * steady state) and what the run did: promotions and dirty copies (counts and summed time under the
+   * map's mutex less prefill's; the longest since the map was made). Absent in files from before it was recorded.
+   */
+  snapshot: z
+    .object({
+      dirtyAfterPrefill: z.boolean(),
+      promotionsAtPrefill: count,
+      promotions: count,
+      promotionMaxNs: nonNeg,
+      promotionTotalNs: nonNeg,
+      dirtyCopies: count,
+      dirtyCopyMaxNs: nonNeg,
+      dirtyCopyTotalNs: nonNeg,
+    })
+    .optional(),
   checksum: z.string(),
 });
 export type RepeatRecord = z.infer<typeof RepeatRecord>;
@@ -173,6 +190,8 @@ export const CellParams = z.object({
   /** Weights [get, miss, update, insert, erase]. */
   mixWeights: z.array(count).length(CATALOGUE.opKinds.length),
   dist: z.string(),
+  /** Key partitioning among the threads (workload.h); absent = none, every thread draws from every key. */
+  partition: z.enum(['thread', 'shard']).optional(),
   /** Sharded maps picked with a pad in their label (`sharded:spin:packed`): 0 = packed, else bytes per shard. */
   pad: z.union(CATALOGUE.pads.map((p) => z.literal(p.bytes)) as unknown as [z.ZodLiteral<PadBytes>, z.ZodLiteral<PadBytes>]).nullable().optional(),
   /** Open-loop cells: offered ops per second, all threads. */
@@ -420,6 +439,8 @@ export const ResolvedConfigSchema = z.object({
   keys: z.array(z.number().int().positive()),
   mixes: z.array(z.object({ name: z.string(), weights: z.array(count).length(CATALOGUE.opKinds.length) })),
   dists: z.array(z.string()),
+  /** --partition (absent in files from before it: none). */
+  partitions: z.array(z.enum(['none', 'thread', 'shard'])).optional(),
   shards: z.array(z.number().int().positive()),
   rates: z.array(z.number().positive()).nullable().optional(),
   seriesWindowSeconds: z.number().positive().nullable().optional(),

@@ -84,6 +84,15 @@ export function isReadOnly(weights: MixWeights | number[]): boolean {
   return OP_NAMES.every((op, i) => !WRITES.has(op) || weights[i] === 0);
 }
 
+/** Key partitioning among a cell's threads (native kPartitionNames). */
+export type Partition = (typeof CATALOGUE.partitions)[number];
+
+export function parsePartition(text: string): Partition {
+  const p = CATALOGUE.partitions.find((x) => x === text);
+  if (p === undefined) throw new UsageError(`--partition must be ${CATALOGUE.partitions.join(', ')}, got '${text}'`);
+  return p;
+}
+
 export interface Distribution {
   name: string;
   dist: KeyDistribution;

@@ -261,6 +261,7 @@ class Addon : public Napi::Addon<Addon> {
     }
     o.Set("pads", pads);
     o.Set("distributions", names(env, mb::kDistKindNames));
+    o.Set("partitions", names(env, mb::kPartitionNames));
     o.Set("runModes", names(env, mb::kRunModeNames));
     o.Set("controlFields", names(env, mb::kControlFieldNames));
     return o;
@@ -419,6 +420,12 @@ class Addon : public Napi::Addon<Addon> {
     if (design && design->snapshot_reads) {
       o.Set("promotions", u64(env, d.promotions));
       o.Set("misses", u64(env, d.misses));
+      o.Set("dirtyCopies", u64(env, d.dirty_copies));
+      o.Set("promotionTicksTotal", u64(env, d.promotion_ticks_total));
+      o.Set("promotionTicksMax", u64(env, d.promotion_ticks_max));
+      o.Set("dirtyCopyTicksTotal", u64(env, d.dirty_copy_ticks_total));
+      o.Set("dirtyCopyTicksMax", u64(env, d.dirty_copy_ticks_max));
+      o.Set("dirtyPending", Napi::Boolean::New(env, d.dirty_pending));
     }
     return o;
   }
@@ -526,11 +533,20 @@ class Addon : public Napi::Addon<Addon> {
         to_count(env, w.Get("streamLength"), "spec.workload.streamLength", mb::kStreamBatch, std::uint64_t{1} << 32);
     if (given(w, "coverage"))
       s.coverage = to_coverage_bitmap(env, w.Get("coverage"), s.workload.keys, "spec.workload.coverage");
-    std::string bad = mb::validate(s.workload);
-    if (!bad.empty()) throw_range(env, "spec.workload: " + bad);
+    if (given(w, "partition")) {
+      const int part =
+          mb::name_index(mb::kPartitionNames, to_string(env, w.Get("partition"), "spec.workload.partition"));
+      if (part < 0) throw_range(env, "spec.workload.partition must be one of " + mb::name_list(mb::kPartitionNames));
+      s.workload.partition = static_cast<mb::Partition>(part);
+    }
+    if (given(w, "shards"))
+      s.workload.shards = static_cast<std::uint32_t>(to_count(env, w.Get("shards"), "spec.workload.shards", 1, 65536));
 
     s.threads = static_cast<std::uint32_t>(to_count(env, o.Get("threads"), "spec.threads", 1, mb::kMaxThreads));
     if (s.workload.thread_index >= s.threads) throw_range(env, "spec.workload.threadIndex must be < spec.threads");
+    s.workload.threads = s.threads;
+    std::string bad = mb::validate(s.workload);
+    if (!bad.empty()) throw_range(env, "spec.workload: " + bad);
     const int mode = mb::name_index(mb::kRunModeNames, to_string(env, o.Get("mode"), "spec.mode"));
     if (mode < 0) throw_range(env, "spec.mode must be one of " + mb::name_list(mb::kRunModeNames));
     s.mode = static_cast<mb::RunMode>(mode);

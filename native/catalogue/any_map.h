@@ -84,8 +84,14 @@ struct Diagnostics {
   std::uint64_t nodes = 0;         // nodes reachable from the map's buckets / entry cells live
   std::uint64_t pooled_nodes = 0;  // chained-pool: free nodes kept by the pool
   // readmostly:
-  std::uint64_t promotions = 0;  // dirty maps promoted to the read snapshot
-  std::uint64_t misses = 0;      // read-snapshot misses since the last promotion
+  std::uint64_t promotions = 0;    // dirty maps promoted to the read snapshot
+  std::uint64_t misses = 0;        // read-snapshot misses since the last promotion
+  std::uint64_t dirty_copies = 0;  // snapshots copied into a new dirty map (Go's dirtyLocked)
+  // TSC ticks under the map's mutex, summed and the longest: promotions
+  // (the pointer swap) and dirty copies (the O(n) copy).
+  std::uint64_t promotion_ticks_total = 0, promotion_ticks_max = 0;
+  std::uint64_t dirty_copy_ticks_total = 0, dirty_copy_ticks_max = 0;
+  bool dirty_pending = false;  // a dirty map holds keys the snapshot lacks
 };
 
 // Chained designs accept load factors above 1 (longer chains), up to this.
@@ -122,6 +128,10 @@ class AnyMap {
   virtual Status update(std::uint64_t key, std::uint64_t value) = 0;
   virtual Status erase(std::uint64_t key) = 0;
   virtual std::uint64_t size() = 0;
+  // Brings a bulk-loaded map to its steady state (prefill calls it last):
+  // readmostly promotes its dirty map; the other designs have nothing to do.
+  // Requires: no operation in flight.
+  virtual void settle() = 0;
   virtual Diagnostics diagnostics() = 0;
   virtual WorkerResult run_worker(const WorkerSpec& spec, Control& ctl) = 0;
   // What the map's page policy placed, and what the kernel backs with huge

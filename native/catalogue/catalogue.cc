@@ -69,6 +69,17 @@ std::unique_ptr<AnyMap> make_sharded(const MapOptions& o) {
   return make_sharded_with<MutexLock>(o);
 }
 
+// Capacity: the counters, one per shard.
+template <std::size_t Pad>
+std::unique_ptr<AnyMap> adapt_counters(const MapOptions& o) {
+  return std::make_unique<MapAdapter<ShardCounters<Pad>>>(o, o.shards, std::size_t{o.shards});
+}
+std::unique_ptr<AnyMap> make_counters(const MapOptions& o) {
+  if (o.pad == 0) return adapt_counters<0>(o);
+  if (o.pad == 128) return adapt_counters<128>(o);
+  return adapt_counters<64>(o);
+}
+
 template <class Nodes>
 std::unique_ptr<AnyMap> make_chained(const MapOptions& o) {
   const std::uint64_t buckets = capacity_for(o);
@@ -230,6 +241,23 @@ std::vector<Design> own_designs() {
       .make = [](const MapOptions& o) { return adapt<FloorMap>(o, capacity_for(o)); },
   });
   v.push_back({
+      .name = "counters",
+      .kind = DesignKind::kPseudo,
+      .summary = "one counter per shard, each op a fetch_add on its key's: packed 8 to a line, or 64 / 128 bytes apart",
+      .sharded = true,
+      .op_stats = false,
+      .baseline = Baseline::kLineSharing,
+      .pads = kAllPads,
+      .frame = "ShardCounters",
+      .make = make_counters,
+      .layouts =
+          [](std::vector<LayoutEntry>& out) {
+            add_layout<ShardCounters<0>::Counter>(out, "counters.packed.counter");
+            add_layout<ShardCounters<64>::Counter>(out, "counters.64.counter");
+            add_layout<ShardCounters<128>::Counter>(out, "counters.128.counter");
+          },
+  });
+  v.push_back({
       .name = "null",
       .kind = DesignKind::kPseudo,
       .summary = "does no work: the cost of the timed loop itself",
@@ -291,6 +319,8 @@ const char* baseline_name(Baseline b) {
       return "memory-floor";
     case Baseline::kLoopCost:
       return "loop-cost";
+    case Baseline::kLineSharing:
+      return "line-sharing";
     case Baseline::kNone:
       break;
   }

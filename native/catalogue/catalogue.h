@@ -46,6 +46,7 @@ enum class Baseline : std::uint8_t {
   kNone,
   kMemoryFloor,  // one random slot access per op: ×floor ratios divide by it
   kLoopCost,     // no work: what the timed loop itself costs
+  kLineSharing,  // per-shard counters packed or padded: what a cache line shared by threads costs
 };
 
 struct LayoutEntry {

@@ -12,6 +12,7 @@ std::uint64_t prefill(AnyMap& map, std::uint64_t keys) {
     const std::uint64_t k = key_of(i);
     if (map.insert(k, value_of(k)) == Status::kFull) failed += 1;
   }
+  map.settle();
   return failed;
 }
 

@@ -11,7 +11,7 @@ namespace mapbench {
 
 // Inserts key_of(i) -> value_of(key_of(i)) for i in [0, keys). Returns the
 // number of keys that did not fit (0 on success).
-std::uint64_t prefill(AnyMap& map, std::uint64_t keys);
+std::uint64_t prefill(AnyMap& map, std::uint64_t keys);  // then map.settle()
 
 // Checks a quiescent map after a run: every key present has either its
 // prefill value or a value tagged by one of `threads` writers; none of the

@@ -133,6 +133,12 @@ inline void diagnose(ReadMostlyMap& m, Diagnostics& d) {
   d.table_bytes = s.bytes;
   d.promotions = s.promotions;
   d.misses = s.misses;
+  d.dirty_copies = s.dirty_copies;
+  d.promotion_ticks_total = s.promotion_ticks_total;
+  d.promotion_ticks_max = s.promotion_ticks_max;
+  d.dirty_copy_ticks_total = s.copy_ticks_total;
+  d.dirty_copy_ticks_max = s.copy_ticks_max;
+  d.dirty_pending = s.dirty;
 }
 
 inline void diagnose(FloorMap& m, Diagnostics& d) {
@@ -141,5 +147,17 @@ inline void diagnose(FloorMap& m, Diagnostics& d) {
 }
 
 inline void diagnose(NullMap&, Diagnostics&) {}
+
+// The calibration counters: one "shard" per counter, its count as its ops.
+template <std::size_t Pad>
+void diagnose(ShardCounters<Pad>& m, Diagnostics& d) {
+  for (std::size_t i = 0; i < m.shard_count(); ++i) {
+    d.shard_entries.push_back(0);
+    d.shard_capacity.push_back(0);
+    d.shard_ops.push_back(m.count(i));
+    d.shard_contended.push_back(0);
+  }
+  d.table_bytes = m.shard_count() * sizeof(typename ShardCounters<Pad>::Counter);
+}
 
 }  // namespace mapbench

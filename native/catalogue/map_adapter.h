@@ -63,6 +63,9 @@ class MapAdapter final : public AnyMap {
     return map_.erase(key, s) ? Status::kOk : Status::kNotFound;
   }
   std::uint64_t size() override { return map_.size(); }
+  void settle() override {
+    if constexpr (requires(M & m) { m.settle(); }) map_.settle();
+  }
   Diagnostics diagnostics() override {
     Diagnostics d;
     d.design = options_.design;

@@ -295,6 +295,13 @@ class BasicMigratingLockFreeMap {
     }
   }
 
+  // Finishes a migration no write finished (after prefill: the measured
+  // phase starts on one table). Safe while others run: copying is helping.
+  void settle() {
+    ebr::Guard guard(domain_);
+    settled_table();
+  }
+
   std::size_t capacity() const {
     const ebr::detail::PinToken pin = ebr::detail::pin();
     const std::size_t cap = table_.load(std::memory_order_acquire)->capacity;

@@ -1,4 +1,4 @@
-// pseudo_maps.h — two reference points that are not maps.
+// pseudo_maps.h — three reference points that are not maps.
 //
 // FloorMap: every operation touches exactly one 16-byte slot of an array
 // sized like the lock-free table, found by the same derivation
@@ -12,6 +12,18 @@
 // from the key so that the runner's checksum depends on it and the optimiser
 // cannot delete the loop. It measures what the timed loop itself (op-stream
 // reads, dispatch, counting) costs per operation.
+//
+// ShardCounters<Pad>: the false-sharing calibration — a sharded map with
+// the map taken out. One 8-byte counter per shard, the shard picked as
+// ShardedMap picks it (shard_of_hash); every operation, reads included, is
+// one relaxed fetch_add on its shard's counter (a locked read-modify-write,
+// as every ShardedMap operation's lock acquisition is), and a get returns
+// the count. Pad 0 packs the counters 8 to a line (kCacheLine / 8 bytes);
+// 64 and 128 give each its own line or line pair:
+//   packed | c0 c1 c2 c3 c4 c5 c6 c7 | c8 ... |    (one line, 8 shards)
+//   64     | c0 ........ | c1 ........ | ...
+// With the shard partition (workload.h) no two threads touch one counter,
+// so whatever packed costs over padded is false sharing alone.
 #pragma once
 
 #include <atomic>
@@ -67,6 +79,64 @@ class FloorMap {
   alloc::Pages& pages_;
   Slot* slots_;
   std::size_t capacity_;
+};
+
+template <std::size_t Pad>
+class ShardCounters {
+ public:
+  static_assert(Pad == 0 || Pad % kCacheLine == 0);
+  struct alignas(Pad != 0 ? Pad : alignof(std::atomic<std::uint64_t>)) Counter {
+    std::atomic<std::uint64_t> n{0};  // relaxed: nothing is published through it
+  };
+  static_assert(Pad == 0 ? sizeof(Counter) == 8 : sizeof(Counter) == Pad);
+
+  // Requires: shards a power of two >= 1.
+  ShardCounters(alloc::Pages& pages, std::size_t shards) : pages_(pages), shards_(shards), bits_(log2(shards)) {
+    counters_ = static_cast<Counter*>(pages_.allocate(sizeof(Counter) * shards_, Pad != 0 ? Pad : kCacheLine));
+    for (std::size_t i = 0; i < shards_; ++i) new (&counters_[i]) Counter();
+  }
+  ShardCounters(const ShardCounters&) = delete;
+  ShardCounters& operator=(const ShardCounters&) = delete;
+  ~ShardCounters() { pages_.deallocate(counters_, sizeof(Counter) * shards_); }
+
+  template <class Sink = NoStats>
+  bool get(std::uint64_t key, std::uint64_t* value, Sink&) {
+    *value = bump(key);
+    return true;
+  }
+  template <class Sink = NoStats>
+  Status insert(std::uint64_t key, std::uint64_t, Sink&) {
+    bump(key);
+    return Status::kAssigned;
+  }
+  template <class Sink = NoStats>
+  bool update(std::uint64_t key, std::uint64_t, Sink&) {
+    bump(key);
+    return true;
+  }
+  template <class Sink = NoStats>
+  bool erase(std::uint64_t key, Sink&) {
+    bump(key);
+    return true;
+  }
+  std::size_t size() const { return 0; }
+  std::size_t shard_count() const { return shards_; }
+  std::uint64_t count(std::size_t shard) const { return counters_[shard].n.load(std::memory_order_relaxed); }
+  const void* shard_address(std::size_t i) const { return &counters_[i]; }
+
+ private:
+  static std::size_t log2(std::size_t n) {
+    std::size_t b = 0;
+    while ((std::size_t{1} << b) < n) ++b;
+    return b;
+  }
+  std::uint64_t bump(std::uint64_t key) {
+    return counters_[shard_of_hash(hash_key(key), bits_)].n.fetch_add(1, std::memory_order_relaxed);
+  }
+  alloc::Pages& pages_;
+  Counter* counters_;         // immutable pointer; each counter its shard's
+  const std::size_t shards_;  // immutable
+  const std::size_t bits_;    // immutable
 };
 
 class NullMap {

@@ -10,7 +10,7 @@
 //           (the low bit of read_ is `amended`: dirty_ holds keys the
 //           snapshot lacks)
 //   line 1: mu_ | dirty_ ──► OpenTable (private to mu_): key -> Entry*
-//           | misses_ | promotions_ | dirty_growths_
+//           | misses_ | counters (promotions, dirty copies, their ticks)
 //   Entry (16 bytes, one counted heap cell per key): { word, expunged }
 //
 // Entry encoding. `word` holds the value itself (no box per store, unlike
@@ -39,12 +39,29 @@
 //  I3. An entry reachable only from dirty_ has a value (never kNil): erase
 //      of such a key removes it from dirty_ under mu_.
 //  I4. A published snapshot is never written again; it and the expunged
-//      entries in it are retired (ebr.h) when dirty_ replaces it, and an
-//      entry erased from dirty_ is retired at once — always after it stopped
-//      being reachable from read_ and dirty_.
+//      entries in it are retired (ebr.h) after dirty_ replaces it, and an
+//      entry erased from dirty_ is retired after it is unlinked — always
+//      after it stopped being reachable from read_ and dirty_, and always
+//      outside mu_ (see Promotion).
 //  So a non-kNil entry of any snapshot a reader may still hold is also in
 //  the current snapshot (promotion keeps every entry not expunged), which
 //  is why a reader with an old snapshot reads the key's one live entry.
+//
+// Promotion, as Go's missLocked: an O(1) pointer swap under mu_ (read_ =
+// dirty_, dirty_ = null, misses_ = 0). The O(n) work Go defers is deferred
+// the same way: the copy of the snapshot's live entries into a new dirty_
+// happens in make_dirty_locked() (Go's dirtyLocked), on the next store of a
+// new key. What Go leaves to its garbage collector — the old snapshot and
+// its expunged entries — the promoting thread hands to EBR after it has
+// released mu_: inside its Guard it walks the old snapshot (immutable) and
+// looks each key up in the new one (immutable since its publication); an
+// entry the new snapshot does not hold is exactly an expunged one (I2: every
+// snapshot entry not expunged is in dirty_, and I1: under the same pointer),
+// and no other thread can reach it any more. That walk reads no field mu_
+// guards (an entry's `expunged` flag may be rewritten by a later
+// make_dirty_locked() meanwhile), and the whole garbage is one retire()
+// (a batch: the table and a list of entries), so no per-entry collect()
+// runs either.
 //
 // Memory ordering
 //  - Publication: promotion and the amended flag are release stores of
@@ -69,8 +86,9 @@
 //  - get of a key in the snapshot: lock-free (a bounded probe of an
 //    immutable table and one load; the EBR pin is wait-free). A miss on an
 //    amended snapshot takes mu_ and counts a miss; when misses reach the
-//    dirty map's size it is promoted (Go's rule): O(1), the dirty table
-//    itself becomes the snapshot.
+//    dirty map's size it is promoted (Go's rule): O(1) under mu_, the dirty
+//    table itself becomes the snapshot; the promoting thread then retires
+//    the old snapshot's garbage outside mu_ (O(old snapshot) lookups).
 //  - insert/update/erase of a key whose snapshot entry holds a value:
 //    lock-free CAS loop (fails only when another writer's CAS succeeded).
 //    Everything else takes mu_: new keys, deleted keys, keys only in dirty_,
@@ -81,6 +99,12 @@
 // Growth: the first dirty map has the configured capacity (so a prefilled
 // snapshot sits at the requested load factor); a dirty map doubles when a
 // new key would take it past kDirtyMaxLoad.
+// Steady state: settle() promotes a pending dirty map at once. Prefill
+// calls it, so a bulk-loaded map is measured as Go's is after its first
+// len(dirty) reads: every key in the read snapshot, dirty_ null.
+// Diagnostics: promotions, dirty copies (make_dirty_locked) and dirty
+// growths, each with its TSC ticks (summed and longest): a promotion's
+// ticks are its time under mu_, a copy's the copy under mu_.
 #pragma once
 
 #include <atomic>
@@ -93,6 +117,7 @@
 #include "runtime/alloc.h"
 #include "runtime/common.h"
 #include "runtime/op_stats.h"
+#include "runtime/tsc.h"
 
 namespace mapbench {
 
@@ -149,12 +174,14 @@ class ReadMostlyMap {
       NoStats quiet;
       r = read_.load(std::memory_order_relaxed);  // written only under mu_
       e = find(table_of(r), key, h, quiet);
+      Replaced replaced;
       if (!e && amended(r)) {
         e = find(dirty_, key, h, quiet);
-        miss_locked();
+        replaced = miss_locked();
       }
       w = e ? e->word.load(std::memory_order_acquire) : kNil;
       mu_.unlock();
+      if (replaced.old) retire_replaced(replaced);
     }
     if (w == kNil) return false;
     *value = w;
@@ -223,15 +250,18 @@ class ReadMostlyMap {
       r = read_.load(std::memory_order_relaxed);
       e = find(table_of(r), key, h, quiet);
       if (!e && amended(r)) {
-        // Only dirty_ can hold it: unlink, empty and retire it here (I3).
+        // Only dirty_ can hold it: unlink and empty it here (I3); retire it
+        // once mu_ is released.
         bool removed = false;
-        if (Entry* d = find(dirty_, key, h, quiet)) {
+        Entry* d = find(dirty_, key, h, quiet);
+        if (d) {
           dirty_->erase(key, h, quiet);
           removed = d->word.exchange(kNil, std::memory_order_acq_rel) != kNil;
-          domain_.retire_object(d);
         }
-        miss_locked();
+        const Replaced replaced = miss_locked();
         mu_.unlock();
+        if (d) domain_.retire_object(d);
+        if (replaced.old) retire_replaced(replaced);
         return removed;
       }
       mu_.unlock();
@@ -243,6 +273,17 @@ class ReadMostlyMap {
       sink.cas_failure();
     }
     return false;
+  }
+
+  // Promotes a pending dirty map now (a promotion by Go's rule, without
+  // waiting for the misses): the steady state of a bulk-loaded map.
+  // Requires: no operation is in flight on another thread (prefill).
+  void settle() {
+    ebr::Guard guard(domain_);
+    mu_.lock();
+    const Replaced replaced = dirty_ ? promote_locked() : Replaced{};
+    mu_.unlock();
+    if (replaced.old) retire_replaced(replaced);
   }
 
   std::size_t size() {
@@ -262,6 +303,11 @@ class ReadMostlyMap {
     std::uint64_t read_keys = 0;  // keys in the snapshot (live or not)
     std::uint64_t bytes = 0;      // both tables and the entry cells
     std::uint64_t promotions = 0, misses = 0, dirty_growths = 0;
+    std::uint64_t dirty_copies = 0;  // make_dirty_locked() runs (Go's dirtyLocked)
+    // TSC ticks under mu_: promotions (the swap), dirty copies; summed and longest.
+    std::uint64_t promotion_ticks_total = 0, promotion_ticks_max = 0;
+    std::uint64_t copy_ticks_total = 0, copy_ticks_max = 0;
+    bool dirty = false;  // a dirty map is pending (not the steady state)
   };
   template <class ProbeFn>
   Snapshot inspect(ProbeFn read_probes) {
@@ -280,9 +326,15 @@ class ReadMostlyMap {
     s.read_slots = snapshot->capacity();
     s.read_keys = snapshot->size();
     s.bytes += snapshot->bytes() + s.cells * sizeof(Entry);
-    s.promotions = promotions_;
+    s.promotions = promotions_.count;
+    s.promotion_ticks_total = promotions_.ticks_total;
+    s.promotion_ticks_max = promotions_.ticks_max;
+    s.dirty_copies = copies_.count;
+    s.copy_ticks_total = copies_.ticks_total;
+    s.copy_ticks_max = copies_.ticks_max;
     s.misses = misses_;
     s.dirty_growths = dirty_growths_;
+    s.dirty = dirty_ != nullptr;
     read_probes(*snapshot);
     return s;
   }
@@ -323,6 +375,7 @@ class ReadMostlyMap {
   // snapshot entry that has a value; expunge the rest (kNil is stable
   // under mu_, so no CAS is needed).
   void make_dirty_locked() {
+    const std::uint64_t t0 = tsc::now();
     const OpenTable* snapshot = table_of(read_.load(std::memory_order_relaxed));
     std::size_t capacity = first_capacity_;
     while (static_cast<double>(snapshot->size() + 1) > kDirtyMaxLoad * static_cast<double>(capacity)) capacity *= 2;
@@ -335,6 +388,7 @@ class ReadMostlyMap {
       else
         dirty_->insert(k, hash_key(k), v, quiet);
     });
+    copies_.add(tsc::now() - t0);
   }
 
   // Requires: mu_ held, dirty_ != null, key not in dirty_.
@@ -352,23 +406,84 @@ class ReadMostlyMap {
     dirty_->insert(key, h, reinterpret_cast<std::uint64_t>(e), quiet);
   }
 
+  // A promotion's result: the snapshot it replaced, and by what.
+  struct Replaced {
+    OpenTable* old = nullptr;
+    const OpenTable* by = nullptr;
+  };
+
   // Requires: mu_ held, amended. Go's missLocked: promote once the misses
-  // have cost as much as copying the dirty map would.
-  void miss_locked() {
+  // have cost as much as copying the dirty map would. Returns what a
+  // promotion replaced (for retire_replaced() once mu_ is free), or {}.
+  Replaced miss_locked() {
     misses_ += 1;
-    if (misses_ < dirty_->size()) return;
-    OpenTable* old = table_of(read_.load(std::memory_order_relaxed));
+    if (misses_ < dirty_->size()) return {};
+    return promote_locked();
+  }
+
+  // Requires: mu_ held, dirty_ != null. O(1): read = dirty, dirty = nil,
+  // misses = 0.
+  Replaced promote_locked() {
+    const std::uint64_t t0 = tsc::now();
+    const Replaced r{table_of(read_.load(std::memory_order_relaxed)), dirty_};
     read_.store(reinterpret_cast<std::uintptr_t>(dirty_), std::memory_order_release);  // amended = false
-    // Now unreachable for any reader that starts: the old snapshot and its
-    // expunged entries (every other entry of it is in the new one, I2).
-    old->for_each([&](std::uint64_t, std::uint64_t v) {
-      if (entry(v)->expunged) domain_.retire_object(entry(v));
-    });
-    domain_.retire_object(old);
     dirty_ = nullptr;
     misses_ = 0;
-    promotions_ += 1;
+    promotions_.add(tsc::now() - t0);
+    return r;
   }
+
+  // What one promotion leaves behind: the replaced snapshot and its
+  // expunged entries (a counted array of n pointers), freed together by one
+  // EBR deleter.
+  struct Garbage {
+    OpenTable* table;
+    Entry** entries;
+    std::size_t n;
+  };
+
+  // Requires: mu_ NOT held, inside the Guard of the operation whose
+  // promotion returned `r` (see Promotion in the header comment).
+  // Unreachable for every reader that starts now: r.old itself, and each of
+  // its entries r.by lacks. Only r.by is asked, never a later snapshot: a
+  // later promotion may drop an entry r.by still holds, and retires it
+  // itself. r.by is immutable since its publication, and this Guard keeps
+  // it alive even if a later promotion has retired it meanwhile (it was
+  // retired after the Guard began).
+  void retire_replaced(const Replaced& r) {
+    OpenTable* old = r.old;
+    NoStats quiet;
+    const auto dropped = [&](std::uint64_t k, std::uint64_t v) {
+      return find(r.by, k, hash_key(k), quiet) != entry(v);
+    };
+    std::size_t n = 0;
+    old->for_each([&](std::uint64_t k, std::uint64_t v) { n += dropped(k, v); });
+    auto* g = alloc::make<Garbage>(Garbage{old, nullptr, n});
+    if (n > 0) {
+      g->entries = static_cast<Entry**>(alloc::allocate(n * sizeof(Entry*), alignof(Entry*)));
+      std::size_t i = 0;
+      old->for_each([&](std::uint64_t k, std::uint64_t v) {
+        if (dropped(k, v)) g->entries[i++] = entry(v);
+      });
+    }
+    domain_.retire(g, [](void* p) {
+      auto* garbage = static_cast<Garbage*>(p);
+      for (std::size_t i = 0; i < garbage->n; ++i) alloc::destroy(garbage->entries[i]);
+      if (garbage->n > 0) alloc::deallocate(garbage->entries, garbage->n * sizeof(Entry*));
+      alloc::destroy(garbage->table);
+      alloc::destroy(garbage);
+    });
+  }
+
+  // Counts and TSC ticks of one kind of locked work.
+  struct Timed {
+    std::uint64_t count = 0, ticks_total = 0, ticks_max = 0;
+    void add(std::uint64_t ticks) {
+      count += 1;
+      ticks_total += ticks;
+      if (ticks > ticks_max) ticks_max = ticks;
+    }
+  };
 
   alloc::Pages& pages_;                                // the map's page policy; outlives the map
   ebr::Domain domain_;                                 // declared first: destroyed last, after the live tables
@@ -376,7 +491,8 @@ class ReadMostlyMap {
   alignas(kPad) MutexLock mu_;
   OpenTable* dirty_ = nullptr;        // guarded by mu_; I2
   std::uint64_t misses_ = 0;          // guarded by mu_
-  std::uint64_t promotions_ = 0;      // guarded by mu_
+  Timed promotions_;                  // guarded by mu_
+  Timed copies_;                      // guarded by mu_: make_dirty_locked() runs
   std::uint64_t dirty_growths_ = 0;   // guarded by mu_
   const std::size_t first_capacity_;  // immutable
 };

@@ -170,9 +170,7 @@ class ShardedMap {
     }
   }
 
-  std::size_t shard_index(std::uint64_t hash) const {
-    return shard_bits_ == 0 ? 0 : static_cast<std::size_t>(hash >> (64 - shard_bits_));
-  }
+  std::size_t shard_index(std::uint64_t hash) const { return shard_of_hash(hash, shard_bits_); }
   std::uint64_t slot_hash(std::uint64_t hash) const { return hash << shard_bits_; }
 
  private:

@@ -73,6 +73,12 @@ inline constexpr std::uint64_t hash_key(std::uint64_t k) {
   return k;
 }
 
+// The shard a ShardedMap of 2^shard_bits shards puts a key of hash `hash`
+// in: its top shard_bits bits (ShardedMap and the shard partition of workload.h both use this).
+inline constexpr std::size_t shard_of_hash(std::uint64_t hash, std::size_t shard_bits) {
+  return shard_bits == 0 ? 0 : static_cast<std::size_t>(hash >> (64 - shard_bits));
+}
+
 // Lemire's multiply-shift range reduction: maps a 64-bit hash onto [0, n)
 // using its high bits, for any n (capacities need not be powers of two).
 inline std::uint64_t reduce_range(std::uint64_t hash, std::uint64_t n) {

@@ -6,6 +6,7 @@
 #include <map>
 #include <mutex>
 #include <utility>
+#include <vector>
 
 namespace mapbench {
 namespace {
@@ -70,6 +71,25 @@ std::string validate(const WorkloadSpec& spec) {
   if (spec.keys > (std::uint64_t{1} << 40)) return "keys must be <= 2^40";
   if (spec.stream_length == 0 || spec.stream_length % kStreamBatch != 0)
     return "stream length must be a positive multiple of 256";
+  if (spec.partition != Partition::kNone) {
+    if (spec.threads < 1) return "a partitioned workload needs threads >= 1";
+    if (spec.thread_index >= spec.threads) return "thread index must be below threads";
+    if (spec.keys < spec.threads) return "a partitioned key space needs at least one key per thread";
+  }
+  if (spec.partition == Partition::kShard) {
+    if (spec.shards < 1 || (spec.shards & (spec.shards - 1)) != 0)
+      return "shard partition: shards must be a power of two";
+    if (spec.shards < spec.threads) return "shard partition: needs at least as many shards as threads";
+    // O(keys) at worst; before any clock starts.
+    const auto owns_one = [&](std::uint64_t first) {
+      for (std::uint64_t i = first; i < first + spec.keys; ++i)
+        if (owner_of(spec, i) == spec.thread_index) return true;
+      return false;
+    };
+    const bool misses = spec.mix[static_cast<int>(OpKind::kMiss)] > 0;
+    if (!owns_one(0) || (misses && !owns_one(spec.keys)))
+      return "shard partition: thread " + std::to_string(spec.thread_index) + " owns no key (use more keys)";
+  }
   switch (spec.dist.kind) {
     case DistKind::kZipf:
       if (!(spec.dist.theta > 0 && spec.dist.theta < 1)) return "zipf theta must be in (0, 1)";
@@ -85,6 +105,66 @@ std::string validate(const WorkloadSpec& spec) {
   return {};
 }
 
+namespace {
+
+std::size_t shard_bits_of(std::uint32_t shards) {
+  std::size_t b = 0;
+  while ((std::uint64_t{1} << b) < shards) ++b;
+  return b;
+}
+
+// A thread's indices of one range ([0, keys) or the miss range): either a
+// contiguous span (none, thread) or an explicit list (shard). rank r of the
+// thread's distribution is index at(r).
+struct OwnedRange {
+  std::uint64_t base = 0, count = 0;
+  std::vector<std::uint64_t> list;  // kShard: the owned indices, ascending
+  std::uint64_t at(std::uint64_t rank) const { return list.empty() ? base + rank : list[rank]; }
+};
+
+OwnedRange owned_range(const WorkloadSpec& spec, std::uint64_t first) {
+  const std::uint64_t n = spec.keys, t = spec.thread_index, threads = spec.threads;
+  OwnedRange r;
+  switch (spec.partition) {
+    case Partition::kNone:
+      r.base = first;
+      r.count = n;
+      break;
+    case Partition::kThread:
+      r.base = first + t * n / threads;
+      r.count = (t + 1) * n / threads - t * n / threads;
+      break;
+    case Partition::kShard:
+      for (std::uint64_t i = first; i < first + n; ++i)
+        if (owner_of(spec, i) == t) r.list.push_back(i);
+      r.count = r.list.size();
+      break;
+  }
+  return r;
+}
+
+}  // namespace
+
+std::uint32_t owner_of(const WorkloadSpec& spec, std::uint64_t index) {
+  const std::uint64_t n = spec.keys;
+  switch (spec.partition) {
+    case Partition::kNone:
+      return 0;
+    case Partition::kThread: {
+      const std::uint64_t i = index >= n ? index - n : index;
+      // The t with t*n/T <= i < (t+1)*n/T.
+      std::uint64_t t = (i * spec.threads + spec.threads - 1) / n;
+      while (t > 0 && t * n / spec.threads > i) --t;
+      while ((t + 1) * n / spec.threads <= i) ++t;
+      return static_cast<std::uint32_t>(t);
+    }
+    case Partition::kShard:
+      return static_cast<std::uint32_t>(shard_of_hash(hash_key(key_of(index)), shard_bits_of(spec.shards)) %
+                                        spec.threads);
+  }
+  return 0;
+}
+
 OpStream generate_stream(const WorkloadSpec& spec) {
   MB_DCHECK(validate(spec).empty());
   Rng kind_rng(thread_seed(spec.seed, spec.thread_index, 1));
@@ -93,7 +173,12 @@ OpStream generate_stream(const WorkloadSpec& spec) {
   std::uint64_t total = 0;
   for (int i = 0; i < kOpKinds; ++i) cumulative[i] = (total += spec.mix[i]);
 
-  const std::uint64_t n = spec.keys;
+  // The thread's own ranks: every index when unpartitioned.
+  const OwnedRange present = owned_range(spec, 0);
+  OwnedRange missing;
+  if (spec.mix[static_cast<int>(OpKind::kMiss)] > 0) missing = owned_range(spec, spec.keys);
+  MB_DCHECK(present.count > 0 && (spec.mix[static_cast<int>(OpKind::kMiss)] == 0 || missing.count > 0));
+  const std::uint64_t n = present.count;
   const bool zipf = spec.dist.kind == DistKind::kZipf;
   Zipfian zipfian(zipf ? n : 1, zipf ? spec.dist.theta : 0.5);
   std::uint64_t hot = static_cast<std::uint64_t>(spec.dist.hot_fraction * static_cast<double>(n));
@@ -121,8 +206,12 @@ OpStream generate_stream(const WorkloadSpec& spec) {
     std::uint64_t r = kind_rng.below(total);
     int kind = 0;
     while (r >= cumulative[kind]) ++kind;
-    std::uint64_t index = draw_index();
-    if (kind == static_cast<int>(OpKind::kMiss)) index += n;
+    std::uint64_t rank = draw_index();
+    std::uint64_t index;
+    if (kind == static_cast<int>(OpKind::kMiss))
+      index = missing.at(rank % missing.count);  // ranks are drawn over the present count
+    else
+      index = present.at(rank);
     s.ops[i] = op_word(key_of(index), static_cast<OpKind>(kind));
   }
   return s;

@@ -29,6 +29,20 @@
 //   hotspot:f:p      a fraction p of ops go uniformly to the first f·keys
 //                    indices, the rest uniformly to the others;
 //   hotkey           every op on index 0.
+//
+// Partitioning (WorkloadSpec::partition) decides which indices a thread's
+// distribution ranges over; the distribution then applies within them, to
+// the thread's own ranks 0, 1, ... (zipf's rank 0 is the thread's first
+// index, hotkey is each thread's own first key):
+//   none    every thread draws from all of [0, keys) (the default);
+//   thread  thread t of T owns the indices [t*keys/T, (t+1)*keys/T);
+//   shard   thread t owns the indices whose key a ShardedMap of `shards`
+//           shards places in a shard s with s % T == t (shard_of_hash):
+//           threads never share a shard, while neighbouring shards (whose
+//           packed headers share lines) belong to different threads.
+// Miss ops use the same rule over [keys, 2*keys). Every index of [0, keys)
+// is some thread's, so prefill (all of [0, keys)) covers every thread's
+// range, and the union of the threads' streams is what coverage counts.
 #pragma once
 
 #include <array>
@@ -55,9 +69,15 @@ struct Distribution {
   double hot_op_fraction = 0.9;  // hotspot: 0 <= p <= 1
 };
 
+enum class Partition : std::uint8_t { kNone, kThread, kShard };
+inline constexpr std::array<const char*, 3> kPartitionNames = {"none", "thread", "shard"};
+
 struct WorkloadSpec {
   std::uint32_t mix[kOpKinds] = {100, 0, 0, 0, 0};  // weights by OpKind
   Distribution dist;
+  Partition partition = Partition::kNone;
+  std::uint32_t threads = 1;  // partitioned: how many threads share the key space
+  std::uint32_t shards = 1;   // kShard: the sharded map's shard count, a power of two >= threads
   std::uint64_t keys = 1000;  // present keys; >= 1
   std::uint64_t seed = 1;
   std::uint32_t thread_index = 0;
@@ -126,6 +146,10 @@ inline constexpr std::uint64_t key_of(std::uint64_t index) {
   z = (z * 0x94d049bb133111ebULL) & kKeyMask;
   return z ^ (z >> 32);
 }
+
+// The thread that owns key index `index` (< 2 * keys) under `spec`'s
+// partition (0 for kNone).
+std::uint32_t owner_of(const WorkloadSpec& spec, std::uint64_t index);
 
 // The inverse of key_of on [0, 2^61): undoes each step in reverse order.
 std::uint64_t index_of(std::uint64_t key);

@@ -102,14 +102,27 @@ test('shards: throughput by shard count, the hottest shard share, the hot key', 
   assert.ok(Math.abs(f[3]!.value! - 5 / 64) < 1e-12);
 });
 
-test('false-sharing: packed against padded', () => {
-  const q = { 'sharded:spin:128': 30e6, 'sharded:spin:64': 30e6, 'sharded:spin:packed': 10e6 };
-  const cells = Object.entries(q).flatMap(([map, qps]) => [1, 2].map((threads) => ({ params: { map, design: 'sharded', threads }, qps: threads === 1 ? 20e6 : qps })));
+test('false-sharing: packed against padded, the map beside the calibration counters', () => {
+  const two: Record<string, [number, number]> = {
+    'sharded:spin:packed': [15e6, 300], 'sharded:spin:64': [30e6, 100], 'sharded:spin:128': [30e6, 100],
+    'counters:packed': [20e6, 50], 'counters:64': [80e6, 50], 'counters:128': [80e6, 50],
+  };
+  const cells = Object.entries(two).flatMap(([map, [qps, p99Ns]]) =>
+    ['A', 'C'].flatMap((mix) => [1, 2].map((threads) => ({
+      params: { map, design: map.split(':')[0]!, mix, threads, partition: 'shard' as const },
+      qps: threads === 2 ? qps : map.startsWith('counters') ? 40e6 : 20e6,
+      latency: { overall: { p99Ns: threads === 2 ? p99Ns : 100 } },
+    }))));
   const f = findingsOf('false-sharing', syntheticFile('false-sharing', cells));
-  assert.equal(f[0]!.value, 3);
-  assert.match(f[0]!.text, /packing costs 3× against 64-byte padding/);
+  assert.equal(f[0]!.value, 0.5);
+  assert.match(f[0]!.text, /^mix A, write-heavy .*: packed 15 Mops\/s, 64-byte 30 Mops\/s, 128-byte 30 Mops\/s: packed runs at 0.5× the 64-byte throughput, with 3× its p99/);
   assert.equal(f[1]!.value, 1);
-  assert.equal(f[2]!.value, 1);
+  assert.equal(f[2]!.value, 0.25);
+  assert.match(f[2]!.text, /the pure false-sharing cost here, beside the map's 0.5×/);
+  assert.match(f[3]!.text, /^mix C, read-only/);
+  assert.equal(f[6]!.value, 2);
+  assert.match(f[6]!.text, /ran in parallel and a line written by both costs what the calibration ratio says/);
+  assert.equal(f[7]!.value, 1);
 });
 
 test('read-mostly: the leader per mix, allocations and promotion spikes under churn', () => {
@@ -126,6 +139,14 @@ test('read-mostly: the leader per mix, allocations and promotion spikes under ch
   assert.equal(f[2]!.value, 0.5);
   assert.match(f[2]!.text, /allocates 0.5 times per op \(24 bytes\/op\)/);
   assert.equal(f[3]!.value, 50);
+  // With each repeat's snapshot record: whether runs started promoted, and what promotion and copies cost.
+  const doc = syntheticFile('read-mostly', cells);
+  const snapshot = { dirtyAfterPrefill: false, promotionsAtPrefill: 1, promotions: 4, promotionMaxNs: 80, promotionTotalNs: 200, dirtyCopies: 4, dirtyCopyMaxNs: 9000, dirtyCopyTotalNs: 20000 };
+  for (const c of doc.cells) if (c.status === 'ok' && c.params.map === 'readmostly') for (const r of c.repeats) r.snapshot = { ...snapshot };
+  const g = findingsOf('read-mostly', doc);
+  assert.match(g[2]!.text, /^readmostly: (\d+) of \1 runs started promoted/);
+  assert.equal(g[2]!.value, 1);
+  assert.match(g[3]!.text, /4 promotions and 4 dirty copies per run; the longest promotion held the mutex 80 ns, the longest copy of the snapshot into a new dirty map 9 µs/);
 });
 
 test('stepped: the knee is the first step that falls behind or whose p99 rises 10×', () => {

@@ -41,6 +41,7 @@ class SplitUpdateMap final : public mapbench::AnyMap {
   }
   mapbench::Status erase(std::uint64_t key) override { return inner_->erase(key); }
   std::uint64_t size() override { return inner_->size(); }
+  void settle() override { inner_->settle(); }
   mapbench::Diagnostics diagnostics() override { return inner_->diagnostics(); }
   mapbench::WorkerResult run_worker(const mapbench::WorkerSpec& spec, mapbench::Control& ctl) override {
     return inner_->run_worker(spec, ctl);

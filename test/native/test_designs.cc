@@ -13,7 +13,10 @@
 //                 reading correct values while a writer forces promotions
 //                 (retired snapshots and entries reclaimed under them:
 //                 ThreadSanitizer/AddressSanitizer trees check the
-//                 reclamation);
+//                 reclamation); prefill ends promoted (settle), a
+//                 promotion copies nothing and the next new key copies
+//                 the snapshot once (Go's dirtyLocked); expunged entries
+//                 are freed after the promotion that drops them;
 //   all three     everything allocated is freed once the map is destroyed.
 #include <atomic>
 #include <cstdint>
@@ -23,6 +26,7 @@
 
 #include "runtime/alloc.h"
 #include "maps/chained_map.h"
+#include "catalogue/checks.h"
 #include "check.h"
 #include "maps.h"
 #include "overlap.h"
@@ -248,6 +252,49 @@ void readmostly_counts_and_promotes() {
   mbtest::check_invariants(*m, n, n, "readmostly");
 }
 
+// Prefill ends in the steady state (every key in the snapshot, no dirty
+// map), as Go's map is after its first len(dirty) reads; a promotion is a
+// pointer swap that copies nothing; the next new key copies the snapshot
+// into a dirty map once, and keys stored after it do not copy again; an
+// erased key's entry is expunged by that copy and freed after the next
+// promotion drops it.
+void readmostly_prefill_settles_and_copies_once() {
+  constexpr std::uint64_t n = 5000;
+  auto m = make("readmostly", n, 0.5);
+  CHECK_EQ(mb::prefill(*m, n), 0u);
+  mb::Diagnostics d = m->diagnostics();
+  CHECK(!d.dirty_pending, "prefill leaves a dirty map pending");
+  CHECK_EQ(d.promotions, 1u, "settle promoted the prefill's dirty map");
+  CHECK_EQ(d.dirty_copies, 1u, "only the first prefilled key built a dirty map");
+  CHECK_EQ(d.entries, n);
+  CHECK_EQ(d.misses, 0u);
+  // Reads of prefilled keys hit the snapshot: no miss, no lock, no promotion.
+  for (std::uint64_t i = 0; i < n; ++i) {
+    std::uint64_t v = 0;
+    CHECK_EQ(m->get(mb::key_of(i), &v), Status::kOk);
+  }
+  d = m->diagnostics();
+  CHECK_EQ(d.misses, 0u);
+  CHECK_EQ(d.promotions, 1u);
+  // Erase one key (a CAS to kNil in the snapshot), then store new keys: the
+  // first one copies the snapshot (expunging the erased key's entry), the
+  // others go straight into the dirty map.
+  CHECK_EQ(m->erase(mb::key_of(0)), Status::kOk);
+  for (std::uint64_t i = n; i < n + 10; ++i) CHECK_EQ(m->insert(mb::key_of(i), 5), Status::kInserted);
+  d = m->diagnostics();
+  CHECK_EQ(d.dirty_copies, 2u, "one copy for the ten new keys");
+  CHECK(d.dirty_pending);
+  CHECK_EQ(d.nodes, n + 10, "the expunged entry is still reachable from the snapshot");
+  m->settle();
+  d = m->diagnostics();
+  CHECK_EQ(d.promotions, 2u);
+  CHECK_EQ(d.dirty_copies, 2u, "a promotion copies nothing");
+  CHECK_EQ(d.nodes, n + 9, "the promotion dropped the expunged entry");
+  CHECK_GE(d.promotion_ticks_total, d.promotion_ticks_max);
+  CHECK_GE(d.dirty_copy_ticks_total, d.dirty_copy_ticks_max);
+  mbtest::check_invariants(*m, n + 9, ~std::uint64_t{0}, "readmostly after settle");
+}
+
 // A writer inserts and erases fresh keys as fast as it can (each first new
 // key after a promotion rebuilds the dirty map; every miss counts), while
 // readers read a fixed key set whose values a second writer keeps changing.
@@ -410,6 +457,8 @@ int main() {
   suite.run("chained-pool: more threads than per-thread lists", pool_more_threads_than_slots);
   suite.run("readmostly: entry allocations counted, misses promote, snapshot reads allocate nothing",
             readmostly_counts_and_promotes);
+  suite.run("readmostly: prefill ends promoted, promotion copies nothing, the next new key copies once",
+            readmostly_prefill_settles_and_copies_once);
   suite.run("readmostly: readers across promotions and reclamation", readmostly_readers_across_promotions);
   for (const char* d : {"chained", "chained-pool", "readmostly"})
     suite.run(std::string(d) + ": everything freed after destroy", [d] { everything_freed(d); });

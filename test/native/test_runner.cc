@@ -18,6 +18,8 @@
 
 #include "check.h"
 #include "maps.h"
+#include "maps/locks.h"
+#include "maps/sharded_map.h"
 #include "runtime/runner.h"
 #include "runtime/tsc.h"
 #include "runtime/workload.h"
@@ -351,6 +353,70 @@ void mix_proportions() {
     const double got = static_cast<double>(counts[k]) / static_cast<double>(s.size());
     CHECK_NEAR(got, spec.mix[k] / 100.0, 0.005, "op kind ", k);
   }
+}
+
+// Partitioned workloads: under `shard`, every key a thread's stream holds
+// (present and miss ops alike) lies in a shard that ShardedMap itself puts
+// it in and that belongs to that thread (s % threads == t), so no two
+// threads share a shard; under `thread`, each thread's keys lie in its own
+// index range. Either way the threads' ranges are disjoint and together are
+// all of [0, keys), so prefill (which inserts [0, keys)) covers every
+// thread's range: every present-key op of every stream finds its key in a
+// prefilled map.
+void partitions_own_their_keys() {
+  namespace mb = mapbench;
+  const std::uint64_t n = 20000;
+  for (const mb::Partition part : {mb::Partition::kShard, mb::Partition::kThread}) {
+    for (const std::uint32_t threads : {1u, 2u, 4u}) {
+      mb::MapOptions o;
+      o.design = "sharded";
+      o.expected_entries = n;
+      o.load_factor = 0.5;
+      o.shards = 64;
+      o.huge_pages = false;
+      auto map = mb::make_map(o);
+      CHECK_EQ(mb::prefill(*map, n), 0u);
+      mb::alloc::Pages pages(false);
+      mb::ShardedMap<mb::SpinLock, 64> layout(pages, 2 * 64, 64);  // the shard rule, from the map itself
+      std::vector<std::uint32_t> owner(2 * n, ~0u);
+      for (std::uint32_t t = 0; t < threads; ++t) {
+        auto spec = spec_with({60, 20, 20, 0, 0}, n);
+        spec.partition = part;
+        spec.threads = threads;
+        spec.shards = 64;
+        spec.thread_index = t;
+        spec.stream_length = 1 << 16;
+        CHECK_EQ(mb::validate(spec), std::string());
+        for (std::uint64_t i = 0; i < 2 * n; ++i) {
+          if (mb::owner_of(spec, i) != t) continue;
+          CHECK_EQ(owner[i], ~0u, "index ", i, " owned twice");
+          owner[i] = t;
+        }
+        const auto s = mb::generate_stream(spec);
+        for (std::uint64_t op : s.ops) {
+          const std::uint64_t k = mb::op_key(op), i = mb::index_of(k);
+          const bool miss = mb::op_kind(op) == static_cast<std::uint8_t>(mb::OpKind::kMiss);
+          CHECK(miss ? (i >= n && i < 2 * n) : i < n, "op key outside its range: index ", i);
+          CHECK_EQ(owner[i], t, "thread ", t, " drew index ", i, " it does not own");
+          if (part == mb::Partition::kShard)
+            CHECK_EQ(layout.shard_index(mb::hash_key(k)) % threads, t, "thread ", t, " key in another's shard");
+          else
+            CHECK(i % n >= t * n / threads && i % n < (t + 1) * n / threads, "thread ", t, " outside its range");
+          std::uint64_t v = 0;
+          if (!miss) CHECK_EQ(map->get(k, &v), mb::Status::kOk, "prefill missed index ", i);
+        }
+      }
+      for (std::uint64_t i = 0; i < 2 * n; ++i) CHECK_LT(owner[i], threads, "index ", i, " is no thread's");
+    }
+  }
+  auto bad = spec_with({100, 0, 0, 0, 0}, n);
+  bad.partition = mb::Partition::kShard;
+  bad.threads = 4;
+  bad.shards = 2;
+  CHECK(!mb::validate(bad).empty(), "fewer shards than threads");
+  bad.shards = 64;
+  bad.thread_index = 4;
+  CHECK(!mb::validate(bad).empty(), "thread index past threads");
 }
 
 void kind_independent_of_key() {
@@ -836,6 +902,8 @@ int main() {
   suite.run("workload: key_of never yields a sentinel", key_of_avoids_sentinels);
   suite.run("workload: mix proportions and key ranges", mix_proportions);
   suite.run("workload: op kind independent of key", kind_independent_of_key);
+  suite.run("workload: shard and thread partitions own their keys, prefill covers every range",
+            partitions_own_their_keys);
   suite.run("workload: zipf skew", zipf_skew);
   suite.run("workload: hotspot and hotkey", hotspot_fraction);
   suite.run("workload: determinism for a seed", determinism);
