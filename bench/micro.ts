@@ -18,7 +18,14 @@
 // timing; the tasks walk the key array in order (the keys are scrambled, so
 // table positions are random). "insert" replaces the value of a present key
 // (the steady state of a full table); JS Map.set does the same.
+//
+// Batched rows: addon.getMany over BigUint64Array views of B keys (B = 1,
+// 16, 64, 256), one N-API crossing per B keys; their ns/op is per key. The
+// worker rows run the same getMany loop on a worker thread while a second
+// worker runs it on the same shared map (timed with performance.now around
+// a whole pass, not per call), to show the cost holds when the map is shared.
 import { parseArgs } from 'node:util';
+import { Worker, isMainThread, parentPort, workerData } from 'node:worker_threads';
 
 import Table from 'cli-table3';
 import { Bench } from 'tinybench';
@@ -69,15 +76,38 @@ function parseOptions(argv: string[]): Options {
 
 type KeyType = 'bigint' | 'number' | 'none';
 type Impl = 'addon' | 'js-map' | 'baseline';
-type Op = 'get' | 'insert' | 'empty-call';
+type Op = 'get' | 'insert' | 'empty-call' | `getMany[${number}]`;
+
+/** Batch sizes of the getMany rows. */
+const MANY_SIZES = [1, 16, 64, 256] as const;
+
+/** Views of `keys`, `size` at a time, covering it once (the last view may be short of `size`: left out). */
+function viewsOf(keys: BigUint64Array, size: number): BigUint64Array[] {
+  const out: BigUint64Array[] = [];
+  for (let i = 0; i + size <= keys.length; i += size) out.push(keys.subarray(i, i + size));
+  return out;
+}
+
+/** Runs getMany over `views` for `keysWanted` keys from view `start`; returns [hits, next start]. */
+function getManyPass(id: MapId, views: BigUint64Array[], out: BigUint64Array, keysWanted: number, start: number): [number, number] {
+  let hits = 0;
+  let v = start;
+  for (let done = 0; done < keysWanted; done += out.length) {
+    hits += addon.getMany(id, views[v]!, out);
+    if (++v === views.length) v = 0;
+  }
+  return [hits, v];
+}
 
 interface TaskSpec {
   name: string;
   op: Op;
   keyType: KeyType;
   impl: Impl;
-  /** Runs `batch` calls; returns how many found / changed something. */
+  /** Runs `batch` calls (getMany rows: `perRun` keys); returns how many found / changed something. */
   run: () => number;
+  /** Keys per run when not `batch` (getMany rows: whole views). */
+  perRun?: number;
 }
 
 interface TaskFigures {
@@ -112,6 +142,7 @@ function buildTasks(o: Options, lockfreeBig: MapId, lockfreeNum: MapId) {
   const batch = o.batch;
   const bigKeys: bigint[] = Array.from({ length: n }, (_, i) => keyOf(i));
   const bigValues: bigint[] = bigKeys.map(prefillValueOf);
+  const bigArray = BigUint64Array.from(bigKeys);
   const numKeys: number[] = bigKeys.map((k) => Number(k >> 11n));
   const numValues: number[] = numKeys.map((k) => Math.floor(k / 2));
   if (new Set(numKeys).size !== n || numKeys.some((k) => k < 2)) throw new Error('53-bit keys collide; pick another --keys');
@@ -214,6 +245,20 @@ function buildTasks(o: Options, lockfreeBig: MapId, lockfreeNum: MapId) {
         return hits;
       },
     },
+    ...MANY_SIZES.map((size): TaskSpec => {
+      const views = viewsOf(bigArray, size);
+      const out = new BigUint64Array(size);
+      const perRun = Math.ceil(batch / size) * size;
+      let start = 0;
+      return {
+        name: `addon.getMany[${size}]`, op: `getMany[${size}]`, keyType: 'bigint', impl: 'addon', perRun,
+        run: () => {
+          const [hits, next] = getManyPass(lockfreeBig, views, out, perRun, start);
+          start = next;
+          return hits;
+        },
+      };
+    }),
     {
       // Reference: the cheapest addon call (returns a cached double).
       name: 'addon.tscHz', op: 'empty-call', keyType: 'none', impl: 'baseline',
@@ -230,11 +275,13 @@ function buildTasks(o: Options, lockfreeBig: MapId, lockfreeNum: MapId) {
 async function measure(o: Options, tasks: TaskSpec[]): Promise<TaskFigures[]> {
   const bench = new Bench({ name: 'mapbench micro', time: o.timeMs, warmup: true, throws: true });
   const label = (t: TaskSpec) => `${t.name} (${t.keyType})`;
+  const perRunOf = (t: TaskSpec) => t.perRun ?? o.batch;
   const misses = new Map<string, number>();
   for (const t of tasks) {
+    const perRun = t.perRun ?? o.batch;
     bench.add(label(t), () => {
       const hits = t.run();
-      if (hits !== o.batch) misses.set(label(t), (misses.get(label(t)) ?? 0) + o.batch - hits);
+      if (hits !== perRun) misses.set(label(t), (misses.get(label(t)) ?? 0) + perRun - hits);
     });
   }
   await bench.run();
@@ -245,14 +292,14 @@ async function measure(o: Options, tasks: TaskSpec[]): Promise<TaskFigures[]> {
     const task = bench.getTask(label(t));
     const r = task?.result;
     if (!r || r.state !== 'completed') throw new Error(`task ${label(t)} did not complete (${r?.state ?? 'missing'})`);
-    const nsPerOp = (r.latency.mean * 1e6) / o.batch;
+    const nsPerOp = (r.latency.mean * 1e6) / perRunOf(t);
     return {
       name: t.name,
       op: t.op,
       keyType: t.keyType,
       impl: t.impl,
       nsPerOp,
-      nsPerOpMedian: (r.latency.p50 * 1e6) / o.batch,
+      nsPerOpMedian: (r.latency.p50 * 1e6) / perRunOf(t),
       opsPerSec: 1e9 / nsPerOp,
       rmePercent: r.latency.rme,
       samples: r.latency.samplesCount,
@@ -272,7 +319,8 @@ interface Ratio {
 function ratios(figures: TaskFigures[]): Ratio[] {
   const out: Ratio[] = [];
   for (const a of figures.filter((f) => f.impl === 'addon')) {
-    const m = figures.find((f) => f.impl === 'js-map' && f.op === a.op && f.keyType === a.keyType);
+    const op = a.op.startsWith('getMany') ? 'get' : a.op;
+    const m = figures.find((f) => f.impl === 'js-map' && f.op === op && f.keyType === a.keyType);
     if (m) out.push({ op: a.op, keyType: a.keyType, addonNsPerOp: a.nsPerOp, jsMapNsPerOp: m.nsPerOp, ratio: a.nsPerOp / m.nsPerOp });
   }
   return out;
@@ -304,8 +352,68 @@ function printTable(o: Options, figures: TaskFigures[], rs: Ratio[]): void {
   );
   process.stdout.write(`${t.toString()}\n`);
   process.stdout.write(
-    'insert = replace the value of a present key. number keys use a second map filled with 53-bit keys (64-bit keys do not fit a Number).\n',
+    'insert = replace the value of a present key. number keys use a second map filled with 53-bit keys (64-bit keys do not fit a Number).\n' +
+      'getMany[B]: ns/op is per key, one call per B keys; addon / Map against Map.get (bigint).\n',
   );
+}
+
+interface WorkerFigure {
+  size: number;
+  nsPerKey: number;
+}
+
+/**
+ * Two workers on one shared map: both run getMany passes of each size; the
+ * first times its passes (performance.now around `keys` keys, best of 5),
+ * the second only loads the map. Returns the first worker's figures.
+ */
+async function sharedWorkers(o: Options, id: MapId): Promise<WorkerFigure[]> {
+  const start = (role: 'timed' | 'load') =>
+    new Worker(new URL(import.meta.url), { workerData: { role, id, keys: o.keys } });
+  const load = start('load');
+  const timed = start('timed');
+  const figures = await new Promise<WorkerFigure[]>((resolve, reject) => {
+    timed.once('message', resolve);
+    timed.once('error', reject);
+  });
+  load.postMessage('stop');
+  await new Promise((r) => load.once('exit', r));
+  return figures;
+}
+
+function workerMain(): void {
+  const { role, id, keys } = workerData as { role: 'timed' | 'load'; id: MapId; keys: number };
+  const all = BigUint64Array.from({ length: keys }, (_, i) => keyOf(i));
+  if (role === 'load') {
+    let stop = false;
+    parentPort!.once('message', () => (stop = true));
+    const views = viewsOf(all, 64);
+    const out = new BigUint64Array(64);
+    const spin = () => {
+      let s = 0;
+      for (let r = 0; r < 20 && !stop; r++) s = getManyPass(id, views, out, keys, s)[1];
+      if (stop) process.exit(0);
+      setImmediate(spin);  // lets the stop message in
+    };
+    spin();
+    return;
+  }
+  const figures: WorkerFigure[] = MANY_SIZES.map((size) => {
+    const views = viewsOf(all, size);
+    const out = new BigUint64Array(size);
+    const n = views.length * size;
+    getManyPass(id, views, out, n, 0);  // warm-up
+    let best = Infinity;
+    for (let r = 0; r < 5; r++) {
+      const t0 = performance.now();
+      const [hits] = getManyPass(id, views, out, n, 0);
+      const ns = ((performance.now() - t0) * 1e6) / n;
+      if (hits !== n) throw new Error(`getMany[${size}] missed ${n - hits} keys on the worker`);
+      best = Math.min(best, ns);
+    }
+    return { size, nsPerKey: best };
+  });
+  parentPort!.postMessage(figures);
 }
 
 async function main(): Promise<void> {
@@ -319,6 +427,7 @@ async function main(): Promise<void> {
     const tasks = buildTasks(o, lockfreeBig, lockfreeNum);
     const figures = await measure(o, tasks);
     const rs = ratios(figures);
+    const shared = await sharedWorkers(o, lockfreeBig);
     if (o.json) {
       const doc = {
         benchmark: 'mapbench-micro',
@@ -332,10 +441,15 @@ async function main(): Promise<void> {
         diagnostics: { bigint: addon.diagnostics(lockfreeBig), number: addon.diagnostics(lockfreeNum) },
         tasks: figures,
         ratios: rs,
+        sharedWorkers: shared,
       };
       process.stdout.write(`${JSON.stringify(doc, null, 2)}\n`);
     } else {
       printTable(o, figures, rs);
+      process.stdout.write(
+        `from a worker, the map shared with a second worker running getMany[64] (best of 5 passes over ${o.keys} keys): ` +
+          `${shared.map((f) => `getMany[${f.size}] ${f.nsPerKey.toFixed(1)} ns/key`).join(', ')}\n`,
+      );
     }
   } finally {
     addon.destroyMap(lockfreeBig);
@@ -343,7 +457,11 @@ async function main(): Promise<void> {
   }
 }
 
-main().catch((e: unknown) => {
-  process.stderr.write(`bench:micro: ${e instanceof Error ? e.message : String(e)}\n`);
-  process.exitCode = 1;
-});
+if (isMainThread) {
+  main().catch((e: unknown) => {
+    process.stderr.write(`bench:micro: ${e instanceof Error ? e.message : String(e)}\n`);
+    process.exitCode = 1;
+  });
+} else {
+  workerMain();
+}

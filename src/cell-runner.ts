@@ -130,6 +130,7 @@ export function workerSpecs(unit: RunUnit, c: ResolvedConfig, tscHz: number, str
     tscHz,
     ...(p.rate != null && unit.pass === 'latency' ? { ratePerSecond: p.rate / p.threads } : {}),
     ...(c.seriesWindowSeconds !== null ? { seriesWindowSeconds: c.seriesWindowSeconds } : {}),
+    ...(p.batch !== undefined ? { batch: p.batch } : {}),
   }));
 }
 
@@ -238,6 +239,7 @@ export async function runPass(unit: RunUnit, c: ResolvedConfig, lab: Lab, hz: nu
       record.offeredOpsPerSec = p.rate;
       record.missedOps = results.reduce((a, r) => a + (r.missedOps ?? 0), 0);
     }
+    if (p.batch !== undefined && p.batch > 1) record.batchPrefetch = results.every((r) => r.batchPrefetch === true);
     const series = seriesRecord(results, hz);
     if (series) record.series = series;
     if (sampler) {
@@ -284,6 +286,7 @@ export async function runPass(unit: RunUnit, c: ResolvedConfig, lab: Lab, hz: nu
     };
     if (unit.pass === 'latency') {
       outcome.histograms = Object.fromEntries(LATENCY_KINDS.map((k) => [k, results.map((r) => r.latency?.[k] ?? [])]));
+      if (results.some((r) => r.batchLatency)) outcome.histograms[BATCH_LATENCY] = results.map((r) => r.batchLatency ?? []);
       outcome.timerOverhead = results.map((r) => r.timerOverhead ?? []);
       record.latency = latencyRecord(lab, outcome.histograms, hz);
     }
@@ -369,13 +372,21 @@ export function seriesRecord(results: WorkerResult[], hz: number): SeriesRecord 
   return { windowSeconds, opsPerSec, netInserts, maxLatencyNs };
 }
 
+/**
+ * Batch cells' latency: the op kinds (and overall) hold each timed batch's ticks / batch, every op's share;
+ * this entry holds whole timed batches.
+ */
+const BATCH_LATENCY = 'batch';
+
 function latencyRecord(lab: Lab, histograms: Record<string, number[][]>, hz: number): Record<string, LatencyStats> {
   const out: Record<string, LatencyStats> = {};
   for (const kind of LATENCY_KINDS) {
     const hs = histograms[kind] ?? [];
     if (hs.some((h) => h.length > 0)) out[kind] = latencyStats(lab, hs, hz);
   }
-  out.overall = latencyStats(lab, Object.values(histograms).flat(), hz);
+  out.overall = latencyStats(lab, LATENCY_KINDS.flatMap((k) => histograms[k] ?? []), hz);
+  const batches = histograms[BATCH_LATENCY] ?? [];
+  if (batches.some((h) => h.length > 0)) out[BATCH_LATENCY] = latencyStats(lab, batches, hz);
   return out;
 }
 

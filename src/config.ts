@@ -45,6 +45,8 @@ export interface ResolvedConfig {
   shards: number[];
   /** Open-loop offered rates (ops/s, all threads); null = closed loop. */
   rates: number[] | null;
+  /** Ops per batch (closed loop), one cell per size; null = the per-op loop, batch not in the cell key. */
+  batches: number[] | null;
   /** Per-window series of the measured phase; null = none. */
   seriesWindowSeconds: number | null;
   /** Read the map's diagnostics this often while the workers run; null = never. */
@@ -373,6 +375,19 @@ export function resolveConfig(raw: RawOptions, ctx: ResolveContext): ResolvedCon
             return r;
           }),
         );
+  const batches =
+    raw.batch === undefined
+      ? null
+      : distinct(
+          '--batch',
+          list('--batch', raw.batch).map((s) => {
+            const n = Number(s);
+            if (!(Number.isInteger(n) && n >= 1 && n <= 256 && (n & (n - 1)) === 0)) {
+              throw new UsageError(`--batch must be powers of two in [1, 256], got '${s}'`);
+            }
+            return n;
+          }),
+        );
   const seriesWindowSeconds = raw.series === undefined ? null : parseSeconds('--series', raw.series, false);
   const prefill = raw.prefill === undefined ? 1 : Number(raw.prefill);
   if (!(prefill >= 0 && prefill <= 1)) throw new UsageError(`--prefill must be a fraction of the keys in [0, 1], got '${raw.prefill}'`);
@@ -410,6 +425,7 @@ export function resolveConfig(raw: RawOptions, ctx: ResolveContext): ResolvedCon
   if (table !== 'summary' && table !== 'cells') throw new UsageError(`--table must be summary or cells, got '${raw.table}'`);
   const mode = (raw.mode ?? DEFAULTS.mode) as Mode;
   if (!['throughput', 'latency', 'both'].includes(mode)) throw new UsageError(`--mode must be throughput, latency or both, got '${mode}'`);
+  if (rates && batches) throw new UsageError('--batch runs the closed loop: it cannot be combined with --rate');
   if (rates && mode !== 'latency') {
     throw new UsageError('--rate runs open loop, which measures latency only: add --mode latency');
   }
@@ -444,7 +460,7 @@ export function resolveConfig(raw: RawOptions, ctx: ResolveContext): ResolvedCon
   if (!ctx.skipOutCheck) checkWritable(out);
 
   return {
-    maps, threads, cpus, loadFactors, keys, mixes, dists, partitions, shards, rates, seriesWindowSeconds, sampleDiagnosticsSeconds, prefill, initialCapacity, maxLoadFactor, durationSeconds, warmupSeconds, repeat, adaptive, mode,
+    maps, threads, cpus, loadFactors, keys, mixes, dists, partitions, shards, rates, batches, seriesWindowSeconds, sampleDiagnosticsSeconds, prefill, initialCapacity, maxLoadFactor, durationSeconds, warmupSeconds, repeat, adaptive, mode,
     sampleEvery, stats: raw.stats ?? true, seed, interleave: raw.interleave ?? false, hugePages: parseOnOff('--huge-pages', raw.hugePages ?? true),
     streamLength, streamBudgetBytes, gateTimeoutSeconds, maxSkew: skewPct / 100, strict: raw.strict ?? false, out, quiet: raw.quiet ?? false, json: raw.json ?? false,
     table, verbose: raw.verbose ?? false, scenario: raw.scenario ?? null,
@@ -464,6 +480,7 @@ export function configRecord(c: ResolvedConfig): ResolvedConfigRecord {
     partitions: c.partitions,
     shards: c.shards,
     rates: c.rates,
+    ...(c.batches !== null ? { batches: c.batches } : {}),
     seriesWindowSeconds: c.seriesWindowSeconds,
     sampleDiagnosticsSeconds: c.sampleDiagnosticsSeconds,
     prefill: c.prefill,

@@ -50,6 +50,7 @@ export const BENCH_FLAGS = [
   { key: 'partition', flag: '--partition <list>', value: 'text', default: 'none', help: 'which keys each thread draws from: none (all keys), thread (a disjoint range each), shard (keys of its own shards of a sharded map: shard s belongs to thread s mod threads)' },
   { key: 'shards', flag: '--shards <list>', value: 'text', default: '64', help: 'shard counts for sharded maps (powers of two)' },
   { key: 'rate', flag: '--rate <list>', value: 'text', help: 'open loop: offered ops/s (all threads), one cell per rate; latency from each op\'s due time (needs --mode latency)' },
+  { key: 'batch', flag: '--batch <list>', value: 'text', help: 'ops per batch, one cell per size (powers of two up to 256; 1 = the per-op loop): the timed loop runs the stream in groups, prefetching each group on maps that batch' },
   { key: 'series', flag: '--series <time>', value: 'text', help: 'cut each measured run into windows this long: ops/s and max latency per window' },
   { key: 'prefill', flag: '--prefill <fraction>', value: 'text', help: 'fraction of the keys inserted before each run (0: the map starts empty and grows)' },
   { key: 'initialCapacity', flag: '--initial-capacity <slots>', value: 'text', help: 'start maps this small and let them grow online (default: presized for keys / load factor)' },

@@ -22,6 +22,7 @@ export interface Cell {
 export function cellKey(p: CellParams): string {
   const later = [
     ...(p.rate != null ? [`rate=${p.rate}`] : []),
+    ...(p.batch !== undefined ? [`batch=${p.batch}`] : []),
     ...(p.prefill !== undefined ? [`prefill=${p.prefill}`] : []),
     ...(p.initialCapacity !== undefined ? [`cap0=${p.initialCapacity}`] : []),
     ...(p.maxLoadFactor !== undefined ? [`maxlf=${p.maxLoadFactor}`] : []),
@@ -63,6 +64,7 @@ export function buildMatrix(c: ResolvedConfig): Cell[] {
               for (const dist of c.dists) {
                 for (const partition of c.partitions) {
                 for (const rate of c.rates ?? [null]) {
+                for (const batch of c.batches ?? [null]) {
                   const params: CellParams = {
                     map: map.label,
                     design: map.design,
@@ -78,11 +80,13 @@ export function buildMatrix(c: ResolvedConfig): Cell[] {
                     ...(partition !== 'none' ? { partition } : {}),
                     ...(map.pad !== null ? { pad: map.pad } : {}),
                     ...(rate !== null ? { rate } : {}),
+                    ...(batch !== null ? { batch } : {}),
                     ...(c.prefill !== 1 ? { prefill: c.prefill } : {}),
                     ...(c.initialCapacity !== null ? { initialCapacity: c.initialCapacity } : {}),
                     ...(c.maxLoadFactor !== null ? { maxLoadFactor: c.maxLoadFactor } : {}),
                   };
                   cells.push({ key: cellKey(params), params, map, mix, dist });
+                }
                 }
                 }
               }

@@ -239,6 +239,8 @@ export interface WorkerSpec {
   ratePerSecond?: number;
   /** > 0: cut the measured phase into windows this long (ops and max latency per window). */
   seriesWindowSeconds?: number;
+  /** Ops per batch, a power of two up to 256 (default 1: the per-op loop); closed loop only. */
+  batch?: number;
 }
 
 /** Per-window figures of one thread's measured phase. */
@@ -313,6 +315,10 @@ export interface WorkerResult {
   series?: WorkerSeries;
   /** Latency mode only: the timing bracket around an empty op. */
   timerOverhead?: SparseHistogram;
+  /** spec.batch > 1: whether the map prefetched each batch (false: it ran op by op). */
+  batchPrefetch?: boolean;
+  /** Latency mode with spec.batch > 1: whole timed batches (latency's kinds hold each op's share, batch / N). */
+  batchLatency?: SparseHistogram;
   /** Statistics mode only. */
   stats?: OpStats;
 }
@@ -386,6 +392,16 @@ export interface MapbenchAddon {
   update(id: MapId, key: U64, value: U64): boolean;
   /** True if the key was present. */
   erase(id: MapId, key: U64): boolean;
+  /**
+   * Batched forms, one crossing per batch: each op is the single op, in order (maps that batch prefetch each
+   * group first). getMany writes each key's value to out (same length), 2^64-1 when absent, and returns the
+   * hits; insertMany returns the keys inserted new (RangeError when any found the table full, the others
+   * applied); updateMany and eraseMany return how many applied. Wrong array types throw TypeError.
+   */
+  getMany(id: MapId, keys: BigUint64Array, out: BigUint64Array): number;
+  insertMany(id: MapId, keys: BigUint64Array, values: BigUint64Array): number;
+  updateMany(id: MapId, keys: BigUint64Array, values: BigUint64Array): number;
+  eraseMany(id: MapId, keys: BigUint64Array): number;
   size(id: MapId): number;
   capacity(id: MapId): number;
   diagnostics(id: MapId): MapDiagnostics;

@@ -129,6 +129,8 @@ export const RepeatRecord = z.object({
   latency: z.record(z.string(), LatencyStats).optional(),
   /** Open-loop cells: the rate offered (all threads); opsPerSec is what was achieved. */
   offeredOpsPerSec: nonNeg.optional(),
+  /** --batch cells above 1: whether the map prefetched each batch (false: it ran the batch op by op). */
+  batchPrefetch: z.boolean().optional(),
   /**
    * Open-loop cells: ops that fell due in the measured phase but were not issued by its deadline (all
    * threads); ops + missedOps is what the schedule held. Absent in files from before it was counted.
@@ -196,6 +198,8 @@ export const CellParams = z.object({
   pad: z.union(CATALOGUE.pads.map((p) => z.literal(p.bytes)) as unknown as [z.ZodLiteral<PadBytes>, z.ZodLiteral<PadBytes>]).nullable().optional(),
   /** Open-loop cells: offered ops per second, all threads. */
   rate: z.number().positive().nullable().optional(),
+  /** --batch cells: ops per batch (1 = the per-op loop, named in the key because --batch was given). */
+  batch: z.number().int().positive().optional(),
   /** Fraction of the keys prefilled, when not all of them. */
   prefill: z.number().min(0).max(1).optional(),
   /** Growing maps: slots at creation, and the load past which they grow. */
@@ -443,6 +447,8 @@ export const ResolvedConfigSchema = z.object({
   partitions: z.array(z.enum(['none', 'thread', 'shard'])).optional(),
   shards: z.array(z.number().int().positive()),
   rates: z.array(z.number().positive()).nullable().optional(),
+  /** --batch: ops per batch, one cell per size; absent = the per-op loop. */
+  batches: z.array(z.number().int().positive()).optional(),
   seriesWindowSeconds: z.number().positive().nullable().optional(),
   sampleDiagnosticsSeconds: z.number().positive().nullable().optional(),
   prefill: z.number().min(0).max(1).optional(),

@@ -13,7 +13,7 @@ import { MEDIAN_CI_LEVEL, medianInterval } from './stats.js';
 export { PSEUDO_DESIGNS };
 
 /** Parameters that name a column when they vary; in this order in its label. */
-const COLUMN_PARAMS = ['mix', 'loadFactor', 'threads', 'keys', 'dist', 'cpus', 'rate', 'prefill', 'initialCapacity', 'maxLoadFactor'] as const;
+const COLUMN_PARAMS = ['mix', 'loadFactor', 'threads', 'keys', 'dist', 'cpus', 'rate', 'batch', 'prefill', 'initialCapacity', 'maxLoadFactor'] as const;
 type ColumnParam = (typeof COLUMN_PARAMS)[number];
 
 function paramValue(c: CellRecord, p: ColumnParam): string {
@@ -44,6 +44,8 @@ function partLabel(p: ColumnParam, v: string): string {
       return `cpu${v}`;
     case 'rate':
       return v === '-' ? 'closed' : `${fmtCount(Number(v))}/s`;
+    case 'batch':
+      return `b${v}`;
     default:
       return `${p}=${v}`;
   }

@@ -10,9 +10,11 @@
 // isolates through the process-wide registry by numeric id.
 #include <napi.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstring>
 #include <string>
+#include <vector>
 
 #include "catalogue/catalogue.h"
 #include "catalogue/checks.h"
@@ -154,6 +156,10 @@ class Addon : public Napi::Addon<Addon> {
                              InstanceMethod("insert", &Addon::Insert),
                              InstanceMethod("update", &Addon::Update),
                              InstanceMethod("erase", &Addon::Erase),
+                             InstanceMethod("getMany", &Addon::GetMany),
+                             InstanceMethod("insertMany", &Addon::InsertMany),
+                             InstanceMethod("updateMany", &Addon::UpdateMany),
+                             InstanceMethod("eraseMany", &Addon::EraseMany),
                              InstanceMethod("size", &Addon::Size),
                              InstanceMethod("capacity", &Addon::Capacity),
                              InstanceMethod("diagnostics", &Addon::Diag),
@@ -361,6 +367,74 @@ class Addon : public Napi::Addon<Addon> {
     return Napi::Boolean::New(info.Env(), s == mb::Status::kOk);
   }
 
+  // The batched forms: one crossing per batch (AnyMap::get_batch, ...).
+  static Napi::BigUint64Array to_u64_array(Napi::Env env, const Napi::Value& v, const char* what) {
+    if (!v.IsTypedArray() || v.As<Napi::TypedArray>().TypedArrayType() != napi_biguint64_array)
+      throw_type(env, std::string(what) + " must be a BigUint64Array");
+    return v.As<Napi::BigUint64Array>();
+  }
+  static Napi::BigUint64Array same_length(Napi::Env env, const Napi::Value& v, const char* what, std::size_t n) {
+    Napi::BigUint64Array a = to_u64_array(env, v, what);
+    if (a.ElementLength() != n) throw_range(env, std::string(what) + " must have as many elements as keys");
+    return a;
+  }
+  // Scratch for the per-op statuses of one batch (this thread's; reused).
+  static std::vector<mb::Status>& statuses(std::size_t n) {
+    thread_local std::vector<mb::Status> s;
+    s.resize(n);
+    return s;
+  }
+  static std::uint64_t count_of(const std::vector<mb::Status>& s, mb::Status want) {
+    return static_cast<std::uint64_t>(std::count(s.begin(), s.end(), want));
+  }
+
+  Napi::Value GetMany(const Napi::CallbackInfo& info) {
+    require_args(info, 3, "getMany(id, keys: BigUint64Array, out: BigUint64Array)");
+    Napi::Env env = info.Env();
+    auto map = lookup(info);
+    Napi::BigUint64Array keys = to_u64_array(env, info[1], "keys");
+    Napi::BigUint64Array out = same_length(env, info[2], "out", keys.ElementLength());
+    check_status(env, map->get_batch(keys.Data(), keys.ElementLength(), out.Data()));
+    const std::uint64_t* v = out.Data();
+    return u64(env, static_cast<std::uint64_t>(std::count_if(v, v + out.ElementLength(),
+                                                             [](std::uint64_t x) { return x != mb::kReservedValue; })));
+  }
+
+  Napi::Value InsertMany(const Napi::CallbackInfo& info) {
+    require_args(info, 3, "insertMany(id, keys: BigUint64Array, values: BigUint64Array)");
+    Napi::Env env = info.Env();
+    auto map = lookup(info);
+    Napi::BigUint64Array keys = to_u64_array(env, info[1], "keys");
+    Napi::BigUint64Array values = same_length(env, info[2], "values", keys.ElementLength());
+    std::vector<mb::Status>& s = statuses(keys.ElementLength());
+    check_status(env, map->insert_batch(keys.Data(), values.Data(), keys.ElementLength(), s.data()));
+    if (const std::uint64_t full = count_of(s, mb::Status::kFull))
+      throw_range(env, "map is full: " + std::to_string(full) + " of " + std::to_string(s.size()) +
+                           " inserts found no free slot (the others were applied)");
+    return u64(env, count_of(s, mb::Status::kInserted));
+  }
+
+  Napi::Value UpdateMany(const Napi::CallbackInfo& info) {
+    require_args(info, 3, "updateMany(id, keys: BigUint64Array, values: BigUint64Array)");
+    Napi::Env env = info.Env();
+    auto map = lookup(info);
+    Napi::BigUint64Array keys = to_u64_array(env, info[1], "keys");
+    Napi::BigUint64Array values = same_length(env, info[2], "values", keys.ElementLength());
+    std::vector<mb::Status>& s = statuses(keys.ElementLength());
+    check_status(env, map->update_batch(keys.Data(), values.Data(), keys.ElementLength(), s.data()));
+    return u64(env, count_of(s, mb::Status::kOk));
+  }
+
+  Napi::Value EraseMany(const Napi::CallbackInfo& info) {
+    require_args(info, 2, "eraseMany(id, keys: BigUint64Array)");
+    Napi::Env env = info.Env();
+    auto map = lookup(info);
+    Napi::BigUint64Array keys = to_u64_array(env, info[1], "keys");
+    std::vector<mb::Status>& s = statuses(keys.ElementLength());
+    check_status(env, map->erase_batch(keys.Data(), keys.ElementLength(), s.data()));
+    return u64(env, count_of(s, mb::Status::kOk));
+  }
+
   Napi::Value Size(const Napi::CallbackInfo& info) {
     require_args(info, 1, "size(id)");
     return u64(info.Env(), lookup(info)->size());
@@ -564,6 +638,11 @@ class Addon : public Napi::Addon<Addon> {
         throw_range(env, "spec.ratePerSecond must be in (0, 1e10] ops per second");
       if (s.mode != mb::RunMode::kLatency) throw_range(env, "spec.ratePerSecond needs spec.mode latency");
     }
+    if (given(o, "batch")) {
+      s.batch = static_cast<std::uint32_t>(to_count(env, o.Get("batch"), "spec.batch", 1, mb::kStreamBatch));
+      if ((s.batch & (s.batch - 1)) != 0) throw_range(env, "spec.batch must be a power of two in [1, 256]");
+      if (s.batch > 1 && s.rate_per_second > 0) throw_range(env, "spec.batch needs the closed loop (no ratePerSecond)");
+    }
     if (given(o, "seriesWindowSeconds")) {
       s.series_window_seconds = to_double(env, o.Get("seriesWindowSeconds"), "spec.seriesWindowSeconds");
       if (!(s.series_window_seconds > 0 && s.duration_seconds / s.series_window_seconds <= 1e6))
@@ -615,7 +694,9 @@ class Addon : public Napi::Addon<Addon> {
         lat.Set(mb::kLatencyKindNames[k], sparse_histogram(env, r.latency[k]));
       o.Set("latency", lat);
       o.Set("timerOverhead", sparse_histogram(env, r.timer_overhead));
+      if (spec.batch > 1) o.Set("batchLatency", sparse_histogram(env, r.batch_latency));
     }
+    if (spec.batch > 1) o.Set("batchPrefetch", Napi::Boolean::New(env, r.batch_prefetch));
     if (r.series.enabled()) {
       Napi::Object se = Napi::Object::New(env);
       Napi::Array ops = Napi::Array::New(env, r.series.ops.size());

@@ -127,6 +127,18 @@ class AnyMap {
   virtual Status insert(std::uint64_t key, std::uint64_t value) = 0;
   virtual Status update(std::uint64_t key, std::uint64_t value) = 0;
   virtual Status erase(std::uint64_t key) = 0;
+  // Batches of single operations, in order (runtime/batch.h): each op is
+  // the single op, at its own linearization point; a map that batches
+  // prefetches each group's lines first, the others run op by op. A batch
+  // with any sentinel key or value is rejected whole (kReservedKey, nothing
+  // done); otherwise kOk. get_batch writes kReservedValue for an absent key;
+  // the others write each op's Status, as the single op returns it.
+  virtual Status get_batch(const std::uint64_t* keys, std::size_t n, std::uint64_t* values) = 0;
+  virtual Status insert_batch(const std::uint64_t* keys, const std::uint64_t* values, std::size_t n, Status* out) = 0;
+  virtual Status update_batch(const std::uint64_t* keys, const std::uint64_t* values, std::size_t n, Status* out) = 0;
+  virtual Status erase_batch(const std::uint64_t* keys, std::size_t n, Status* out) = 0;
+  // Whether batches of this map prefetch (false: they run op by op).
+  virtual bool batches() const = 0;
   virtual std::uint64_t size() = 0;
   // Brings a bulk-loaded map to its steady state (prefill calls it last):
   // readmostly promotes its dirty map; the other designs have nothing to do.

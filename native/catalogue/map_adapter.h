@@ -10,12 +10,14 @@
 // mean and maximum probe length and the load factor the same way for all.
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
 #include <type_traits>
 #include <utility>
 
 #include "catalogue/any_map.h"
 #include "catalogue/diagnose.h"
+#include "runtime/batch.h"
 #include "runtime/common.h"
 #include "runtime/op_stats.h"
 #include "runtime/runner.h"
@@ -62,6 +64,36 @@ class MapAdapter final : public AnyMap {
     NoStats s;
     return map_.erase(key, s) ? Status::kOk : Status::kNotFound;
   }
+  Status get_batch(const std::uint64_t* keys, std::size_t n, std::uint64_t* values) override {
+    if (!user_keys(keys, n)) return Status::kReservedKey;
+    NoStats s;
+    for_each_batched(map_, keys, n, [&](std::size_t i, auto& m) {
+      if (!m.get(keys[i], &values[i], s)) values[i] = kReservedValue;
+    });
+    return Status::kOk;
+  }
+  Status insert_batch(const std::uint64_t* keys, const std::uint64_t* values, std::size_t n, Status* out) override {
+    if (!user_keys(keys, n) || !user_values(values, n)) return Status::kReservedKey;
+    NoStats s;
+    for_each_batched(map_, keys, n, [&](std::size_t i, auto& m) { out[i] = m.insert(keys[i], values[i], s); });
+    return Status::kOk;
+  }
+  Status update_batch(const std::uint64_t* keys, const std::uint64_t* values, std::size_t n, Status* out) override {
+    if (!user_keys(keys, n) || !user_values(values, n)) return Status::kReservedKey;
+    NoStats s;
+    for_each_batched(map_, keys, n, [&](std::size_t i, auto& m) {
+      out[i] = m.update(keys[i], values[i], s) ? Status::kOk : Status::kNotFound;
+    });
+    return Status::kOk;
+  }
+  Status erase_batch(const std::uint64_t* keys, std::size_t n, Status* out) override {
+    if (!user_keys(keys, n)) return Status::kReservedKey;
+    NoStats s;
+    for_each_batched(map_, keys, n,
+                     [&](std::size_t i, auto& m) { out[i] = m.erase(keys[i], s) ? Status::kOk : Status::kNotFound; });
+    return Status::kOk;
+  }
+  bool batches() const override { return BatchingMap<M>; }
   std::uint64_t size() override { return map_.size(); }
   void settle() override {
     if constexpr (requires(M & m) { m.settle(); }) map_.settle();
@@ -85,6 +117,13 @@ class MapAdapter final : public AnyMap {
       return M(pages, std::forward<Args>(args)...);
     else
       return M(std::forward<Args>(args)...);
+  }
+
+  static bool user_keys(const std::uint64_t* keys, std::size_t n) {
+    return std::all_of(keys, keys + n, [](std::uint64_t k) { return is_user_key(k); });
+  }
+  static bool user_values(const std::uint64_t* values, std::size_t n) {
+    return std::all_of(values, values + n, [](std::uint64_t v) { return is_user_value(v); });
   }
 
   alloc::Pages pages_;

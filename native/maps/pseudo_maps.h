@@ -26,6 +26,7 @@
 // so whatever packed costs over padded is false sharing alone.
 #pragma once
 
+#include <algorithm>
 #include <atomic>
 #include <cstdint>
 
@@ -49,33 +50,67 @@ class FloorMap {
 
   template <class Sink = NoStats>
   bool get(std::uint64_t key, std::uint64_t* value, Sink& sink) const {
-    sink.probe(1, true);
-    *value = slot(key).cell.load(std::memory_order_relaxed);
-    return true;
+    return get_at(home(key), key, value, sink);
   }
   template <class Sink = NoStats>
   Status insert(std::uint64_t key, std::uint64_t value, Sink& sink) {
-    sink.probe(1, true);
-    slot(key).cell.store(value, std::memory_order_relaxed);
-    return Status::kAssigned;
+    return insert_at(home(key), key, value, sink);
   }
   template <class Sink = NoStats>
   bool update(std::uint64_t key, std::uint64_t value, Sink& sink) {
-    sink.probe(1, true);
-    slot(key).cell.store(value, std::memory_order_relaxed);
-    return true;
+    return update_at(home(key), key, value, sink);
   }
   template <class Sink = NoStats>
   bool erase(std::uint64_t key, Sink& sink) {
+    return erase_at(home(key), key, sink);
+  }
+
+  // The batched form (runtime/batch.h), like the lock-free map's: hash a
+  // group of keys and prefetch each one's slot, then access them in turn —
+  // so batched figures divide by a floor that overlaps its misses the same way.
+  using Home = std::size_t;
+  static constexpr std::size_t kBatchGroup = LockFreeMap::kBatchGroup;
+  template <class Op>
+  void for_batch(const std::uint64_t* keys, std::size_t n, Op op) const {
+    for (std::size_t base = 0; base < n; base += kBatchGroup) {
+      const std::size_t m = std::min(kBatchGroup, n - base);
+      Home homes[kBatchGroup];
+      for (std::size_t j = 0; j < m; ++j) {
+        homes[j] = home(keys[base + j]);
+        __builtin_prefetch(&slots_[homes[j]]);
+      }
+      for (std::size_t j = 0; j < m; ++j) op(base + j, homes[j]);
+    }
+  }
+  template <class Sink = NoStats>
+  bool get_at(Home h, std::uint64_t, std::uint64_t* value, Sink& sink) const {
     sink.probe(1, true);
-    slot(key).cell.store(0, std::memory_order_relaxed);
+    *value = slots_[h].cell.load(std::memory_order_relaxed);
+    return true;
+  }
+  template <class Sink = NoStats>
+  Status insert_at(Home h, std::uint64_t, std::uint64_t value, Sink& sink) {
+    sink.probe(1, true);
+    slots_[h].cell.store(value, std::memory_order_relaxed);
+    return Status::kAssigned;
+  }
+  template <class Sink = NoStats>
+  bool update_at(Home h, std::uint64_t, std::uint64_t value, Sink& sink) {
+    sink.probe(1, true);
+    slots_[h].cell.store(value, std::memory_order_relaxed);
+    return true;
+  }
+  template <class Sink = NoStats>
+  bool erase_at(Home h, std::uint64_t, Sink& sink) {
+    sink.probe(1, true);
+    slots_[h].cell.store(0, std::memory_order_relaxed);
     return true;
   }
   std::size_t size() const { return 0; }
   std::size_t capacity() const { return capacity_; }
 
  private:
-  Slot& slot(std::uint64_t key) const { return slots_[reduce_range(hash_key(key), capacity_)]; }
+  Home home(std::uint64_t key) const { return reduce_range(hash_key(key), capacity_); }
   alloc::Pages& pages_;
   Slot* slots_;
   std::size_t capacity_;

@@ -62,6 +62,7 @@
 #include <vector>
 
 #include "runtime/alloc.h"
+#include "runtime/batch.h"
 #include "runtime/histogram.h"
 #include "runtime/op_stats.h"
 #include "runtime/tsc.h"
@@ -139,6 +140,12 @@ struct WorkerSpec {
   double tsc_hz = 0;                 // 0 = calibrate here
   double rate_per_second = 0;        // latency mode: > 0 = open loop at this rate (this thread)
   double series_window_seconds = 0;  // > 0: per-window ops and max latency of the measured phase
+  // Ops per batch (closed loop only): 1 = the per-op loop; a power of two in
+  // [2, kStreamBatch] runs the stream in groups of `batch` through
+  // for_each_batched (runtime/batch.h). Latency mode then times whole
+  // batches: WorkerResult::batch_latency holds each timed batch, and every op
+  // of it is recorded in `latency` with the batch's ticks / batch.
+  std::uint32_t batch = 1;
   // Optional: a bitmap of coverage_words(workload.keys) words shared by the
   // run's threads; generation marks every index drawn (workload.h).
   std::uint64_t* coverage = nullptr;
@@ -170,6 +177,13 @@ struct Series {
     ops[i] += n;
     net_inserts[i] += net;
   }
+  // Closed loop, after each kStreamBatch ops: `outcomes` are the phase's
+  // running counts, `net_seen` the keys already counted from them.
+  void add_stream_batch(std::uint64_t t, const std::uint64_t* outcomes, std::int64_t& net_seen) {
+    const auto net = static_cast<std::int64_t>(outcomes[kInsertNew] - outcomes[kEraseHit]);
+    add_ops(t, kStreamBatch, net - net_seen);
+    net_seen = net;
+  }
   void add_latency(std::uint64_t t_end, std::uint64_t ticks) {
     std::uint64_t& m = max_ticks[index(t_end)];
     if (ticks > m) m = ticks;
@@ -195,6 +209,8 @@ struct WorkerResult {
   std::unique_ptr<Histogram[]> latency;  // kLatencyKinds histograms, latency mode
   Histogram timer_overhead;              // empty bracket, latency mode
   OpStats stats;                         // statistics mode
+  bool batch_prefetch = false;           // batch > 1 ran through the map's for_batch (false: op by op)
+  Histogram batch_latency;               // latency mode with batch > 1: ticks per timed batch
   Series series;                         // series_window_seconds > 0
 };
 
@@ -300,11 +316,66 @@ void run_phase(Map& map, const OpStream& stream, std::uint32_t thread_index, std
     if (pos == n) pos = 0;
     ops += kStreamBatch;
     const std::uint64_t now = tsc::now();
-    if (series) {
-      const auto net = static_cast<std::int64_t>(outcomes[kInsertNew] - outcomes[kEraseHit]);
-      series->add_ops(now, kStreamBatch, net - net_seen);
-      net_seen = net;
+    if (series) series->add_stream_batch(now, outcomes, net_seen);
+    if (now >= deadline || abort_ref.load(std::memory_order_relaxed)) break;
+  }
+  c.pos = pos;
+  c.write_counter = write_counter;
+  c.checksum = checksum;
+  c.ops = ops;
+  c.countdown = countdown;
+  for (int i = 0; i < kOutcomeCount; ++i) c.outcomes[i] += outcomes[i];
+}
+
+// run_phase in groups of `batch` ops (a power of two dividing kStreamBatch,
+// so a group never wraps the stream). kTimed times one group in every
+// sample_every / batch: the group's ticks go to batch_latency, and each of
+// its ops is recorded in latency[kind] with ticks / batch, its share.
+template <bool kTimed, class Map, class Sink>
+void run_phase_batched(Map& map, const OpStream& stream, std::uint32_t thread_index, std::uint64_t deadline,
+                       std::int32_t& abort_flag, Sink& sink, Histogram* latency, Histogram* batch_latency,
+                       std::uint32_t sample_every, std::uint32_t batch, Cursor& c, Series* series) {
+  const std::uint64_t* ops_in = stream.ops.data();
+  const std::size_t n = stream.size();
+  std::atomic_ref<std::int32_t> abort_ref(abort_flag);
+  std::size_t pos = c.pos;
+  std::uint64_t write_counter = c.write_counter, checksum = c.checksum, ops = c.ops;
+  std::uint32_t countdown = c.countdown;
+  const std::uint32_t groups_per_sample = std::max<std::uint32_t>(1, sample_every / batch);
+  std::uint64_t outcomes[kOutcomeCount] = {};
+  std::int64_t net_seen = 0;  // series: keys added by the batches already counted
+  std::uint64_t keys[kStreamBatch];
+  Outcome done[kStreamBatch];
+  for (;;) {
+    for (std::size_t j = 0; j < kStreamBatch; j += batch, pos += batch) {
+      const std::uint64_t* group = ops_in + pos;
+      for (std::uint32_t i = 0; i < batch; ++i) keys[i] = op_key(group[i]);
+      bool timed = false;
+      std::uint64_t t0 = 0;
+      if constexpr (kTimed) {
+        if (--countdown == 0) {
+          countdown = groups_per_sample;
+          timed = true;
+          t0 = tsc::begin();
+        }
+      }
+      for_each_batched(map, keys, batch, [&](std::size_t i, auto& m) {
+        done[i] = do_op(m, keys[i], op_kind(group[i]), thread_index, write_counter, sink, checksum);
+      });
+      if constexpr (kTimed) {
+        if (timed) {
+          const std::uint64_t t1 = tsc::end();
+          batch_latency->record(t1 - t0);
+          if (series) series->add_latency(t1, t1 - t0);
+          for (std::uint32_t i = 0; i < batch; ++i) latency[latency_kind_of(done[i])].record((t1 - t0) / batch);
+        }
+      }
+      for (std::uint32_t i = 0; i < batch; ++i) outcomes[done[i]] += 1;
     }
+    if (pos == n) pos = 0;
+    ops += kStreamBatch;
+    const std::uint64_t now = tsc::now();
+    if (series) series->add_stream_batch(now, outcomes, net_seen);
     if (now >= deadline || abort_ref.load(std::memory_order_relaxed)) break;
   }
   c.pos = pos;
@@ -414,10 +485,14 @@ void run_both_phases(Map& map, const OpStream& stream, const WorkerSpec& spec, C
   Cursor warm;
   Sink warm_sink;
   std::unique_ptr<Histogram[]> warm_latency;
+  Histogram warm_batch_latency;
   if constexpr (kTimed) warm_latency.reset(new Histogram[kLatencyKinds]);
   if (open_loop)
     run_phase_open_loop(map, stream, t, r.release_tsc, warm_end, interval, ctl.abort, warm_sink, warm_latency.get(),
                         warm, nullptr);
+  else if (spec.batch > 1)
+    run_phase_batched<kTimed>(map, stream, t, warm_end, ctl.abort, warm_sink, warm_latency.get(), &warm_batch_latency,
+                              spec.sample_every, spec.batch, warm, nullptr);
   else
     run_phase<kTimed>(map, stream, t, warm_end, ctl.abort, warm_sink, warm_latency.get(), spec.sample_every, warm,
                       nullptr);
@@ -433,8 +508,12 @@ void run_both_phases(Map& map, const OpStream& stream, const WorkerSpec& spec, C
   // preemption), which its first ops' latencies then count like any stall.
   if (open_loop)
     run_phase_open_loop(map, stream, t, warm_end, measure_end, interval, ctl.abort, sink, latency, measured, series);
+  else if (spec.batch > 1)
+    run_phase_batched<kTimed>(map, stream, t, measure_end, ctl.abort, sink, latency, &r.batch_latency,
+                              spec.sample_every, spec.batch, measured, series);
   else
     run_phase<kTimed>(map, stream, t, measure_end, ctl.abort, sink, latency, spec.sample_every, measured, series);
+  r.batch_prefetch = spec.batch > 1 && BatchingMap<Map>;
   r.measure_end_tsc = tsc::now();
   const alloc::Counts after = alloc::thread_counts();
 
@@ -466,6 +545,9 @@ WorkerResult run_worker(Map& map, const WorkerSpec& spec, Control& ctl) {
   if (bad.empty() && !(spec.series_window_seconds >= 0 &&
                        (spec.series_window_seconds == 0 || spec.duration_seconds / spec.series_window_seconds <= 1e6)))
     bad = "series window must be >= 0 and cut the run into at most 1e6 windows";
+  if (bad.empty() && !(spec.batch >= 1 && spec.batch <= kStreamBatch && (spec.batch & (spec.batch - 1)) == 0))
+    bad = "batch must be a power of two in [1, " + std::to_string(kStreamBatch) + "]";
+  if (bad.empty() && spec.batch > 1 && spec.rate_per_second > 0) bad = "batch needs the closed loop (no rate)";
   if (!bad.empty()) {
     r.error = bad;
     std::atomic_ref<std::int32_t>(ctl.abort).store(1, std::memory_order_relaxed);

@@ -2,6 +2,7 @@
 // `all` runs them. docs/SCENARIOS.md describes each and what it measured.
 import type { Scenario } from './scenario.js';
 import { alloc } from './alloc.js';
+import { batch } from './batch.js';
 import { falseSharing } from './false-sharing.js';
 import { grow } from './grow.js';
 import { lfKnee } from './lf-knee.js';
@@ -11,7 +12,7 @@ import { shards } from './shards.js';
 import { stepped } from './stepped.js';
 import { tombstones } from './tombstones.js';
 
-export const SCENARIOS: readonly Scenario[] = [lfKnee, shards, falseSharing, readMostly, stepped, alloc, tombstones, oversubscribe, grow];
+export const SCENARIOS: readonly Scenario[] = [lfKnee, shards, falseSharing, readMostly, stepped, alloc, tombstones, oversubscribe, grow, batch];
 
 export function findScenario(name: string): Scenario | undefined {
   return SCENARIOS.find((s) => s.name === name);

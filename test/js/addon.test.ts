@@ -317,6 +317,50 @@ test('a full lock-free table answers "full" and keeps its contents', () => {
   }
 });
 
+// ---- batched forms ----
+
+test('getMany/insertMany/updateMany/eraseMany agree with the single ops on every design', () => {
+  for (const d of addon.designs().filter((x) => x.kind === 'map')) {
+    const id = addon.createMap({ design: d.name, expectedEntries: 200, loadFactor: 0.5, ...(d.sharded ? { shards: 4 } : {}) });
+    try {
+      const keys = BigUint64Array.from({ length: 70 }, (_, i) => BigInt(2 + (i % 50)));  // repeats inside the batch
+      const values = BigUint64Array.from(keys, (k) => k * 3n);
+      assert.equal(addon.insertMany(id, keys, values), 50, d.name);
+      assert.equal(addon.size(id), 50, d.name);
+      const out = new BigUint64Array(keys.length + 10);
+      const probe = BigUint64Array.from({ length: out.length }, (_, i) => BigInt(2 + i));
+      assert.equal(addon.getMany(id, probe, out), 50, d.name);
+      for (let i = 0; i < probe.length; i++) {
+        const single = addon.get(id, probe[i]!);
+        assert.equal(out[i], single ?? 2n ** 64n - 1n, `${d.name} key ${probe[i]}`);
+      }
+      assert.equal(addon.updateMany(id, probe, probe), 50, d.name);
+      assert.equal(addon.get(id, 7n), 7n, d.name);
+      assert.equal(addon.eraseMany(id, probe.subarray(0, 10)), 10, d.name);
+      assert.equal(addon.size(id), 40, d.name);
+    } finally {
+      addon.destroyMap(id);
+    }
+  }
+});
+
+test('batched forms: wrong array types throw TypeError, bad lengths and sentinels RangeError', () => {
+  const id = makeMap();
+  const a = addon as unknown as Record<string, (...args: unknown[]) => unknown>;
+  try {
+    const keys = BigUint64Array.of(5n, 6n);
+    assert.throws(() => a['getMany']!(id, [5n, 6n], new BigUint64Array(2)), { name: 'TypeError', message: /keys must be a BigUint64Array/ });
+    assert.throws(() => a['getMany']!(id, keys, new BigInt64Array(2)), { name: 'TypeError', message: /out must be a BigUint64Array/ });
+    assert.throws(() => a['insertMany']!(id, keys, new Float64Array(2)), { name: 'TypeError', message: /values must be a BigUint64Array/ });
+    assert.throws(() => a['getMany']!(id, keys), { name: 'TypeError', message: /expected getMany\(id, keys/ });
+    assert.throws(() => addon.getMany(id, keys, new BigUint64Array(3)), { name: 'RangeError', message: /out must have as many elements as keys/ });
+    assert.throws(() => addon.insertMany(id, BigUint64Array.of(5n, 1n), BigUint64Array.of(1n, 1n)), { name: 'RangeError', message: /reserved sentinels/ });
+    assert.equal(addon.size(id), 0, 'a rejected batch does nothing');
+  } finally {
+    addon.destroyMap(id);
+  }
+});
+
 // ---- argument checking ----
 
 test('wrong argument types throw TypeError naming the argument', () => {

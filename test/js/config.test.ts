@@ -50,6 +50,11 @@ const rejections: Array<[string, RawOptions, RegExp]> = [
   ['stream length', { streamLength: '1000' }, /multiple of 256/],
   ['max skew zero', { maxSkew: '0%' }, /--max-skew must be a percentage/],
   ['max skew junk', { maxSkew: 'lots' }, /--max-skew/],
+  ['batch zero', { batch: '0' }, /--batch must be powers of two in \[1, 256\], got '0'/],
+  ['batch not a power of two', { batch: '1,12' }, /--batch must be powers of two/],
+  ['batch too large', { batch: '512' }, /--batch must be powers of two/],
+  ['batch junk', { batch: 'many' }, /--batch must be powers of two/],
+  ['batch with rate', { batch: '16', rate: '1e6', mode: 'latency' }, /--batch runs the closed loop/],
 ];
 
 for (const [name, raw, message] of rejections) {

@@ -40,6 +40,22 @@ class SplitUpdateMap final : public mapbench::AnyMap {
     return w == mapbench::Status::kInserted || w == mapbench::Status::kAssigned ? mapbench::Status::kOk : w;
   }
   mapbench::Status erase(std::uint64_t key) override { return inner_->erase(key); }
+  // Batches go to the inner map unbroken (only the single update is split).
+  mapbench::Status get_batch(const std::uint64_t* keys, std::size_t n, std::uint64_t* values) override {
+    return inner_->get_batch(keys, n, values);
+  }
+  mapbench::Status insert_batch(const std::uint64_t* keys, const std::uint64_t* values, std::size_t n,
+                                mapbench::Status* out) override {
+    return inner_->insert_batch(keys, values, n, out);
+  }
+  mapbench::Status update_batch(const std::uint64_t* keys, const std::uint64_t* values, std::size_t n,
+                                mapbench::Status* out) override {
+    return inner_->update_batch(keys, values, n, out);
+  }
+  mapbench::Status erase_batch(const std::uint64_t* keys, std::size_t n, mapbench::Status* out) override {
+    return inner_->erase_batch(keys, n, out);
+  }
+  bool batches() const override { return inner_->batches(); }
   std::uint64_t size() override { return inner_->size(); }
   void settle() override { inner_->settle(); }
   mapbench::Diagnostics diagnostics() override { return inner_->diagnostics(); }

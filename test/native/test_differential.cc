@@ -200,6 +200,94 @@ void differential(const mbtest::MapConfig& cfg, std::uint64_t universe_size, std
               static_cast<unsigned long long>(d.tombstones));
 }
 
+// The batched forms (AnyMap::get_batch, ...) against the same reference,
+// applied op by op in batch order: random batches of one kind, 1..70 keys
+// (so groups of 16 split and keys repeat inside a batch), and batches with
+// one sentinel, which must be rejected whole. A map that batches must give
+// exactly the per-op answers.
+void differential_batched(const mbtest::MapConfig& cfg, std::uint64_t universe_size, std::uint64_t ops,
+                          std::uint64_t seed) {
+  auto map = mbtest::make(cfg);
+  CHECK_LT(universe_size, map->capacity(), cfg.label);
+  Differ t{*map, cfg.label + " (batched)", {}, {}, 0};
+  const std::vector<std::uint64_t> universe = make_universe(universe_size, seed);
+  mapbench::Rng rng(seed * 13 + 5);
+  std::vector<std::uint64_t> keys, values, got;
+  std::vector<Status> st;
+  while (t.ops < ops) {
+    const std::size_t n = 1 + rng.below(70);
+    keys.resize(n);
+    values.resize(n);
+    got.assign(n, 0);
+    st.assign(n, Status::kOk);
+    for (std::size_t i = 0; i < n; ++i) {
+      keys[i] = universe[rng.below(universe.size())];
+      values[i] = random_value(rng);
+    }
+    const std::uint64_t kind = rng.below(4);
+    if (rng.below(50) == 0) {  // one sentinel: nothing happens
+      const std::size_t bad = rng.below(n);
+      const bool bad_value = kind != 0 && kind != 3 && rng.below(2);
+      if (bad_value)
+        values[bad] = kMax;
+      else
+        keys[bad] = rng.below(2);
+      const Status r = kind == 0   ? map->get_batch(keys.data(), n, got.data())
+                       : kind == 1 ? map->insert_batch(keys.data(), values.data(), n, st.data())
+                       : kind == 2 ? map->update_batch(keys.data(), values.data(), n, st.data())
+                                   : map->erase_batch(keys.data(), n, st.data());
+      CHECK_EQ(r, Status::kReservedKey, t.label, ": batch with a sentinel");
+      t.full_check(universe, "after a rejected batch");
+      continue;
+    }
+    switch (kind) {
+      case 0: {
+        CHECK_EQ(map->get_batch(keys.data(), n, got.data()), Status::kOk, t.label);
+        for (std::size_t i = 0; i < n; ++i) {
+          auto it = t.ref.find(keys[i]);
+          CHECK_EQ(got[i], it == t.ref.end() ? kMax : it->second, t.label, ": get_batch[", i, "] at op ", t.ops);
+          ++t.ops;
+        }
+        break;
+      }
+      case 1: {
+        CHECK_EQ(map->insert_batch(keys.data(), values.data(), n, st.data()), Status::kOk, t.label);
+        for (std::size_t i = 0; i < n; ++i) {
+          const bool fresh = t.ref.insert_or_assign(keys[i], values[i]).second;
+          t.ever.insert(keys[i]);
+          CHECK_EQ(st[i], fresh ? Status::kInserted : Status::kAssigned, t.label, ": insert_batch[", i, "] at op ",
+                   t.ops);
+          ++t.ops;
+        }
+        break;
+      }
+      case 2: {
+        CHECK_EQ(map->update_batch(keys.data(), values.data(), n, st.data()), Status::kOk, t.label);
+        for (std::size_t i = 0; i < n; ++i) {
+          auto it = t.ref.find(keys[i]);
+          CHECK_EQ(st[i], it == t.ref.end() ? Status::kNotFound : Status::kOk, t.label, ": update_batch[", i,
+                   "] at op ", t.ops);
+          if (it != t.ref.end()) it->second = values[i];
+          ++t.ops;
+        }
+        break;
+      }
+      default: {
+        CHECK_EQ(map->erase_batch(keys.data(), n, st.data()), Status::kOk, t.label);
+        for (std::size_t i = 0; i < n; ++i) {
+          const bool had = t.ref.erase(keys[i]) == 1;
+          CHECK_EQ(st[i], had ? Status::kOk : Status::kNotFound, t.label, ": erase_batch[", i, "] at op ", t.ops);
+          ++t.ops;
+        }
+        break;
+      }
+    }
+  }
+  t.full_check(universe, "after batches");
+  std::printf("    %s: %llu batched ops, %s\n", cfg.label.c_str(), static_cast<unsigned long long>(t.ops),
+              map->batches() ? "prefetching groups" : "op by op");
+}
+
 // Fills a small map with distinct keys until insert says kFull (or 4x the
 // capacity went in, for designs that grow), then checks nothing was lost.
 // Keys are key_of(key_base + i), i = 0, 1, ...
@@ -306,6 +394,12 @@ int main() {
   for (const auto& cfg : mbtest::map_configs(6000, 0.75))
     suite.run(cfg.label + ": " + std::to_string(ops) + " random ops vs std::unordered_map",
               [&] { differential(cfg, 7500, ops, medium_seed); });
+  // The batched forms, medium and tiny tables (a tiny table's probe runs wrap inside a group).
+  for (const auto& cfg : mbtest::map_configs(6000, 0.75))
+    suite.run(cfg.label + ": batched ops vs std::unordered_map",
+              [&] { differential_batched(cfg, 7500, ops / 4, medium_seed); });
+  for (const auto& cfg : mbtest::map_configs(10, 0.9, 2))
+    suite.run(cfg.label + ": tiny table, batched ops", [&] { differential_batched(cfg, 10, tiny_ops, tiny_seed); });
   // Tiny table: every probe wraps, every erase purges.
   for (const auto& cfg : mbtest::map_configs(10, 0.9, 2))
     suite.run(cfg.label + ": tiny table, " + (ops_set ? std::to_string(tiny_ops) + " ops" : std::string("20k ops")),

@@ -98,10 +98,17 @@ struct HistorySpec {
   std::uint32_t threads, keys, ops;
   const Mix* mix;
   double load_factor;
+  // Runs of consecutive same-kind ops (up to kBatchRun) go through the
+  // batched forms (AnyMap::get_batch, ...); every op of a batch is stamped
+  // with the batch's call and return, an interval that holds its own
+  // linearization point if batching keeps it.
+  bool batched;
 };
+constexpr std::uint32_t kBatchRun = 8;
 
 // Consecutive seeds walk every combination of mix, key count, thread count
-// and table load (36 of them) unless the command line fixes some.
+// and table load (36 of them), then the same with batched ops (72 in all)
+// unless the command line fixes some.
 HistorySpec spec_for(const Params& p, std::uint64_t seed) {
   HistorySpec s;
   s.seed = seed;
@@ -110,13 +117,14 @@ HistorySpec spec_for(const Params& p, std::uint64_t seed) {
   s.threads = p.threads ? p.threads : 3 + static_cast<std::uint32_t>((seed / 9) % 2);
   s.ops = p.ops;
   s.load_factor = (seed / 18) % 2 ? 0.5 : 0.9;
+  s.batched = (seed / 36) % 2 == 1;
   return s;
 }
 
 std::string describe_spec(const HistorySpec& s) {
   char buf[160];
-  std::snprintf(buf, sizeof buf, "seed %" PRIu64 ": %u threads x %u ops, %u keys, %s mix, load factor %.1f", s.seed,
-                s.threads, s.ops, s.keys, s.mix->name, s.load_factor);
+  std::snprintf(buf, sizeof buf, "seed %" PRIu64 ": %u threads x %u ops, %u keys, %s mix, load factor %.1f%s", s.seed,
+                s.threads, s.ops, s.keys, s.mix->name, s.load_factor, s.batched ? ", batched" : "");
   return buf;
 }
 
@@ -129,11 +137,13 @@ std::string describe_spec(const HistorySpec& s) {
 struct ThreadLog {
   std::vector<Op> ops;
   std::vector<std::uint8_t> delay;
+  bool batched = false;  // HistorySpec::batched
 };
 
 void plan(const HistorySpec& s, std::uint32_t t, ThreadLog& log) {
   log.ops.assign(s.ops, Op{});
   log.delay.assign(s.ops, 0);
+  log.batched = s.batched;
   mapbench::Rng rng(mapbench::thread_seed(s.seed, t, 0x4c494e));
   const std::uint32_t* w = s.mix->w;
   const std::uint32_t total = w[0] + w[1] + w[2] + w[3];
@@ -152,6 +162,40 @@ void plan(const HistorySpec& s, std::uint32_t t, ThreadLog& log) {
   }
 }
 
+// Ops i.. of the same kind, at most kBatchRun, as one batched call.
+std::size_t replay_batch(AnyMap& map, ThreadLog& log, std::size_t i) {
+  std::size_t n = 1;
+  while (n < kBatchRun && i + n < log.ops.size() && log.ops[i + n].kind == log.ops[i].kind) ++n;
+  std::uint64_t keys[kBatchRun], args[kBatchRun], out[kBatchRun];
+  Status st[kBatchRun];
+  for (std::size_t j = 0; j < n; ++j) {
+    keys[j] = log.ops[i + j].key;
+    args[j] = log.ops[i + j].arg;
+  }
+  const Kind kind = log.ops[i].kind;
+  const std::uint64_t call = mapbench::tsc::begin();
+  switch (kind) {
+    case Kind::kGet: map.get_batch(keys, n, out); break;
+    case Kind::kInsert: map.insert_batch(keys, args, n, st); break;
+    case Kind::kUpdate: map.update_batch(keys, args, n, st); break;
+    default: map.erase_batch(keys, n, st); break;
+  }
+  const std::uint64_t ret = mapbench::tsc::end();
+  for (std::size_t j = 0; j < n; ++j) {
+    Op& op = log.ops[i + j];
+    op.call = call;
+    op.ret = ret;
+    if (kind == Kind::kGet) {
+      op.status = out[j] == mapbench::kReservedValue ? Status::kNotFound : Status::kOk;
+      op.out = op.status == Status::kOk ? out[j] : 0;
+    } else {
+      op.status = st[j];
+      op.out = 0;
+    }
+  }
+  return n;
+}
+
 void replay(AnyMap& map, ThreadLog& log) {
   for (std::size_t i = 0; i < log.ops.size(); ++i) {
     const std::uint8_t d = log.delay[i];
@@ -159,6 +203,10 @@ void replay(AnyMap& map, ThreadLog& log) {
       std::this_thread::yield();
     } else {
       for (std::uint32_t p = 0; p < d; ++p) mapbench::cpu_relax();
+    }
+    if (log.batched) {
+      i += replay_batch(map, log, i) - 1;
+      continue;
     }
     Op& op = log.ops[i];
     std::uint64_t v = 0;
