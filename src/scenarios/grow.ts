@@ -94,7 +94,8 @@ export const grow: Scenario = {
     series: '10ms',
     stats: false,
     repeat: '2',
-    duration: '3s',
+    // Long enough for the fastest designs to pass 1e7 keys at one thread.
+    duration: '8s',
     warmup: '0s',
     // The stream length is the default: 4 draws per key over both threads,
     // so the inserts reach the whole 16M-key space.

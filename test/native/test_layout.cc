@@ -8,14 +8,14 @@
 #include <string>
 #include <vector>
 
-#include "runtime/alloc.h"
-#include "maps/chained_map.h"
+#include "catalogue/catalogue.h"
 #include "check.h"
+#include "maps/chained_map.h"
 #include "maps/locked_map.h"
 #include "maps/lockfree_map.h"
-#include "catalogue/catalogue.h"
-#include "runtime/runner.h"
 #include "maps/sharded_map.h"
+#include "runtime/alloc.h"
+#include "runtime/runner.h"
 
 namespace mb = mapbench;
 
@@ -89,6 +89,16 @@ void every_layout_entry() {
       CHECK_EQ(e.align, mb::kPad, e.name);
     } else if (ends_with(e.name, ".entry")) {
       CHECK_EQ(e.size, 16u, e.name, ": {word, expunged}");
+    } else if (ends_with(e.name, ".counter")) {
+      // counters.<packed|64|128>.counter: 8 bytes packed, one pad each when padded.
+      const std::size_t dot2 = e.name.rfind('.'), dot1 = e.name.rfind('.', dot2 - 1);
+      const std::string pad = e.name.substr(dot1 + 1, dot2 - dot1 - 1);
+      if (pad == "packed") {
+        CHECK_EQ(e.size, 8u, e.name, ": packed counters share lines, eight to one");
+      } else {
+        CHECK_EQ(e.size, std::strtoul(pad.c_str(), nullptr, 10), e.name, ": a padded counter owns its pad");
+        CHECK_EQ(e.align, e.size, e.name);
+      }
     } else if (ends_with(e.name, ".node")) {
       CHECK_EQ(e.size, 24u, e.name, ": {key, value, next}");
       CHECK_EQ(e.align, 8u, e.name);
@@ -146,8 +156,9 @@ void packed_shards_share_lines() {
   CHECK(!(neighbours_share_a_line<mb::MutexLock, 64>()), "64-byte padded mutex shards");
   CHECK(!(neighbours_share_a_line<mb::SpinLock, 64>()), "64-byte padded spin shards");
   CHECK(!(neighbours_share_a_line<mb::RwLock, 128>()), "128-byte padded rw shards");
-  std::printf("      packed shard bytes: mutex %zu, spin %zu, rw %zu\n", sizeof(mb::ShardedMap<mb::MutexLock, 0>::Shard),
-              sizeof(mb::ShardedMap<mb::SpinLock, 0>::Shard), sizeof(mb::ShardedMap<mb::RwLock, 0>::Shard));
+  std::printf("      packed shard bytes: mutex %zu, spin %zu, rw %zu\n",
+              sizeof(mb::ShardedMap<mb::MutexLock, 0>::Shard), sizeof(mb::ShardedMap<mb::SpinLock, 0>::Shard),
+              sizeof(mb::ShardedMap<mb::RwLock, 0>::Shard));
 }
 
 void objects_and_tables_are_aligned() {
