@@ -54,8 +54,11 @@
 // Migration (growth or in-place purge). Load = claimed slots / capacity.
 //  - Install: a writer whose claim passes max_load_factor (checked every
 //    check_every claims per stripe) allocates the successor — twice the
-//    capacity if more than half the threshold is live, else the same
-//    capacity (tombstones are dropped) — and CASes t->next from null. One
+//    capacity if more than half the threshold is live (or the threshold is
+//    above 0.9), else the same capacity (tombstones are dropped) — and CASes
+//    t->next from null. The successor keeps t's capacity in reserve for
+//    t's copies: while t migrates, a claim that leaves less room than that
+//    finishes t's copy first (after_claim), so a successor never fills up. One
 //    thread at a time allocates (an `installing` flag; the others keep
 //    working in t, which still has room); a thread whose insert finds t
 //    completely full allocates its own successor and races the CAS (the
@@ -177,6 +180,7 @@ class BasicMigratingLockFreeMap {
     std::int64_t check_every;  // immutable: a stripe sums all stripes every this many claims
     std::size_t chunks;        // immutable: ceil(capacity / kChunk)
     std::uint64_t born_tick;   // immutable: when this table was allocated as a successor (0: the first)
+    std::int64_t reserve;      // immutable: slots kept for the predecessor's copies (its capacity; 0: the first)
     alignas(kCacheLine) std::atomic<Table*> next{nullptr};  // invariant 3
     std::atomic<bool> installing{false};                    // a thread is allocating next
     std::atomic<std::size_t> chunk_cursor{0};               // chunks claimed (may overshoot)
@@ -319,7 +323,7 @@ class BasicMigratingLockFreeMap {
 
   static std::size_t table_bytes(const Table* t) { return t->capacity * sizeof(Slot); }
 
-  Table* new_table(std::size_t capacity, std::uint64_t born_tick) const {
+  Table* new_table(std::size_t capacity, std::uint64_t born_tick, std::size_t reserve = 0) const {
     Table* t = new (pages_.allocate(sizeof(Table), alignof(Table))) Table();
     t->capacity = capacity;
     t->pages = &pages_;
@@ -328,6 +332,7 @@ class BasicMigratingLockFreeMap {
     t->check_every = std::max<std::int64_t>(1, static_cast<std::int64_t>(capacity / (64 * kStripes)));
     t->chunks = (capacity + kChunk - 1) / kChunk;
     t->born_tick = born_tick;
+    t->reserve = static_cast<std::int64_t>(reserve);
     return t;
   }
   static void free_table(Table* t) {
@@ -406,7 +411,7 @@ class BasicMigratingLockFreeMap {
         t = successor(t, f == Found::kNone);
         continue;
       }
-      if (claimed_new && note_claim(t, my_stripe(t))) start_migration(t, /*full=*/false);
+      if (claimed_new) after_claim(t);
       std::uint64_t c = s->cell.load(std::memory_order_acquire);
       for (;;) {
         if (c == kMoved) break;
@@ -458,13 +463,26 @@ class BasicMigratingLockFreeMap {
     return t->next.load(std::memory_order_acquire);
   }
 
-  // Counts a claim; true when the table has just passed its threshold.
-  static bool note_claim(Table* t, Stripe& st) {
-    const std::int64_t mine = st.claimed.fetch_add(1, std::memory_order_relaxed) + 1;
-    if (mine % t->check_every != 0) return false;
+  // Counts a fresh claim in t and, every check_every claims of a stripe,
+  // acts on the total: past the threshold, t migrates; while t is still
+  // receiving its predecessor's copies, a total that leaves less room than
+  // the predecessor's capacity (every copy it may still place) plus what
+  // the stripes may claim before the next check makes this thread finish
+  // that copy first — so a successor never fills up under its copies.
+  void after_claim(Table* t) {
+    const std::int64_t mine = my_stripe(t).claimed.fetch_add(1, std::memory_order_relaxed) + 1;
+    if (mine % t->check_every != 0) return;
     std::int64_t total = 0;
     for (const Stripe& s : t->stripes) total += s.claimed.load(std::memory_order_relaxed);
-    return total > t->grow_at;
+    if (total > t->grow_at) {
+      start_migration(t, /*full=*/false);
+      return;
+    }
+    const std::int64_t unchecked = 2 * static_cast<std::int64_t>(kStripes) * t->check_every;
+    if (t->reserve > 0 && total + t->reserve + unchecked >= static_cast<std::int64_t>(t->capacity)) {
+      Table* cur = table_.load(std::memory_order_acquire);
+      if (cur != t && cur->next.load(std::memory_order_acquire) == t) finish_copy(cur, t);
+    }
   }
 
   // Installs t's successor unless one exists. t must be the current table
@@ -483,9 +501,11 @@ class BasicMigratingLockFreeMap {
     std::int64_t live = 0;
     for (const Stripe& s : t->stripes) live += s.live.load(std::memory_order_relaxed);
     const std::size_t cap = t->capacity;
-    const bool grow =
-        full || live > t->grow_at / 2 || static_cast<std::size_t>(std::max<std::int64_t>(live, 0)) + 1 >= cap;
-    Table* nt = new_table(grow ? cap * 2 : cap, std::max<std::uint64_t>(tsc::now(), 1));
+    // In place only while the copies (at most the claimed slots, since an
+    // insert may revive a tombstone before its slot moves) surely fit.
+    const bool grow = full || live > t->grow_at / 2 || max_load_factor_ > 0.9 ||
+                      static_cast<std::size_t>(std::max<std::int64_t>(live, 0)) + 1 >= cap;
+    Table* nt = new_table(grow ? cap * 2 : cap, std::max<std::uint64_t>(tsc::now(), 1), cap);
     Table* expected = nullptr;
     if (!t->next.compare_exchange_strong(expected, nt, std::memory_order_acq_rel, std::memory_order_acquire)) {
       free_table(nt);  // never published
@@ -632,7 +652,7 @@ class BasicMigratingLockFreeMap {
       }
       if (++i == cap) i = 0;
     }
-    MB_DCHECK(false && "a successor is at least as large as the live entries it receives");
+    assert_fail("a successor filled up under its predecessor's copies (see after_claim)", __FILE__, __LINE__);
   }
 
   // The current table after finishing a migration that no write finished.

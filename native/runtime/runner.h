@@ -248,7 +248,7 @@ inline Outcome do_op(Map& map, std::uint64_t key, std::uint8_t kind, std::uint32
   switch (static_cast<OpKind>(kind)) {
     case OpKind::kGet:
     case OpKind::kMiss: {
-      std::uint64_t v;
+      std::uint64_t v = 0;
       if (map.get(key, &v, sink)) {
         checksum += v;
         return kGetHit;

@@ -95,8 +95,7 @@ void check_result(const WorkerResult& r, const WorkerSpec& spec, const std::stri
   CHECK_LE(r.arrive_tsc, r.go_seen_tsc, ctx);
   CHECK_GE(r.measure_start_tsc, warm_end, ctx, ": measurement started inside warm-up");
   CHECK_GE(r.measure_end_tsc, measure_end, ctx, ": measurement ended before the duration");
-  CHECK_LE(r.measure_start_tsc, warm_end + static_cast<std::uint64_t>(kSlackSeconds * hz), ctx,
-           ": warm-up overshot");
+  CHECK_LE(r.measure_start_tsc, warm_end + static_cast<std::uint64_t>(kSlackSeconds * hz), ctx, ": warm-up overshot");
   CHECK_LE(r.measure_end_tsc, measure_end + static_cast<std::uint64_t>(kSlackSeconds * hz), ctx,
            ": measured phase overshot its duration");
   CHECK_GT(r.generate_seconds, 0.0, ctx);
@@ -273,6 +272,30 @@ void any_design_runs(const std::string& design) {
   mapbench::prefill(*map, kKeys);
   const WorkerSpec spec = base_spec(RunMode::kThroughput, false);
   check_pair(run_threads(*map, spec, 2), spec, design);
+  CHECK_EQ(mapbench::verify(*map, kKeys, 2, false), std::string(), design);
+}
+
+// The batched timed loop (--batch 16), both passes: the same accounting as
+// the per-op loop, the prefetching path exactly where the design has one,
+// and in latency mode every timed batch in batch_latency.
+void any_design_runs_batched(const std::string& design) {
+  mapbench::MapOptions o;
+  o.design = design;
+  o.expected_entries = kKeys;
+  o.load_factor = 0.5;
+  o.huge_pages = false;
+  auto map = mbtest::make({design, o, mapbench::find_design(design)});
+  mapbench::prefill(*map, kKeys);
+  for (RunMode mode : {RunMode::kThroughput, RunMode::kLatency}) {
+    WorkerSpec spec = base_spec(mode, false);
+    spec.batch = 16;
+    const auto rs = run_threads(*map, spec, 2);
+    check_pair(rs, spec, design + " batch 16");
+    for (const auto& r : rs) {
+      CHECK_EQ(r.batch_prefetch, map->batches(), design, ": the batched path runs where the design has one");
+      if (mode == RunMode::kLatency) CHECK_GT(r.batch_latency.count(), 0u, design, ": timed batches recorded");
+    }
+  }
   CHECK_EQ(mapbench::verify(*map, kKeys, 2, false), std::string(), design);
 }
 
@@ -685,8 +708,10 @@ void spec_validation(const mbtest::MapConfig& cfg) {
   for (int bad = 0; bad < 2; ++bad) {
     WorkerSpec spec = base_spec(RunMode::kLatency, true);
     spec.threads = 1;
-    if (bad == 0) spec.rate_per_second = -1;
-    else spec.series_window_seconds = 1e-9;
+    if (bad == 0)
+      spec.rate_per_second = -1;
+    else
+      spec.series_window_seconds = 1e-9;
     Control ctl;
     std::memset(&ctl, 0, sizeof(ctl));
     WorkerResult r = map->run_worker(spec, ctl);
@@ -765,7 +790,8 @@ void stream_coverage() {
   // A stream a tenth as long covers what the distribution implies at that length.
   spec.stream_length = 4096;
   c = coverage_of(spec, 2);
-  CHECK_NEAR(static_cast<double>(c.present) / 200'000.0, mapbench::expected_coverage(spec.dist, spec.keys, 8192), 0.005);
+  CHECK_NEAR(static_cast<double>(c.present) / 200'000.0, mapbench::expected_coverage(spec.dist, spec.keys, 8192),
+             0.005);
   // Skewed distributions: expected_coverage agrees with what generation draws.
   spec.stream_length = 1 << 18;
   spec.dist.kind = mapbench::DistKind::kZipf;
@@ -894,8 +920,12 @@ int main() {
     suite.run(cfg.label + ": open loop far above capacity stops at each deadline", [&] { open_loop_overload(cfg); });
     suite.run(cfg.label + ": rate and series validation", [&] { spec_validation(cfg); });
   }
-  for (const auto& d : mapbench::designs())
-    suite.run("design " + d.name + " (" + mapbench::kind_name(d.kind) + "): read-write run", [&] { any_design_runs(d.name); });
+  for (const auto& d : mapbench::designs()) {
+    suite.run("design " + d.name + " (" + mapbench::kind_name(d.kind) + "): read-write run",
+              [&] { any_design_runs(d.name); });
+    suite.run("design " + d.name + " (" + mapbench::kind_name(d.kind) + "): batched read-write run, both passes",
+              [&] { any_design_runs_batched(d.name); });
+  }
 
   suite.run("clock: calibration keeps the narrowest bracket", calibration_picks_narrowest);
   suite.run("clock: TSC invariance flags", invariance_flags);
