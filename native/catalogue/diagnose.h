@@ -72,7 +72,7 @@ template <class M>
 void diagnose_lockfree(M& m, Diagnostics& d) {
   d.capacity = m.capacity();
   d.table_bytes = m.capacity() * sizeof(LockFreeMap::Slot);
-  m.for_each_slot([&](std::uint64_t, auto live) {
+  m.for_each_slot([&](std::uint64_t, auto live, auto...) {
     if (live)
       d.entries += 1;
     else

@@ -113,6 +113,7 @@
 #include <atomic>
 #include <cmath>
 #include <cstdint>
+#include <iterator>
 #include <limits>
 #include <memory>
 #include <thread>
@@ -166,6 +167,25 @@ class MigrationLog {
   std::atomic<std::uint64_t> count_{0}, total_{0}, max_{0};
   std::unique_ptr<std::atomic<std::uint64_t>[]> kept_ { new std::atomic<std::uint64_t>[ kKept ]() };
 };
+
+// What both lock-free table families share about their Table headers
+// (each with `capacity`, `slots`, `pages` and `stripes[]`).
+namespace lockfree_tables {
+template <class Table>
+void free_table(Table* t) {
+  alloc::Pages& pages = *t->pages;
+  pages.free_table(t->slots, t->capacity * sizeof(*t->slots));
+  t->~Table();
+  pages.deallocate(t, sizeof(Table));
+}
+// The stripe a thread counts in, fixed for the thread's life.
+template <class Table>
+auto& stripe_of(Table* t) {
+  static std::atomic<std::uint32_t> next_index{0};
+  thread_local std::uint32_t index = next_index.fetch_add(1, std::memory_order_relaxed);
+  return t->stripes[index % std::size(t->stripes)];
+}
+}  // namespace lockfree_tables
 
 // kGrowable is a type parameter, not a flag, so that the fixed-capacity map's
 // loops carry no trace of growth (LockFreeMap and FreezingLockFreeMap below).
@@ -425,18 +445,8 @@ class BasicLockFreeMap {
     }
     return t;
   }
-  static void free_table(Table* t) {
-    alloc::Pages& pages = *t->pages;
-    pages.free_table(t->slots, t->capacity * sizeof(Slot));
-    t->~Table();
-    pages.deallocate(t, sizeof(Table));
-  }
-
-  static Stripe& my_stripe(Table* t) {
-    static std::atomic<std::uint32_t> next_index{0};
-    thread_local std::uint32_t index = next_index.fetch_add(1, std::memory_order_relaxed) % kStripes;
-    return t->stripes[index];
-  }
+  static void free_table(Table* t) { lockfree_tables::free_table(t); }
+  static Stripe& my_stripe(Table* t) { return lockfree_tables::stripe_of(t); }
 
   // Counts a claim; true when the table has just passed its threshold.
   static bool note_claim(Table* t, Stripe& st) {

@@ -266,49 +266,54 @@ class BasicMigratingLockFreeMap {
   // Live entries; exact when no writer runs, otherwise an approximation.
   std::size_t size() {
     std::size_t n = 0;
-    for_each_slot([&](std::uint64_t, bool live) { n += live; });
+    for_each_slot([&](std::uint64_t, bool live, std::size_t, std::size_t) { n += live; });
     return n;
   }
 
-  // f(key, live) for every slot of the current table holding a user key
-  // (live = false: a tombstone), after finishing any migration left
-  // unfinished. Exact when quiescent; while writers run a migration may
-  // start meanwhile, and what has moved on is not seen (diagnostics only).
+  // f(key, live, table capacity, slot index) for every slot holding a user
+  // key's state (live = false: a tombstone) in the current table and, while
+  // a migration is under way, its successor — skipping the slots already
+  // moved, so each key is seen once. Exact when quiescent (no copy is then
+  // half done); while writers run, an approximation. It never helps a
+  // migration along: a diagnostics reader must not change what it samples.
   template <class F>
-  void for_each_slot(F f) {
-    ebr::Guard guard(domain_);
-    const Table* t = settled_table();
-    for (std::size_t i = 0; i < t->capacity; ++i) {
-      const std::uint64_t k = t->slots[i].key.load(std::memory_order_acquire);
-      if (!is_user_key(k)) continue;
-      const std::uint64_t c = t->slots[i].cell.load(std::memory_order_acquire);
-      f(k, c >= 2 && c != kMoved);
+  void for_each_slot(F f) const {
+    const ebr::detail::PinToken pin = ebr::detail::pin();
+    for (const Table* t = table_.load(std::memory_order_acquire); t; t = t->next.load(std::memory_order_acquire)) {
+      for (std::size_t i = 0; i < t->capacity; ++i) {
+        const std::uint64_t k = t->slots[i].key.load(std::memory_order_acquire);
+        if (!is_user_key(k)) continue;
+        const std::uint64_t c = t->slots[i].cell.load(std::memory_order_acquire);
+        if (c == kMoved) continue;
+        f(k, (c & ~kPrime) >= 2, t->capacity, i);
+      }
     }
+    ebr::detail::unpin(pin);
   }
 
-  // f(displacement) for every user key's slot, for probe-length diagnostics.
+  // f(displacement) for every key's slot (see for_each_slot), for probe-length diagnostics.
   template <class F>
-  void for_each_displacement(F f) {
-    ebr::Guard guard(domain_);
-    const Table* t = settled_table();
-    for (std::size_t i = 0; i < t->capacity; ++i) {
-      const std::uint64_t k = t->slots[i].key.load(std::memory_order_acquire);
-      if (!is_user_key(k)) continue;
-      const std::size_t home = reduce_range(hash_key(k), t->capacity);
-      f(i >= home ? i - home : i + t->capacity - home);
-    }
+  void for_each_displacement(F f) const {
+    for_each_slot([&](std::uint64_t k, bool, std::size_t cap, std::size_t i) {
+      const std::size_t home = reduce_range(hash_key(k), cap);
+      f(i >= home ? i - home : i + cap - home);
+    });
   }
 
   // Finishes a migration no write finished (after prefill: the measured
   // phase starts on one table). Safe while others run: copying is helping.
   void settle() {
     ebr::Guard guard(domain_);
-    settled_table();
+    Table* t = table_.load(std::memory_order_acquire);
+    if (Table* nt = t->next.load(std::memory_order_acquire)) finish_copy(t, nt);
   }
 
+  // The capacity writes go to: the successor's while a migration is under way.
   std::size_t capacity() const {
     const ebr::detail::PinToken pin = ebr::detail::pin();
-    const std::size_t cap = table_.load(std::memory_order_acquire)->capacity;
+    const Table* t = table_.load(std::memory_order_acquire);
+    if (const Table* nt = t->next.load(std::memory_order_acquire)) t = nt;
+    const std::size_t cap = t->capacity;
     ebr::detail::unpin(pin);
     return cap;
   }
@@ -335,18 +340,8 @@ class BasicMigratingLockFreeMap {
     t->reserve = static_cast<std::int64_t>(reserve);
     return t;
   }
-  static void free_table(Table* t) {
-    alloc::Pages& pages = *t->pages;
-    pages.free_table(t->slots, t->capacity * sizeof(Slot));
-    t->~Table();
-    pages.deallocate(t, sizeof(Table));
-  }
-
-  static Stripe& my_stripe(Table* t) {
-    static std::atomic<std::uint32_t> next_index{0};
-    thread_local std::uint32_t index = next_index.fetch_add(1, std::memory_order_relaxed) % kStripes;
-    return t->stripes[index];
-  }
+  static void free_table(Table* t) { lockfree_tables::free_table(t); }
+  static Stripe& my_stripe(Table* t) { return lockfree_tables::stripe_of(t); }
 
   // Walks k's probe sequence in t to the first slot that decides it: k's
   // own slot (kKey, *at set), an empty key (kEmpty, *at set), a sealed key
@@ -653,16 +648,6 @@ class BasicMigratingLockFreeMap {
       if (++i == cap) i = 0;
     }
     assert_fail("a successor filled up under its predecessor's copies (see after_claim)", __FILE__, __LINE__);
-  }
-
-  // The current table after finishing a migration that no write finished.
-  const Table* settled_table() {
-    Table* t = table_.load(std::memory_order_acquire);
-    if (Table* nt = t->next.load(std::memory_order_acquire)) {
-      finish_copy(t, nt);
-      t = table_.load(std::memory_order_acquire);
-    }
-    return t;
   }
 
   alloc::Pages& pages_;  // places every table; outlives the map and domain_

@@ -275,6 +275,17 @@ struct Cursor {
   std::uint64_t checksum = 0;
   std::uint32_t countdown = 1;
   std::uint64_t outcomes[kOutcomeCount] = {};
+
+  // A closed-loop phase hands its register copies back (see run_phase).
+  void save(std::size_t at, std::uint64_t writes, std::uint64_t sum, std::uint64_t done, std::uint32_t count,
+            const std::uint64_t* phase_outcomes) {
+    pos = at;
+    write_counter = writes;
+    checksum = sum;
+    ops = done;
+    countdown = count;
+    for (int i = 0; i < kOutcomeCount; ++i) outcomes[i] += phase_outcomes[i];
+  }
 };
 
 // Replays the stream until `deadline` (or abort). kTimed brackets one op in
@@ -319,12 +330,7 @@ void run_phase(Map& map, const OpStream& stream, std::uint32_t thread_index, std
     if (series) series->add_stream_batch(now, outcomes, net_seen);
     if (now >= deadline || abort_ref.load(std::memory_order_relaxed)) break;
   }
-  c.pos = pos;
-  c.write_counter = write_counter;
-  c.checksum = checksum;
-  c.ops = ops;
-  c.countdown = countdown;
-  for (int i = 0; i < kOutcomeCount; ++i) c.outcomes[i] += outcomes[i];
+  c.save(pos, write_counter, checksum, ops, countdown, outcomes);
 }
 
 // run_phase in groups of `batch` ops (a power of two dividing kStreamBatch,
@@ -378,12 +384,7 @@ void run_phase_batched(Map& map, const OpStream& stream, std::uint32_t thread_in
     if (series) series->add_stream_batch(now, outcomes, net_seen);
     if (now >= deadline || abort_ref.load(std::memory_order_relaxed)) break;
   }
-  c.pos = pos;
-  c.write_counter = write_counter;
-  c.checksum = checksum;
-  c.ops = ops;
-  c.countdown = countdown;
-  for (int i = 0; i < kOutcomeCount; ++i) c.outcomes[i] += outcomes[i];
+  c.save(pos, write_counter, checksum, ops, countdown, outcomes);
 }
 
 // Ops of an open-loop schedule (op i due at start + floor(i * interval))

@@ -58,7 +58,8 @@ export function timeToEntries(c: CellRecordOk | undefined, n: number): number | 
 /** Growth figures over the cell's throughput repeats: the migrations of the median-length run. */
 function growthOf(c: CellRecordOk | undefined) {
   const g = runs(c, 'throughput').map((r) => r.growth).filter((x) => x !== undefined);
-  if (g.length === 0) return null;
+  // Peers grow by their own policy and report neither migrations nor table bytes.
+  if (g.length === 0 || g.every((x) => x.migrations === 0 && x.peakTableBytes === 0)) return null;
   const each = g.flatMap((x) => x.migrationNs ?? []);
   return {
     migrations: Math.max(...g.map((x) => x.migrations)),

@@ -64,7 +64,7 @@ export const tombstones: Scenario = {
       },
       cleanups > 0
         ? {
-            text: `${cleanups} migration(s) dropped the tombstones (${fmt(share(last) * 100)}% left, mean probe ${fmt(last.meanProbe)}, capacity ${peak.capacity} → ${last.capacity} slots); the longest took ${nsText(run.growth?.migrationMaxNs ?? null)}, with writers waiting`,
+            text: `${cleanups} migration(s) dropped the tombstones (${fmt(share(last) * 100)}% left, mean probe ${fmt(last.meanProbe)}, capacity ${peak.capacity} → ${last.capacity} slots); the longest took ${nsText(run.growth?.migrationMaxNs ?? null)} from the successor's allocation to the last slot moved, with writes going on meanwhile (a lock-free migration)`,
             value: cleanups,
           }
         : {

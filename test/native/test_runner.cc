@@ -261,8 +261,8 @@ void gate_timeout(const mbtest::MapConfig& cfg) {
   CHECK_EQ(mapbench::verify(*map, kKeys, 2, true), std::string(), cfg.label);
 }
 
-// Every design, maps and pseudo-maps, completes a short read-write run.
-void any_design_runs(const std::string& design) {
+// A map of `design` holding kKeys keys at load factor 0.5.
+std::unique_ptr<AnyMap> prefilled(const std::string& design) {
   mapbench::MapOptions o;
   o.design = design;
   o.expected_entries = kKeys;
@@ -270,6 +270,12 @@ void any_design_runs(const std::string& design) {
   o.huge_pages = false;
   auto map = mbtest::make({design, o, mapbench::find_design(design)});
   mapbench::prefill(*map, kKeys);
+  return map;
+}
+
+// Every design, maps and pseudo-maps, completes a short read-write run.
+void any_design_runs(const std::string& design) {
+  auto map = prefilled(design);
   const WorkerSpec spec = base_spec(RunMode::kThroughput, false);
   check_pair(run_threads(*map, spec, 2), spec, design);
   CHECK_EQ(mapbench::verify(*map, kKeys, 2, false), std::string(), design);
@@ -279,13 +285,7 @@ void any_design_runs(const std::string& design) {
 // the per-op loop, the prefetching path exactly where the design has one,
 // and in latency mode every timed batch in batch_latency.
 void any_design_runs_batched(const std::string& design) {
-  mapbench::MapOptions o;
-  o.design = design;
-  o.expected_entries = kKeys;
-  o.load_factor = 0.5;
-  o.huge_pages = false;
-  auto map = mbtest::make({design, o, mapbench::find_design(design)});
-  mapbench::prefill(*map, kKeys);
+  auto map = prefilled(design);
   for (RunMode mode : {RunMode::kThroughput, RunMode::kLatency}) {
     WorkerSpec spec = base_spec(mode, false);
     spec.batch = 16;
