@@ -712,6 +712,9 @@ json::Value config_record(const Config& c) {
     mixes.push_back(std::move(mix));
   }
   for (const auto& d : c.dists) dists.emplace_back(d.name);
+  // mapbench_native takes no --partition: every thread draws from the whole key space.
+  json::Value partitions = json::Value::array();
+  partitions.push("none");
   json::Value r = json::Value::object();
   r.set("maps", std::move(maps))
       .set("threads", numbers(c.threads))
@@ -720,6 +723,7 @@ json::Value config_record(const Config& c) {
       .set("keys", numbers(c.keys))
       .set("mixes", std::move(mixes))
       .set("dists", std::move(dists))
+      .set("partitions", partitions)
       .set("shards", numbers(c.shards))
       .set("rates", nullptr)
       .set("seriesWindowSeconds", nullptr)

@@ -288,6 +288,20 @@ struct Cursor {
   }
 };
 
+// What a closed-loop phase does after each kStreamBatch ops: wraps the
+// stream position, counts the batch (and, with a series, its window's ops
+// and added keys), and says whether the phase is over — the one clock read
+// and the one abort check per batch.
+inline bool end_of_stream_batch(std::size_t n, std::uint64_t deadline, std::atomic_ref<std::int32_t>& abort_ref,
+                                Series* series, const std::uint64_t* outcomes, std::size_t& pos, std::uint64_t& ops,
+                                std::int64_t& net_seen) {
+  if (pos == n) pos = 0;
+  ops += kStreamBatch;
+  const std::uint64_t now = tsc::now();
+  if (series) series->add_stream_batch(now, outcomes, net_seen);
+  return now >= deadline || abort_ref.load(std::memory_order_relaxed);
+}
+
 // Replays the stream until `deadline` (or abort). kTimed brackets one op in
 // `sample_every` and records it into `latency[kind]`.
 template <bool kTimed, class Map, class Sink>
@@ -324,11 +338,7 @@ void run_phase(Map& map, const OpStream& stream, std::uint32_t thread_index, std
       const std::uint64_t op = ops_in[pos];
       outcomes[do_op(map, op_key(op), op_kind(op), thread_index, write_counter, sink, checksum)] += 1;
     }
-    if (pos == n) pos = 0;
-    ops += kStreamBatch;
-    const std::uint64_t now = tsc::now();
-    if (series) series->add_stream_batch(now, outcomes, net_seen);
-    if (now >= deadline || abort_ref.load(std::memory_order_relaxed)) break;
+    if (end_of_stream_batch(n, deadline, abort_ref, series, outcomes, pos, ops, net_seen)) break;
   }
   c.save(pos, write_counter, checksum, ops, countdown, outcomes);
 }
@@ -378,11 +388,7 @@ void run_phase_batched(Map& map, const OpStream& stream, std::uint32_t thread_in
       }
       for (std::uint32_t i = 0; i < batch; ++i) outcomes[done[i]] += 1;
     }
-    if (pos == n) pos = 0;
-    ops += kStreamBatch;
-    const std::uint64_t now = tsc::now();
-    if (series) series->add_stream_batch(now, outcomes, net_seen);
-    if (now >= deadline || abort_ref.load(std::memory_order_relaxed)) break;
+    if (end_of_stream_batch(n, deadline, abort_ref, series, outcomes, pos, ops, net_seen)) break;
   }
   c.save(pos, write_counter, checksum, ops, countdown, outcomes);
 }

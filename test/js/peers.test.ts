@@ -110,8 +110,9 @@ test('each built peer through the single-op API: statuses, values, size, diagnos
       assert.equal(addon.get(id, keys[2]!), undefined, name);
       assert.equal(addon.get(id, keys[3]!), keys[3]! >> 3n, name);
       // The largest legal value and the reserved ones, as for every design.
-      assert.equal(addon.insert(id, keys[0]!, (1n << 64n) - 2n), 'inserted', name);
-      assert.equal(addon.get(id, keys[0]!), (1n << 64n) - 2n, name);
+      assert.equal(addon.insert(id, keys[0]!, (1n << 63n) - 3n), 'inserted', name);
+      assert.equal(addon.get(id, keys[0]!), (1n << 63n) - 3n, name);
+      assert.throws(() => addon.insert(id, keys[0]!, (1n << 63n) - 2n), RangeError);
       assert.throws(() => addon.insert(id, keys[0]!, (1n << 64n) - 1n), RangeError);
       assert.throws(() => addon.get(id, 1n), RangeError);
       assert.equal(addon.size(id), 501, name);

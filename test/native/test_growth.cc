@@ -1,5 +1,5 @@
 // test_growth.cc — maps that grow online (MapOptions::initial_capacity /
-// max_load_factor): lockfree by cooperative migration, sharded per shard,
+// max_load_factor): lockfree by lock-free migration (lockfree-freeze by a draining one), sharded per shard,
 // mutex / rwlock / spin under their lock.
 //   (i)   disjoint inserts while the table grows several times: every key
 //         present with its value, size exact, migrations counted;
