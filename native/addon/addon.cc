@@ -21,6 +21,8 @@
 #include "catalogue/registry.h"
 #include "runtime/alloc.h"
 #include "runtime/histogram.h"
+#include "runtime/keys.h"
+#include "runtime/string_hash.h"
 #include "runtime/tsc.h"
 
 #ifndef MAPBENCH_CXX_FLAGS
@@ -168,6 +170,9 @@ class Addon : public Napi::Addon<Addon> {
                              InstanceMethod("verify", &Addon::Verify),
                              InstanceMethod("runWorker", &Addon::RunWorker),
                              InstanceMethod("streamPlan", &Addon::StreamPlan),
+                             InstanceMethod("keyType", &Addon::KeyTypeInfo),
+                             InstanceMethod("hashCost", &Addon::HashCost),
+                             InstanceMethod("keyWord", &Addon::KeyWord),
                              InstanceMethod("streamCoverage", &Addon::StreamCoverage),
                              InstanceMethod("expectedCoverage", &Addon::ExpectedCoverage),
                              InstanceMethod("histogramSummary", &Addon::HistogramSummary),
@@ -208,6 +213,8 @@ class Addon : public Napi::Addon<Addon> {
     o.Set("snapshotReads", d.snapshot_reads);
     o.Set("opStats", d.op_stats);
     o.Set("defaultRun", d.default_run);
+    o.Set("stringKeys", d.string_keys);
+    o.Set("stringGrowable", d.string_growable);
     o.Set("baseline",
           d.baseline == mb::Baseline::kNone ? env.Null() : Napi::String::New(env, mb::baseline_name(d.baseline)));
     Napi::Array locks = Napi::Array::New(env);
@@ -286,7 +293,7 @@ class Addon : public Napi::Addon<Addon> {
   Napi::Value CreateMap(const Napi::CallbackInfo& info) {
     require_args(info, 1,
                  "createMap({ design, expectedEntries, loadFactor, shards?, lock?, pad?, hugePages?, initialCapacity?, "
-                 "maxLoadFactor? })");
+                 "maxLoadFactor?, keyType?, keySeed? })");
     Napi::Env env = info.Env();
     Napi::Object o = to_object(env, info[0], "options");
     mb::MapOptions opts;
@@ -309,6 +316,8 @@ class Addon : public Napi::Addon<Addon> {
           to_count(env, o.Get("initialCapacity"), "options.initialCapacity", 0, std::uint64_t{1} << 36);
     if (given(o, "maxLoadFactor"))
       opts.max_load_factor = to_double(env, o.Get("maxLoadFactor"), "options.maxLoadFactor");
+    if (given(o, "keyType")) opts.key_type = to_key_type(env, o.Get("keyType"), "options.keyType");
+    if (given(o, "keySeed")) opts.key_seed = to_count(env, o.Get("keySeed"), "options.keySeed", 0, 9007199254740991ULL);
     if (given(o, "lock")) {
       const auto lock = mb::lock_kind_from(to_string(env, o.Get("lock"), "options.lock"));
       if (!lock) throw_range(env, "options.lock must be one of " + mb::name_list(mb::kLockKindNames));
@@ -472,6 +481,7 @@ class Addon : public Napi::Addon<Addon> {
     o.Set("meanProbe", Napi::Number::New(env, d.mean_probe));
     o.Set("maxProbe", u64(env, d.max_probe));
     o.Set("tableBytes", u64(env, d.table_bytes));
+    o.Set("keyBytes", u64(env, d.key_bytes));
     o.Set("migrations", u64(env, d.migrations));
     o.Set("migrationTicksTotal", u64(env, d.migration_ticks_total));
     o.Set("migrationTicksMax", u64(env, d.migration_ticks_max));
@@ -556,15 +566,86 @@ class Addon : public Napi::Addon<Addon> {
     return a.Data();
   }
 
+  static mb::KeyType to_key_type(Napi::Env env, Napi::Value v, const std::string& where) {
+    mb::KeyType t;
+    const std::string bad = mb::parse_key_type(to_string(env, v, where.c_str()), &t);
+    if (!bad.empty()) throw_range(env, bad);
+    return t;
+  }
+
+  // keyType(text, keys?) -> { name, strings, minLength, maxLength, meanLength,
+  // streamBytesPerOp, hash, hashPackage, available, error } — error is the
+  // one-line reason when `keys` keys cannot be spelled (or strings are not built).
+  Napi::Value KeyTypeInfo(const Napi::CallbackInfo& info) {
+    require_args(info, 1, "keyType(text, keys?)");
+    Napi::Env env = info.Env();
+    const mb::KeyType t = to_key_type(env, info[0], "key type");
+    Napi::Object o = Napi::Object::New(env);
+    o.Set("name", t.name());
+    o.Set("strings", t.strings());
+    o.Set("minLength", u64(env, t.min_len));
+    o.Set("maxLength", u64(env, t.max_len));
+    o.Set("meanLength", Napi::Number::New(env, t.mean_len()));
+    o.Set("streamBytesPerOp", Napi::Number::New(env, mb::stream_bytes_per_op(t)));
+    o.Set("hash", t.strings() ? mb::kStringHashName : "murmur3-fmix64");
+    o.Set("hashPackage", mb::kStringHashPackage);
+    o.Set("available", !t.strings() || mb::kHaveStringKeys);
+    std::string err;
+    if (t.strings() && !mb::kHaveStringKeys)
+      err = std::string("string keys need Debian package ") + mb::kStringHashPackage +
+            ": npm run setup:peers, then rebuild";
+    if (err.empty() && info.Length() > 1 && !info[1].IsUndefined())
+      err = mb::validate_key_space(t, to_count(env, info[1], "keys", 1, std::uint64_t{1} << 36));
+    o.Set("error", err.empty() ? env.Null() : Napi::String::New(env, err));
+    return o;
+  }
+
+  // hashCost(keyType, keys, seed, seconds) -> { nsPerKey, meanBytes, keysHashed }:
+  // the string hash's own cost over an arena of those keys (keys.h).
+  Napi::Value HashCost(const Napi::CallbackInfo& info) {
+    require_args(info, 4, "hashCost(keyType, keys, seed, seconds)");
+    Napi::Env env = info.Env();
+    const mb::KeyType t = to_key_type(env, info[0], "key type");
+    if (!t.strings()) throw_range(env, "hashCost measures a string key type");
+    if (!mb::kHaveStringKeys)
+      throw_range(env, std::string("string keys need Debian package ") + mb::kStringHashPackage);
+    const std::uint64_t keys = to_count(env, info[1], "keys", 1, std::uint64_t{1} << 36);
+    const std::uint64_t seed = to_count(env, info[2], "seed", 0, 9007199254740991ULL);
+    const double seconds = to_double(env, info[3], "seconds");
+    if (!(seconds > 0 && seconds <= 10)) throw_range(env, "seconds must be in (0, 10]");
+    if (std::string bad = mb::validate_key_space(t, keys); !bad.empty()) throw_range(env, bad);
+    const mb::KeyArena arena(t, std::min<std::uint64_t>(keys, 1u << 16), seed);
+    const mb::HashCost c = mb::measure_hash_cost(arena, seconds);
+    Napi::Object o = Napi::Object::New(env);
+    o.Set("nsPerKey", Napi::Number::New(env, c.ns_per_key));
+    o.Set("meanBytes", Napi::Number::New(env, c.mean_bytes));
+    o.Set("keysHashed", u64(env, c.keys_hashed));
+    o.Set("checksum", Napi::BigInt::New(env, c.checksum));
+    return o;
+  }
+
+  // keyWord(id, index) -> the map's key word of key index `index` (AnyMap::key_word).
+  Napi::Value KeyWord(const Napi::CallbackInfo& info) {
+    require_args(info, 2, "keyWord(id, index)");
+    auto map = lookup(info);
+    const std::uint64_t index = to_count(info.Env(), info[1], "index", 0, (std::uint64_t{1} << 58));
+    return u64(info.Env(), map->key_word(index));
+  }
+
   Napi::Value StreamPlan(const Napi::CallbackInfo& info) {
-    require_args(info, 4, "streamPlan(mix, keys, threads, budgetBytes)");
+    require_args(info, 4, "streamPlan(mix, keys, threads, budgetBytes, bytesPerOp?)");
     Napi::Env env = info.Env();
     mb::WorkloadSpec w;
     to_mix(env, info[0], w.mix, "mix");
     w.keys = to_count(env, info[1], "keys", 1, std::uint64_t{1} << 36);
     auto threads = static_cast<std::uint32_t>(to_count(env, info[2], "threads", 1, mb::kMaxThreads));
     std::uint64_t budget = to_count(env, info[3], "budgetBytes", mb::kStreamBatch * mb::kOpBytes, 9007199254740991ULL);
-    const mb::StreamPlan p = mb::default_stream_length(w, threads, budget);
+    double bytes_per_op = mb::kOpBytes;
+    if (info.Length() > 4 && !info[4].IsUndefined()) {
+      bytes_per_op = to_double(env, info[4], "bytesPerOp");
+      if (!(bytes_per_op >= 1 && bytes_per_op <= 1e6)) throw_range(env, "bytesPerOp must be in [1, 1e6]");
+    }
+    const mb::StreamPlan p = mb::default_stream_length(w, threads, budget, bytes_per_op);
     Napi::Object o = Napi::Object::New(env);
     o.Set("opsPerThread", u64(env, p.ops_per_thread));
     o.Set("idealPerThread", u64(env, p.ideal_per_thread));

@@ -18,6 +18,7 @@
 #include "maps/open_table.h"
 #include "runtime/alloc.h"
 #include "runtime/common.h"
+#include "runtime/keys.h"
 #include "runtime/runner.h"
 
 namespace mapbench {
@@ -55,6 +56,10 @@ struct MapOptions {
   // initial_capacity slots (0 = presized).
   std::uint64_t initial_capacity = 0;  // slots, all shards; >= 8 (two lines) when set
   double max_load_factor = 0;          // in (0, 1); presized: >= load_factor
+  // Keys: u64, or a string key type (runtime/keys.h) whose arena of
+  // 2 x expected_entries keys the map is made with, from key_seed.
+  KeyType key_type = {};
+  std::uint64_t key_seed = 1;
 };
 
 struct Diagnostics {
@@ -68,6 +73,7 @@ struct Diagnostics {
   double mean_probe = 0;         // mean of `probes` (a successful lookup's cost)
   std::uint64_t max_probe = 0;
   std::uint64_t table_bytes = 0;
+  std::uint64_t key_bytes = 0;  // string keys: the live keys' records (or nodes' key bytes) beyond table_bytes
   std::vector<std::uint64_t> shard_entries, shard_capacity, shard_ops, shard_contended;
   // Growth: table moves (growths and in-place rehashes, including the
   // locked tables' tombstone purges), their TSC ticks — lockfree: from the
@@ -149,6 +155,12 @@ class AnyMap {
   // What the map's page policy placed, and what the kernel backs with huge
   // pages (reads /proc/self/smaps: not for timed paths).
   virtual alloc::Pages::Report pages() = 0;
+  // The key word of key index `index` (prefill, verify, the addon): key_of(index)
+  // for integer keys; index + kFirstUserKey for a string key type, whose
+  // map resolves it in its KeyArena (catalogue/string_keyed.h).
+  virtual std::uint64_t key_word(std::uint64_t index) const = 0;
+  // The string keys' arena; nullptr for integer keys.
+  virtual const KeyArena* arena() const = 0;
   const MapOptions& options() const { return options_; }
   std::uint64_t capacity() const { return capacity_; }
 

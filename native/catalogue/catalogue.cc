@@ -20,21 +20,31 @@ std::unique_ptr<AnyMap> adapt(const MapOptions& o, std::uint64_t capacity, Extra
   return std::make_unique<MapAdapter<M>>(o, capacity, capacity, extra...);
 }
 
+// M for integer keys, S for string keys.
+template <class M, class S, class... Extra>
+std::unique_ptr<AnyMap> adapt_keys(const MapOptions& o, std::uint64_t capacity, Extra... extra) {
+  if (o.key_type.strings()) return adapt_strings<S>(o, capacity, extra...);
+  return adapt<M>(o, capacity, extra...);
+}
+
 // The first capacity and threshold of a map that grows (grows(o)).
 std::uint64_t first_capacity(const MapOptions& o) {
   return o.initial_capacity > 0 ? capacity_for(o.initial_capacity, 1.0)
                                 : capacity_for(o.expected_entries, o.load_factor);
 }
 
-// One locked table (mutex, rwlock, spin): fixed, or growing by threshold.
-template <class M>
+// One locked table (mutex, rwlock, spin): fixed, or growing by threshold;
+// S is its string-keyed form.
+template <class M, class S>
 std::unique_ptr<AnyMap> make_locked(const MapOptions& o) {
-  if (grows(o)) return adapt<M>(o, first_capacity(o), growth_threshold(o));
-  return adapt<M>(o, capacity_for(o));
+  if (grows(o)) return adapt_keys<M, S>(o, first_capacity(o), growth_threshold(o));
+  return adapt_keys<M, S>(o, capacity_for(o));
 }
 
-// Presized, both lock-free designs are the fixed map; they differ in how they grow.
+// Presized, both lock-free designs are the fixed map; they differ in how they
+// grow. String keys: the fixed string table (it does not grow).
 std::unique_ptr<AnyMap> make_lockfree(const MapOptions& o) {
+  if (o.key_type.strings()) return adapt_strings<StrLockFreeMap>(o, capacity_for(o));
   if (grows(o)) return adapt<MigratingLockFreeMap>(o, first_capacity(o), growth_threshold(o));
   return adapt<LockFreeMap>(o, capacity_for(o));
 }
@@ -43,18 +53,23 @@ std::unique_ptr<AnyMap> make_lockfree_freeze(const MapOptions& o) {
   return adapt<LockFreeMap>(o, capacity_for(o));
 }
 
+template <class Lock, std::size_t Pad, class... Extra>
+std::unique_ptr<AnyMap> adapt_sharded(const MapOptions& o, std::uint64_t capacity, Extra... extra) {
+  return adapt_keys<ShardedMap<Lock, Pad>, ShardedMap<Lock, Pad, StrKeys<>>>(o, capacity, extra...);
+}
+
 template <class Lock>
 std::unique_ptr<AnyMap> make_sharded_with(const MapOptions& o) {
   if (grows(o)) {
     const std::uint64_t cap = first_capacity(o);
     const double lf = growth_threshold(o);
-    if (o.pad == 128) return adapt<ShardedMap<Lock, 128>>(o, cap, o.shards, lf);
-    return adapt<ShardedMap<Lock, 64>>(o, cap, o.shards, lf);
+    if (o.pad == 128) return adapt_sharded<Lock, 128>(o, cap, o.shards, lf);
+    return adapt_sharded<Lock, 64>(o, cap, o.shards, lf);
   }
   const std::uint64_t cap = capacity_for(o);
-  if (o.pad == 0) return adapt<ShardedMap<Lock, 0>>(o, cap, o.shards);
-  if (o.pad == 128) return adapt<ShardedMap<Lock, 128>>(o, cap, o.shards);
-  return adapt<ShardedMap<Lock, 64>>(o, cap, o.shards);
+  if (o.pad == 0) return adapt_sharded<Lock, 0>(o, cap, o.shards);
+  if (o.pad == 128) return adapt_sharded<Lock, 128>(o, cap, o.shards);
+  return adapt_sharded<Lock, 64>(o, cap, o.shards);
 }
 
 std::unique_ptr<AnyMap> make_sharded(const MapOptions& o) {
@@ -118,8 +133,10 @@ std::vector<Design> own_designs() {
       .growable = true,
       .default_run = true,
       .fixed_lock = LockKind::kMutex,
-      .frame = "LockedMap<mapbench::MutexLock>",
-      .make = make_locked<MutexMap>,
+      .frame = "LockedMap<mapbench::MutexLock[,>]",
+      .string_keys = true,
+      .string_growable = true,
+      .make = make_locked<MutexMap, StrMutexMap>,
       .layouts =
           [](std::vector<LayoutEntry>& out) {
             add_layout<TableSlot>(out, "open_table.slot");
@@ -133,8 +150,10 @@ std::vector<Design> own_designs() {
       .growable = true,
       .default_run = true,
       .fixed_lock = LockKind::kRw,
-      .frame = "LockedMap<mapbench::RwLock>",
-      .make = make_locked<RwLockMap>,
+      .frame = "LockedMap<mapbench::RwLock[,>]",
+      .string_keys = true,
+      .string_growable = true,
+      .make = make_locked<RwLockMap, StrRwLockMap>,
       .layouts = [](std::vector<LayoutEntry>& out) { add_layout<RwLockMap>(out, "rwlock.map"); },
   });
   v.push_back({
@@ -144,8 +163,10 @@ std::vector<Design> own_designs() {
       .growable = true,
       .default_run = true,
       .fixed_lock = LockKind::kSpin,
-      .frame = "LockedMap<mapbench::SpinLock>",
-      .make = make_locked<SpinMap>,
+      .frame = "LockedMap<mapbench::SpinLock[,>]",
+      .string_keys = true,
+      .string_growable = true,
+      .make = make_locked<SpinMap, StrSpinMap>,
       .layouts = [](std::vector<LayoutEntry>& out) { add_layout<SpinMap>(out, "spin.map"); },
   });
   v.push_back({
@@ -158,6 +179,8 @@ std::vector<Design> own_designs() {
       .locks = kAllLocks,
       .pads = kAllPads,
       .frame = "ShardedMap",
+      .string_keys = true,
+      .string_growable = true,
       .make = make_sharded,
       .layouts =
           [](std::vector<LayoutEntry>& out) {
@@ -173,6 +196,7 @@ std::vector<Design> own_designs() {
       .growable = true,
       .default_run = true,
       .frame = "LockFreeMap",
+      .string_keys = true,
       .make = make_lockfree,
       .layouts = [](std::vector<LayoutEntry>& out) { add_layout<LockFreeMap::Slot>(out, "lockfree.slot"); },
   });
@@ -403,6 +427,19 @@ std::string validate(const MapOptions& o) {
       return "key space too small: fewer than 2 slots per shard at this load factor";
   }
   if (d->striped && !power_of_two_in(o.shards, 65536)) return "stripes (shards) must be a power of two in [1, 65536]";
+  if (o.key_type.strings()) {
+    if (!kHaveStringKeys)
+      return std::string("string keys need Debian package ") + kStringHashPackage +
+             " (its XXH3 hash): npm run setup:peers, then rebuild";
+    if (!d->string_keys) {
+      std::string names;
+      for (const Design& g : designs())
+        if (g.string_keys) names += (names.empty() ? "" : ", ") + g.name;
+      return "map design '" + o.design + "' has no string-key form (string keys: " + names + ")";
+    }
+    if (grows(o) && !d->string_growable) return "map design '" + o.design + "' does not grow with string keys";
+    if (std::string bad = validate_key_space(o.key_type, o.expected_entries); !bad.empty()) return bad;
+  }
   return {};
 }
 

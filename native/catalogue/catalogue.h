@@ -94,6 +94,8 @@ struct Design {
   std::uint8_t pads = 0;                              // bit (1 << index in kPadChoices) per MapOptions::pad it takes
   std::optional<LockKind> fixed_lock = std::nullopt;  // the one lock it always takes (profiles look for it)
   std::string frame = {};                             // regex of its C++ type in profile stacks (perf)
+  bool string_keys = false;                           // has a string-key form (MapOptions::key_type, runtime/keys.h)
+  bool string_growable = false;                       // its string-key form grows too
   MapFactory make = nullptr;                          // nullptr: a peer this build was made without
   LayoutList layouts = nullptr;                       // its padded or line-packed types (sizeof/alignof)
   // Peers (native/peers/) only.

@@ -9,7 +9,7 @@ namespace mapbench {
 std::uint64_t prefill(AnyMap& map, std::uint64_t keys) {
   std::uint64_t failed = 0;
   for (std::uint64_t i = 0; i < keys; ++i) {
-    const std::uint64_t k = key_of(i);
+    const std::uint64_t k = map.key_word(i);
     if (map.insert(k, value_of(k)) == Status::kFull) failed += 1;
   }
   map.settle();
@@ -23,7 +23,7 @@ std::string verify(AnyMap& map, std::uint64_t keys, std::uint32_t threads, bool 
   if (!d || d->kind != DesignKind::kMap) return {};
   std::uint64_t present = 0;
   for (std::uint64_t i = 0; i < keys; ++i) {
-    const std::uint64_t k = key_of(i);
+    const std::uint64_t k = map.key_word(i);
     std::uint64_t v = 0;
     Status s = map.get(k, &v);
     if (s == Status::kOk) {
@@ -40,7 +40,7 @@ std::string verify(AnyMap& map, std::uint64_t keys, std::uint32_t threads, bool 
   // key set, and checking all of it would double the cost of every check).
   for (std::uint64_t i = 0; i < keys && i < kMissSample; ++i) {
     std::uint64_t miss_value;
-    if (map.get(key_of(keys + i), &miss_value) == Status::kOk)
+    if (map.get(map.key_word(keys + i), &miss_value) == Status::kOk)
       return "never-inserted key index " + std::to_string(keys + i) + " is present";
   }
   const std::uint64_t size = map.size();

@@ -9,7 +9,7 @@
 
 namespace mapbench {
 
-// Inserts key_of(i) -> value_of(key_of(i)) for i in [0, keys). Returns the
+// Inserts k -> value_of(k), k = map.key_word(i), for i in [0, keys). Returns the
 // number of keys that did not fit (0 on success).
 std::uint64_t prefill(AnyMap& map, std::uint64_t keys);  // then map.settle()
 

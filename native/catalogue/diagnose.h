@@ -17,6 +17,7 @@
 #include "maps/pseudo_maps.h"
 #include "maps/readmostly_map.h"
 #include "maps/sharded_map.h"
+#include "maps/str_lockfree_map.h"
 
 namespace mapbench {
 
@@ -32,7 +33,8 @@ inline void finish_probe_summary(Diagnostics& d) {
   d.load_factor = d.capacity ? static_cast<double>(d.entries) / static_cast<double>(d.capacity) : 0.0;
 }
 
-inline void fill_from_table(const OpenTable& t, Diagnostics& d) {
+template <class P>
+void fill_from_table(const BasicOpenTable<P>& t, Diagnostics& d) {
   d.entries += t.size();
   d.capacity += t.capacity();
   d.tombstones += t.tombstones();
@@ -42,22 +44,20 @@ inline void fill_from_table(const OpenTable& t, Diagnostics& d) {
   d.migration_ticks_total += t.migration_ticks_total();
   d.migration_ticks_max = std::max(d.migration_ticks_max, t.migration_ticks_max());
   d.peak_table_bytes += t.peak_bytes();
+  d.key_bytes += t.key_bytes();
+  t.probe_lengths(&d.probes);
 }
 
-template <class Lock>
-void diagnose(LockedMap<Lock>& m, Diagnostics& d) {
-  m.inspect([&](const OpenTable& t) {
-    fill_from_table(t, d);
-    t.probe_lengths([](std::uint64_t k) { return hash_key(k); }, &d.probes);
-  });
+template <class Lock, class P>
+void diagnose(LockedMap<Lock, P>& m, Diagnostics& d) {
+  m.inspect([&](const auto& t) { fill_from_table(t, d); });
 }
 
-template <class Lock, std::size_t Pad>
-void diagnose(ShardedMap<Lock, Pad>& m, Diagnostics& d) {
+template <class Lock, std::size_t Pad, class P>
+void diagnose(ShardedMap<Lock, Pad, P>& m, Diagnostics& d) {
   for (std::size_t i = 0; i < m.shard_count(); ++i) {
-    m.inspect_shard(i, [&](const OpenTable& t, std::uint64_t ops, std::uint64_t contended) {
+    m.inspect_shard(i, [&](const auto& t, std::uint64_t ops, std::uint64_t contended) {
       fill_from_table(t, d);
-      t.probe_lengths([&](std::uint64_t k) { return m.slot_hash(hash_key(k)); }, &d.probes);
       d.shard_entries.push_back(t.size());
       d.shard_capacity.push_back(t.capacity());
       d.shard_ops.push_back(ops);
@@ -96,6 +96,24 @@ void diagnose(BasicMigratingLockFreeMap<Hooks>& m, Diagnostics& d) {
   diagnose_lockfree(m, d);
 }
 
+// The lock-free string table: entries, tombstones (claimed keys whose cell
+// is 0), probe lengths, and the records of every claimed key (erased ones
+// keep theirs: invariant 1 of str_lockfree_map.h).
+template <class P>
+void diagnose(BasicStrLockFreeMap<P>& m, Diagnostics& d) {
+  d.capacity = m.capacity();
+  d.table_bytes = m.capacity() * sizeof(typename BasicStrLockFreeMap<P>::Slot);
+  m.for_each_slot([&](std::uint64_t word, std::uint64_t cell, std::size_t i) {
+    if (cell != 0)
+      d.entries += 1;
+    else
+      d.tombstones += 1;
+    d.key_bytes += P::key_bytes(word);
+    const std::size_t home = m.home_of(word);
+    d.probes.add((i >= home ? i - home : i + m.capacity() - home) + 1);
+  });
+}
+
 // Chained maps: capacity is the bucket count; the probe histogram holds
 // each linked node's position in its chain (1 = head), which is what a
 // successful lookup of it walks; `entries` is the stripes' count and
@@ -123,8 +141,7 @@ void diagnose(ChainedMap<Lock, Nodes>& m, Diagnostics& d) {
 // deleted (kNil, not yet dropped by a promotion); the probe histogram is
 // the snapshot's, the table lock-free reads search.
 inline void diagnose(ReadMostlyMap& m, Diagnostics& d) {
-  const ReadMostlyMap::Snapshot s =
-      m.inspect([&](const OpenTable& t) { t.probe_lengths([](std::uint64_t k) { return hash_key(k); }, &d.probes); });
+  const ReadMostlyMap::Snapshot s = m.inspect([&](const OpenTable& t) { t.probe_lengths(&d.probes); });
   d.entries = s.live;
   d.nodes = s.cells;
   d.tombstones = s.cells - s.live;

@@ -6,6 +6,9 @@
 //                                 reader count, so its line still bounces).
 //   spin    LockedMap<SpinLock>   TTAS spinlock with pause and bounded
 //                                 exponential backoff (see locks.h).
+// Each with string keys too (LockedMap<Lock, StrKeys<>>): the table's slots
+// then hold key records, allocated by the insert of a new key and freed by
+// the erase that tombstones it, both under the exclusive lock.
 //
 // Layout: the lock and the table header share the map object, which is
 // aligned to kPad so that nothing else lives on its line(s):
@@ -37,16 +40,18 @@
 
 namespace mapbench {
 
-template <class Lock>
+template <class Lock, class P = U64Keys>
 class alignas(kPad) LockedMap {
  public:
+  using Key = typename P::Key;
+  using Table = BasicOpenTable<P>;
   // max_load_factor 0: fixed capacity; in (0, 1): grow past it.
   explicit LockedMap(alloc::Pages& pages, std::size_t capacity, double max_load_factor = 0)
       : table_(capacity, pages, max_load_factor > 0, max_load_factor) {}
 
   template <class Sink = NoStats>
-  bool get(std::uint64_t key, std::uint64_t* value, Sink& sink) {
-    const std::uint64_t h = hash_key(key);
+  bool get(Key key, std::uint64_t* value, Sink& sink) {
+    const std::uint64_t h = P::hash(key);
     acquire_shared(lock_, sink);
     bool hit = table_.get(key, h, value, sink);
     lock_.unlock_shared();
@@ -54,8 +59,8 @@ class alignas(kPad) LockedMap {
   }
 
   template <class Sink = NoStats>
-  Status insert(std::uint64_t key, std::uint64_t value, Sink& sink) {
-    const std::uint64_t h = hash_key(key);
+  Status insert(Key key, std::uint64_t value, Sink& sink) {
+    const std::uint64_t h = P::hash(key);
     acquire(lock_, sink);
     Status s = table_.insert(key, h, value, sink);
     lock_.unlock();
@@ -63,8 +68,8 @@ class alignas(kPad) LockedMap {
   }
 
   template <class Sink = NoStats>
-  bool update(std::uint64_t key, std::uint64_t value, Sink& sink) {
-    const std::uint64_t h = hash_key(key);
+  bool update(Key key, std::uint64_t value, Sink& sink) {
+    const std::uint64_t h = P::hash(key);
     acquire(lock_, sink);
     bool ok = table_.update(key, h, value, sink);
     lock_.unlock();
@@ -72,8 +77,8 @@ class alignas(kPad) LockedMap {
   }
 
   template <class Sink = NoStats>
-  bool erase(std::uint64_t key, Sink& sink) {
-    const std::uint64_t h = hash_key(key);
+  bool erase(Key key, Sink& sink) {
+    const std::uint64_t h = P::hash(key);
     acquire(lock_, sink);
     bool ok = table_.erase(key, h, sink);
     lock_.unlock();
@@ -97,11 +102,15 @@ class alignas(kPad) LockedMap {
 
  private:
   Lock lock_;
-  OpenTable table_;  // guarded by lock_
+  Table table_;  // guarded by lock_
 };
 
 using MutexMap = LockedMap<MutexLock>;
 using RwLockMap = LockedMap<RwLock>;
 using SpinMap = LockedMap<SpinLock>;
+// String keys (key_policy.h): the same lock over a table of key records.
+using StrMutexMap = LockedMap<MutexLock, StrKeys<>>;
+using StrRwLockMap = LockedMap<RwLock, StrKeys<>>;
+using StrSpinMap = LockedMap<SpinLock, StrKeys<>>;
 
 }  // namespace mapbench

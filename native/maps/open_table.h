@@ -1,6 +1,9 @@
 // open_table.h — the single-threaded open-addressing core under every
 // lock-based design (mutex, rwlock, spin, sharded), so that those designs
-// differ only in their concurrency control.
+// differ only in their concurrency control. BasicOpenTable<P> takes its key
+// type from a key policy (key_policy.h): OpenTable holds 64-bit keys in the
+// slot, StrOpenTable the address of the key's record (the slot layout is the
+// same; a string lookup compares the record's hash before its bytes).
 //
 // Layout: one line-aligned array of 16-byte slots {key, value}, four per
 // 64-byte line. The home slot of a key is reduce_range(hash, capacity);
@@ -37,6 +40,7 @@
 #include <utility>
 #include <vector>
 
+#include "maps/key_policy.h"
 #include "runtime/alloc.h"
 #include "runtime/common.h"
 #include "runtime/tsc.h"
@@ -65,15 +69,20 @@ struct ProbeHistogram {
   }
 };
 
-class OpenTable {
+template <class P>
+class BasicOpenTable {
  public:
-  OpenTable() = default;
-  OpenTable(std::size_t capacity, alloc::Pages& pages, bool growable, double max_load_factor = 0) {
+  using Key = typename P::Key;
+  BasicOpenTable() = default;
+  BasicOpenTable(std::size_t capacity, alloc::Pages& pages, bool growable, double max_load_factor = 0) {
     init(capacity, pages, growable, max_load_factor);
   }
-  OpenTable(const OpenTable&) = delete;
-  OpenTable& operator=(const OpenTable&) = delete;
-  ~OpenTable() {
+  BasicOpenTable(const BasicOpenTable&) = delete;
+  BasicOpenTable& operator=(const BasicOpenTable&) = delete;
+  ~BasicOpenTable() {
+    if constexpr (P::kStrings)
+      for (std::size_t i = 0; slots_ && i < capacity_; ++i)
+        if (is_user_key(slots_[i].key)) P::release(slots_[i].key);
     if (owns_slots_) pages_->free_table(slots_, capacity_ * sizeof(TableSlot));
   }
 
@@ -108,14 +117,15 @@ class OpenTable {
     peak_bytes_ = bytes();
   }
 
-  // All members require: key is a user key; `hash` is hash_key(key) or a
-  // design-specific derivation that is the same for every call with `key`.
+  // All members require: key is a user key (a string key may be any bytes);
+  // `hash` is P::hash(key). The home slot comes from hash << the hash shift
+  // (see set_hash_shift).
   template <class Sink>
-  bool get(std::uint64_t key, std::uint64_t hash, std::uint64_t* value, Sink& sink) const {
-    std::size_t i = reduce_range(hash, capacity_);
+  bool get(Key key, std::uint64_t hash, std::uint64_t* value, Sink& sink) const {
+    std::size_t i = home(hash);
     for (std::uint32_t probes = 1; probes <= capacity_; ++probes) {
       const TableSlot& s = slots_[i];
-      if (s.key == key) {
+      if (P::matches(s.key, key, hash)) {
         *value = s.value;
         sink.probe(probes, true);
         return true;
@@ -131,7 +141,7 @@ class OpenTable {
   }
 
   template <class Sink>
-  Status insert(std::uint64_t key, std::uint64_t hash, std::uint64_t value, Sink& sink) {
+  Status insert(Key key, std::uint64_t hash, std::uint64_t value, Sink& sink) {
     Lookup at = find_for_insert(key, hash, sink);
     if (at.found) {
       slots_[at.index].value = value;
@@ -145,14 +155,14 @@ class OpenTable {
     }
     TableSlot& s = slots_[at.index];
     if (at.reuses_tombstone) tombstones_ -= 1;
-    s.key = key;
+    s.key = P::store(key, hash);
     s.value = value;
     size_ += 1;
     return Status::kInserted;
   }
 
   template <class Sink>
-  bool update(std::uint64_t key, std::uint64_t hash, std::uint64_t value, Sink& sink) {
+  bool update(Key key, std::uint64_t hash, std::uint64_t value, Sink& sink) {
     std::size_t i;
     if (!find(key, hash, &i, sink)) return false;
     slots_[i].value = value;
@@ -160,9 +170,10 @@ class OpenTable {
   }
 
   template <class Sink>
-  bool erase(std::uint64_t key, std::uint64_t hash, Sink& sink) {
+  bool erase(Key key, std::uint64_t hash, Sink& sink) {
     std::size_t i;
     if (!find(key, hash, &i, sink)) return false;
+    P::release(slots_[i].key);  // the caller's lock keeps every reader out
     slots_[i].key = kTombstoneKey;
     size_ -= 1;
     tombstones_ += 1;
@@ -179,29 +190,35 @@ class OpenTable {
   std::uint64_t migration_ticks_max() const { return migration_ticks_max_; }
   std::uint64_t peak_bytes() const { return peak_bytes_; }
 
-  // Probe length of every stored key, for diagnostics. `hash_of` maps a key
-  // to the hash the owner passes to get/insert.
-  template <class HashOf>
-  void probe_lengths(HashOf hash_of, ProbeHistogram* out) const {
+  // Probe length of every stored key, for diagnostics.
+  void probe_lengths(ProbeHistogram* out) const {
     for (std::size_t i = 0; i < capacity_; ++i) {
       std::uint64_t k = slots_[i].key;
       if (!is_user_key(k)) continue;
-      std::size_t home = reduce_range(hash_of(k), capacity_);
-      std::size_t disp = i >= home ? i - home : i + capacity_ - home;
+      std::size_t h = home(P::hash_of_word(k));
+      std::size_t disp = i >= h ? i - h : i + capacity_ - h;
       out->add(disp + 1);
     }
   }
 
-  // Visits every (key, value); for verification and diagnostics.
+  // Bytes of the live keys' records beyond the slots (string keys; 0 for integers).
+  std::uint64_t key_bytes() const {
+    std::uint64_t n = 0;
+    if constexpr (P::kStrings)
+      for (std::size_t i = 0; i < capacity_; ++i)
+        if (is_user_key(slots_[i].key)) n += P::key_bytes(slots_[i].key);
+    return n;
+  }
+
+  // Visits every (key word, value); for verification and diagnostics.
   template <class F>
   void for_each(F f) const {
     for (std::size_t i = 0; i < capacity_; ++i)
       if (is_user_key(slots_[i].key)) f(slots_[i].key, slots_[i].value);
   }
 
-  // Rehash uses the owner's hash derivation, hash_key(k) << shift (a sharded
-  // map's shard drops the bits that chose the shard); set once after
-  // construction. A shift, not a callback, keeps the table at 96 bytes, so
+  // Home slots come from hash << shift (a sharded map's shard drops the
+  // bits that chose the shard); set once after construction. A shift, not a callback, keeps the table at 96 bytes, so
   // packed shard headers keep sharing lines.
   void set_hash_shift(unsigned shift) { hash_shift_ = static_cast<std::uint8_t>(shift); }
 
@@ -212,13 +229,15 @@ class OpenTable {
     bool reuses_tombstone;
   };
 
+  std::size_t home(std::uint64_t hash) const { return reduce_range(hash << hash_shift_, capacity_); }
+
   template <class Sink>
-  bool find(std::uint64_t key, std::uint64_t hash, std::size_t* index, Sink& sink) const {
-    std::size_t i = reduce_range(hash, capacity_);
+  bool find(Key key, std::uint64_t hash, std::size_t* index, Sink& sink) const {
+    std::size_t i = home(hash);
     std::uint32_t probes = 1;
     for (; probes <= capacity_; ++probes) {
       std::uint64_t k = slots_[i].key;
-      if (k == key) {
+      if (P::matches(k, key, hash)) {
         *index = i;
         sink.probe(probes, true);
         return true;
@@ -233,12 +252,12 @@ class OpenTable {
   // Finds the key, or the slot a new key should take: the first tombstone
   // on the probe path, else the empty slot that ended it.
   template <class Sink>
-  Lookup find_for_insert(std::uint64_t key, std::uint64_t hash, Sink& sink) const {
-    std::size_t i = reduce_range(hash, capacity_);
+  Lookup find_for_insert(Key key, std::uint64_t hash, Sink& sink) const {
+    std::size_t i = home(hash);
     std::size_t first_tomb = capacity_;
     for (std::uint32_t probes = 1; probes <= capacity_; ++probes) {
       std::uint64_t k = slots_[i].key;
-      if (k == key) {
+      if (P::matches(k, key, hash)) {
         sink.probe(probes, true);
         return {i, true, false};
       }
@@ -288,7 +307,7 @@ class OpenTable {
     for (std::size_t j = 0; j < old_capacity; ++j) {
       std::uint64_t k = old[j].key;
       if (!is_user_key(k)) continue;
-      std::size_t i = reduce_range(hash_key(k) << hash_shift_, capacity_);
+      std::size_t i = home(P::hash_of_word(k));
       while (slots_[i].key != kEmptyKey)
         if (++i == capacity_) i = 0;
       slots_[i] = old[j];
@@ -317,5 +336,8 @@ class OpenTable {
   bool owns_slots_ = false;    // false while slots_ is the borrowed first array
   float max_load_factor_ = 0;  // 0: rehash only when full or tombstone-heavy (float: packs beside the flags)
 };
+
+using OpenTable = BasicOpenTable<U64Keys>;
+using StrOpenTable = BasicOpenTable<StrKeys<>>;
 
 }  // namespace mapbench

@@ -21,7 +21,8 @@
 //
 // Invariants: each shard's OpenTable invariants hold whenever its lock is
 // free; every field of a shard's `table` is guarded by that shard's `lock`;
-// a key lives only in shard shard_of(hash_key(key)).
+// a key lives only in shard shard_of(P::hash(key)) (hash_key for integer
+// keys, the string hash for string keys: ShardedMap<Lock, Pad, StrKeys<>>).
 // Counters: `ops` and `contended` are relaxed atomics in the shard's own
 // line, written only by statistics passes (Sink::kEnabled), so the
 // throughput pass carries no counter traffic.
@@ -50,19 +51,21 @@ namespace mapbench {
 // alignment and lie back to back, so neighbouring shards share lines and a
 // write to one shard's lock invalidates its neighbours' (false sharing, to
 // be measured against the padded layouts).
-template <class Lock, std::size_t Pad = kPad>
+template <class Lock, std::size_t Pad = kPad, class P = U64Keys>
 class ShardedMap {
  public:
+  using Key = typename P::Key;
+  using Table = BasicOpenTable<P>;
   // The members' natural alignment (alignas(0) would do, but warns).
   struct NaturalShard {
     Lock lock;
-    OpenTable table;
+    Table table;
     std::atomic<std::uint64_t> counter;
   };
   static constexpr std::size_t kShardAlign = Pad != 0 ? Pad : alignof(NaturalShard);
   struct alignas(kShardAlign) Shard {
     Lock lock;
-    OpenTable table;                          // guarded by lock
+    Table table;                              // guarded by lock
     std::atomic<std::uint64_t> ops{0};        // relaxed; statistics passes only
     std::atomic<std::uint64_t> contended{0};  // relaxed; statistics passes only
   };
@@ -101,41 +104,41 @@ class ShardedMap {
   }
 
   template <class Sink = NoStats>
-  bool get(std::uint64_t key, std::uint64_t* value, Sink& sink) {
-    const std::uint64_t h = hash_key(key);
+  bool get(Key key, std::uint64_t* value, Sink& sink) {
+    const std::uint64_t h = P::hash(key);
     Shard& s = shard_for(h);
     note(s, sink, acquire_shared(s.lock, sink));
-    bool hit = s.table.get(key, slot_hash(h), value, sink);
+    bool hit = s.table.get(key, h, value, sink);
     s.lock.unlock_shared();
     return hit;
   }
 
   template <class Sink = NoStats>
-  Status insert(std::uint64_t key, std::uint64_t value, Sink& sink) {
-    const std::uint64_t h = hash_key(key);
+  Status insert(Key key, std::uint64_t value, Sink& sink) {
+    const std::uint64_t h = P::hash(key);
     Shard& s = shard_for(h);
     note(s, sink, acquire(s.lock, sink));
-    Status st = s.table.insert(key, slot_hash(h), value, sink);
+    Status st = s.table.insert(key, h, value, sink);
     s.lock.unlock();
     return st;
   }
 
   template <class Sink = NoStats>
-  bool update(std::uint64_t key, std::uint64_t value, Sink& sink) {
-    const std::uint64_t h = hash_key(key);
+  bool update(Key key, std::uint64_t value, Sink& sink) {
+    const std::uint64_t h = P::hash(key);
     Shard& s = shard_for(h);
     note(s, sink, acquire(s.lock, sink));
-    bool ok = s.table.update(key, slot_hash(h), value, sink);
+    bool ok = s.table.update(key, h, value, sink);
     s.lock.unlock();
     return ok;
   }
 
   template <class Sink = NoStats>
-  bool erase(std::uint64_t key, Sink& sink) {
-    const std::uint64_t h = hash_key(key);
+  bool erase(Key key, Sink& sink) {
+    const std::uint64_t h = P::hash(key);
     Shard& s = shard_for(h);
     note(s, sink, acquire(s.lock, sink));
-    bool ok = s.table.erase(key, slot_hash(h), sink);
+    bool ok = s.table.erase(key, h, sink);
     s.lock.unlock();
     return ok;
   }
@@ -171,7 +174,6 @@ class ShardedMap {
   }
 
   std::size_t shard_index(std::uint64_t hash) const { return shard_of_hash(hash, shard_bits_); }
-  std::uint64_t slot_hash(std::uint64_t hash) const { return hash << shard_bits_; }
 
  private:
   static std::size_t log2(std::size_t n) {

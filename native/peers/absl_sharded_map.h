@@ -39,6 +39,7 @@
 #include <array>
 #include <cstdint>
 #include <functional>
+#include <type_traits>
 #include <utility>
 
 #include "catalogue/any_map.h"
@@ -48,34 +49,37 @@
 
 namespace mapbench {
 
-class AbslShardedMap {
+template <class Keys>
+class BasicAbslShardedMap {
  public:
+  using Key = typename Keys::Arg;
+  using Stored = typename Keys::Stored;
   static constexpr std::size_t kShards = 64;
   static constexpr unsigned kShardBits = 6;  // 2^6 = 64
-  using Table = absl::flat_hash_map<std::uint64_t, std::uint64_t, KeyHash, std::equal_to<std::uint64_t>,
-                                    CountingAllocator<std::pair<const std::uint64_t, std::uint64_t>>>;
+  using Table = absl::flat_hash_map<Stored, std::uint64_t, typename Keys::Hash, typename Keys::Equal,
+                                    CountingAllocator<std::pair<const Stored, std::uint64_t>>>;
 
   struct alignas(kPad) Shard {
     explicit Shard(alloc::Pages& pages)
-        : table(0, KeyHash(), std::equal_to<std::uint64_t>(), Table::allocator_type(pages)) {}
+        : table(0, typename Keys::Hash(), typename Keys::Equal(), typename Table::allocator_type(pages)) {}
     MutexLock lock;
     Table table;                       // guarded by lock
     std::size_t initial_capacity = 0;  // immutable after construction
   };
   static_assert(sizeof(Shard) % kPad == 0 && alignof(Shard) == kPad, "one shard per pad");
 
-  AbslShardedMap(alloc::Pages& pages, std::size_t capacity)
+  BasicAbslShardedMap(alloc::Pages& pages, std::size_t capacity)
       : shards_(make_shards(pages, std::make_index_sequence<kShards>())) {
     for (Shard& s : shards_) {
       s.table.reserve((capacity + kShards - 1) / kShards);
       s.initial_capacity = s.table.capacity();
     }
   }
-  AbslShardedMap(const AbslShardedMap&) = delete;
-  AbslShardedMap& operator=(const AbslShardedMap&) = delete;
+  BasicAbslShardedMap(const BasicAbslShardedMap&) = delete;
+  BasicAbslShardedMap& operator=(const BasicAbslShardedMap&) = delete;
 
   template <class Sink = NoStats>
-  bool get(std::uint64_t key, std::uint64_t* value, Sink& sink) {
+  bool get(Key key, std::uint64_t* value, Sink& sink) {
     Shard& s = shard_of(key);
     acquire_shared(s.lock, sink);
     auto it = s.table.find(key);
@@ -86,7 +90,7 @@ class AbslShardedMap {
     return hit;
   }
   template <class Sink = NoStats>
-  Status insert(std::uint64_t key, std::uint64_t value, Sink& sink) {
+  Status insert(Key key, std::uint64_t value, Sink& sink) {
     Shard& s = shard_of(key);
     acquire(s.lock, sink);
     const bool fresh = s.table.insert_or_assign(key, value).second;
@@ -94,7 +98,7 @@ class AbslShardedMap {
     return fresh ? Status::kInserted : Status::kAssigned;
   }
   template <class Sink = NoStats>
-  bool update(std::uint64_t key, std::uint64_t value, Sink& sink) {
+  bool update(Key key, std::uint64_t value, Sink& sink) {
     Shard& s = shard_of(key);
     acquire(s.lock, sink);
     auto it = s.table.find(key);
@@ -104,7 +108,7 @@ class AbslShardedMap {
     return hit;
   }
   template <class Sink = NoStats>
-  bool erase(std::uint64_t key, Sink& sink) {
+  bool erase(Key key, Sink& sink) {
     Shard& s = shard_of(key);
     acquire(s.lock, sink);
     const bool hit = s.table.erase(key) == 1;
@@ -128,13 +132,15 @@ class AbslShardedMap {
       d.capacity += s.table.capacity();
       // absl capacities are 2^k - 1.
       d.rehashes += log2_floor(s.table.capacity() + 1) - log2_floor(s.initial_capacity + 1);
-      d.table_bytes += s.table.capacity() * (sizeof(std::pair<std::uint64_t, std::uint64_t>) + 1) + 16;
+      d.table_bytes += s.table.capacity() * (sizeof(std::pair<const Stored, std::uint64_t>) + 1) + 16;
+      if constexpr (!std::is_same_v<Stored, std::uint64_t>)
+        for (const auto& kv : s.table) d.key_bytes += Keys::bytes(kv.first);
       s.lock.unlock();
     }
   }
 
  private:
-  Shard& shard_of(std::uint64_t key) { return shards_[hash_key(key) >> (64 - kShardBits)]; }
+  Shard& shard_of(Key key) { return shards_[Keys::hash(key) >> (64 - kShardBits)]; }
 
   template <std::size_t... I>
   static std::array<Shard, kShards> make_shards(alloc::Pages& pages, std::index_sequence<I...>) {
@@ -142,5 +148,8 @@ class AbslShardedMap {
   }
   std::array<Shard, kShards> shards_;
 };
+
+using AbslShardedMap = BasicAbslShardedMap<PeerU64Keys>;
+using StrAbslShardedMap = BasicAbslShardedMap<PeerStrKeys>;  // std::string keys (counted heap), XXH3
 
 }  // namespace mapbench

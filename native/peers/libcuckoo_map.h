@@ -38,6 +38,7 @@
 #include <cstdint>
 #include <functional>
 #include <libcuckoo/cuckoohash_map.hh>
+#include <type_traits>
 #include <utility>
 
 #include "catalogue/any_map.h"
@@ -46,48 +47,58 @@
 
 namespace mapbench {
 
-class alignas(kPad) LibcuckooMap {
+template <class Keys>
+class alignas(kPad) BasicLibcuckooMap {
  public:
-  using Table = libcuckoo::cuckoohash_map<std::uint64_t, std::uint64_t, KeyHash, std::equal_to<std::uint64_t>,
-                                          CountingAllocator<std::pair<const std::uint64_t, std::uint64_t>>, 4>;
+  using Key = typename Keys::Arg;
+  using Stored = typename Keys::Stored;
+  using Table = libcuckoo::cuckoohash_map<Stored, std::uint64_t, typename Keys::Hash, typename Keys::Equal,
+                                          CountingAllocator<std::pair<const Stored, std::uint64_t>>, 4>;
 
-  LibcuckooMap(alloc::Pages& pages, std::size_t capacity)
-      : table_(capacity, KeyHash(), std::equal_to<std::uint64_t>(), Table::allocator_type(pages)),
+  BasicLibcuckooMap(alloc::Pages& pages, std::size_t capacity)
+      : table_(capacity, typename Keys::Hash(), typename Keys::Equal(), typename Table::allocator_type(pages)),
         initial_hashpower_(table_.hashpower()) {}
-  LibcuckooMap(const LibcuckooMap&) = delete;
-  LibcuckooMap& operator=(const LibcuckooMap&) = delete;
+  BasicLibcuckooMap(const BasicLibcuckooMap&) = delete;
+  BasicLibcuckooMap& operator=(const BasicLibcuckooMap&) = delete;
 
   template <class Sink = NoStats>
-  bool get(std::uint64_t key, std::uint64_t* value, Sink& sink) const {
+  bool get(Key key, std::uint64_t* value, Sink& sink) const {
     const bool hit = table_.find(key, *value);
     sink.probe(1, hit);
     return hit;
   }
   template <class Sink = NoStats>
-  Status insert(std::uint64_t key, std::uint64_t value, Sink&) {
+  Status insert(Key key, std::uint64_t value, Sink&) {
     return table_.insert_or_assign(key, value) ? Status::kInserted : Status::kAssigned;
   }
   template <class Sink = NoStats>
-  bool update(std::uint64_t key, std::uint64_t value, Sink&) {
+  bool update(Key key, std::uint64_t value, Sink&) {
     return table_.update(key, value);
   }
   template <class Sink = NoStats>
-  bool erase(std::uint64_t key, Sink&) {
+  bool erase(Key key, Sink&) {
     return table_.erase(key);
   }
   std::size_t size() const { return table_.size(); }
 
-  void diagnose(Diagnostics& d) const {
+  void diagnose(Diagnostics& d) {
     d.entries = table_.size();
     d.capacity = table_.capacity();
     d.rehashes = table_.hashpower() - initial_hashpower_;
     const std::uint64_t stripes = std::min<std::uint64_t>(table_.bucket_count(), 65536);
-    d.table_bytes = d.capacity * (sizeof(std::pair<std::uint64_t, std::uint64_t>) + 2) + stripes * 64;
+    d.table_bytes = d.capacity * (sizeof(std::pair<const Stored, std::uint64_t>) + 2) + stripes * 64;
+    if constexpr (!std::is_same_v<Stored, std::uint64_t>) {
+      auto locked = table_.lock_table();
+      for (const auto& kv : locked) d.key_bytes += Keys::bytes(kv.first);
+    }
   }
 
  private:
   Table table_;
   const std::size_t initial_hashpower_;  // immutable
 };
+
+using LibcuckooMap = BasicLibcuckooMap<PeerU64Keys>;
+using StrLibcuckooMap = BasicLibcuckooMap<PeerStrKeys>;  // std::string keys (counted heap), XXH3
 
 }  // namespace mapbench

@@ -14,6 +14,9 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <functional>
+#include <string>
+#include <string_view>
 #include <type_traits>
 
 #include "catalogue/any_map.h"
@@ -22,6 +25,7 @@
 #include "runtime/common.h"
 #include "runtime/op_stats.h"
 #include "runtime/runner.h"
+#include "runtime/string_hash.h"
 
 namespace mapbench {
 
@@ -57,6 +61,52 @@ struct CountingAllocator {
 // tables, not hash functions.
 struct KeyHash {
   std::size_t operator()(std::uint64_t k) const noexcept { return static_cast<std::size_t>(hash_key(k)); }
+};
+
+// The counted heap (alloc::allocate) as a stateless std allocator: what a
+// peer's string keys allocate their bytes from, so allocations per op and
+// bytes count them as they count mapbench's own key records.
+template <class T>
+struct HeapAllocator {
+  using value_type = T;
+  HeapAllocator() noexcept = default;
+  template <class U>
+  HeapAllocator(const HeapAllocator<U>&) noexcept {}
+  T* allocate(std::size_t n) { return static_cast<T*>(alloc::allocate(n * sizeof(T), alignof(T))); }
+  void deallocate(T* p, std::size_t n) noexcept { alloc::deallocate(p, n * sizeof(T)); }
+  template <class U>
+  bool operator==(const HeapAllocator<U>&) const noexcept {
+    return true;
+  }
+};
+using PeerString = std::basic_string<char, std::char_traits<char>, HeapAllocator<char>>;
+
+// Transparent string equality: lookups compare a stored key with the
+// probe's std::string_view, building no string.
+struct StringEqual {
+  using is_transparent = void;
+  bool operator()(std::string_view a, std::string_view b) const noexcept { return a == b; }
+};
+
+// What a peer's key is, by key type: the stored key, the argument its ops
+// take, the hash and equality it is built with (peers' integer and string
+// forms share one adapter each, BasicXMap<PeerKeys<...>>).
+struct PeerU64Keys {
+  using Stored = std::uint64_t;
+  using Arg = std::uint64_t;
+  using Hash = KeyHash;
+  using Equal = std::equal_to<std::uint64_t>;
+  static std::uint64_t hash(Arg k) { return hash_key(k); }
+  static std::size_t bytes(const Stored&) { return 0; }
+};
+struct PeerStrKeys {
+  using Stored = PeerString;
+  using Arg = std::string_view;
+  using Hash = StringHash;
+  using Equal = StringEqual;
+  static std::uint64_t hash(Arg k) { return string_hash(k); }
+  // Heap bytes a stored key holds beyond the container's own slot (0 within SSO).
+  static std::size_t bytes(const Stored& s) { return s.capacity() > 15 ? s.capacity() + 1 : 0; }
 };
 
 // log2 of a power of two (0 for 0 and 1).

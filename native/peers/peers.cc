@@ -9,7 +9,7 @@
 #if defined(MAPBENCH_HAVE_TBB)
 #include <oneapi/tbb/version.h>
 
-#include "peers/tbb_map.h"
+#include "peers/tbb_map.h"  // first: it switches on a TBB preview feature
 #endif
 #if defined(MAPBENCH_HAVE_URCU)
 #include "peers/urcu_map.h"
@@ -21,6 +21,7 @@
 #endif
 
 #include <string_view>
+#include <type_traits>
 
 #include "catalogue/map_adapter.h"
 
@@ -31,10 +32,13 @@ namespace {
 // capacity_for(o.expected_entries, o.load_factor), or the initial capacity
 // of a map that grows (every peer grows by its own policy, so a map started
 // small grows online as mapbench's growing designs do).
-template <class M>
+// S is the peer's string-keyed form (std::string keys), or void for none.
+template <class M, class S = void>
 std::unique_ptr<AnyMap> make_peer(const MapOptions& o) {
   const std::uint64_t capacity =
       o.initial_capacity > 0 ? capacity_for(o.initial_capacity, 1.0) : capacity_for(o.expected_entries, o.load_factor);
+  if constexpr (!std::is_void_v<S>)
+    if (o.key_type.strings()) return adapt_strings<S>(o, capacity);
   return std::make_unique<MapAdapter<M>>(o, capacity, capacity);
 }
 
@@ -52,9 +56,11 @@ Design libcuckoo_row() {
   Design d{.name = "libcuckoo",
            .summary = "libcuckoo cuckoohash_map: bucketized cuckoo hashing, striped spinlocks",
            .growable = true,
-           .frame = "LibcuckooMap"};
+           .frame = "BasicLibcuckooMap",
+           .string_keys = true,
+           .string_growable = true};
 #if defined(MAPBENCH_HAVE_LIBCUCKOO)
-  d.make = make_peer<LibcuckooMap>;
+  d.make = make_peer<LibcuckooMap, StrLibcuckooMap>;
   d.layouts = [](std::vector<LayoutEntry>& out) { add_layout<LibcuckooMap>(out, "libcuckoo.map"); };
 #endif
   return d;
@@ -65,9 +71,11 @@ Design tbb_row() {
            .summary = "oneTBB concurrent_hash_map with accessors: chained, per-bucket and per-element rw-locks",
            .chained = true,
            .growable = true,
-           .frame = "TbbMap"};
+           .frame = "BasicTbbMap",
+           .string_keys = true,
+           .string_growable = true};
 #if defined(MAPBENCH_HAVE_TBB)
-  d.make = make_peer<TbbMap>;
+  d.make = make_peer<TbbMap, StrTbbMap>;
   d.layouts = [](std::vector<LayoutEntry>& out) { add_layout<TbbMap>(out, "tbb.map"); };
   d.library_version = TBB_VERSION_STRING;
 #endif
@@ -96,9 +104,11 @@ Design absl_sharded_row() {
            .summary = "64 shards, each an absl::flat_hash_map (Swiss table) behind a padded std::mutex",
            .growable = true,
            .fixed_lock = LockKind::kMutex,
-           .frame = "AbslShardedMap"};
+           .frame = "BasicAbslShardedMap",
+           .string_keys = true,
+           .string_growable = true};
 #if defined(MAPBENCH_HAVE_ABSL_SHARDED)
-  d.make = make_peer<AbslShardedMap>;
+  d.make = make_peer<AbslShardedMap, StrAbslShardedMap>;
   d.layouts = [](std::vector<LayoutEntry>& out) {
     add_layout<AbslShardedMap>(out, "absl-sharded.map");
     add_layout<AbslShardedMap::Shard>(out,

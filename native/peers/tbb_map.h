@@ -31,9 +31,16 @@
 // entries × (two pointers + rw-lock + pair). No probe lengths.
 #pragma once
 
+// The string form looks keys up by std::string_view (no string built per
+// lookup): oneTBB's heterogeneous find/insert/erase, a preview feature in
+// the 2021 releases Debian ships, switched on here before any TBB header.
+#ifndef TBB_PREVIEW_CONCURRENT_HASH_MAP_EXTENSIONS
+#define TBB_PREVIEW_CONCURRENT_HASH_MAP_EXTENSIONS 1
+#endif
 #include <oneapi/tbb/concurrent_hash_map.h>
 
 #include <cstdint>
+#include <type_traits>
 #include <utility>
 
 #include "catalogue/any_map.h"
@@ -42,44 +49,48 @@
 
 namespace mapbench {
 
-class alignas(kPad) TbbMap {
+template <class Keys>
+class alignas(kPad) BasicTbbMap {
  public:
+  using Key = typename Keys::Arg;
+  using Stored = typename Keys::Stored;
   struct HashCompare {
-    static std::size_t hash(std::uint64_t k) { return static_cast<std::size_t>(hash_key(k)); }
-    static bool equal(std::uint64_t a, std::uint64_t b) { return a == b; }
+    using is_transparent = void;  // string forms look up by std::string_view
+    static std::size_t hash(Key k) { return static_cast<std::size_t>(Keys::hash(k)); }
+    static bool equal(Key a, Key b) { return a == b; }
   };
-  using Table = tbb::concurrent_hash_map<std::uint64_t, std::uint64_t, HashCompare,
-                                         CountingAllocator<std::pair<const std::uint64_t, std::uint64_t>>>;
+  using Table = tbb::concurrent_hash_map<Stored, std::uint64_t, HashCompare,
+                                         CountingAllocator<std::pair<const Stored, std::uint64_t>>>;
 
-  TbbMap(alloc::Pages& pages, std::size_t capacity)
-      : table_(capacity, Table::allocator_type(pages)), initial_buckets_(table_.bucket_count()) {}
-  TbbMap(const TbbMap&) = delete;
-  TbbMap& operator=(const TbbMap&) = delete;
+  BasicTbbMap(alloc::Pages& pages, std::size_t capacity)
+      : table_(capacity, typename Table::allocator_type(pages)), initial_buckets_(table_.bucket_count()) {}
+  BasicTbbMap(const BasicTbbMap&) = delete;
+  BasicTbbMap& operator=(const BasicTbbMap&) = delete;
 
   template <class Sink = NoStats>
-  bool get(std::uint64_t key, std::uint64_t* value, Sink& sink) const {
-    Table::const_accessor a;
+  bool get(Key key, std::uint64_t* value, Sink& sink) {
+    typename Table::const_accessor a;
     const bool hit = table_.find(a, key);
     if (hit) *value = a->second;
     sink.probe(1, hit);
     return hit;
   }
   template <class Sink = NoStats>
-  Status insert(std::uint64_t key, std::uint64_t value, Sink&) {
-    Table::accessor a;
+  Status insert(Key key, std::uint64_t value, Sink&) {
+    typename Table::accessor a;
     const bool fresh = table_.insert(a, key);
     a->second = value;
     return fresh ? Status::kInserted : Status::kAssigned;
   }
   template <class Sink = NoStats>
-  bool update(std::uint64_t key, std::uint64_t value, Sink&) {
-    Table::accessor a;
+  bool update(Key key, std::uint64_t value, Sink&) {
+    typename Table::accessor a;
     if (!table_.find(a, key)) return false;
     a->second = value;
     return true;
   }
   template <class Sink = NoStats>
-  bool erase(std::uint64_t key, Sink&) {
+  bool erase(Key key, Sink&) {
     return table_.erase(key);
   }
   std::size_t size() const { return table_.size(); }
@@ -88,12 +99,17 @@ class alignas(kPad) TbbMap {
     d.entries = table_.size();
     d.capacity = table_.bucket_count();
     d.rehashes = log2_floor(d.capacity) - log2_floor(initial_buckets_);
-    d.table_bytes = d.capacity * 16 + d.entries * (3 * sizeof(void*) + 16);
+    d.table_bytes = d.capacity * 16 + d.entries * (3 * sizeof(void*) + sizeof(std::pair<const Stored, std::uint64_t>));
+    if constexpr (!std::is_same_v<Stored, std::uint64_t>)
+      for (const auto& kv : table_) d.key_bytes += Keys::bytes(kv.first);
   }
 
  private:
   Table table_;
   const std::size_t initial_buckets_;  // immutable
 };
+
+using TbbMap = BasicTbbMap<PeerU64Keys>;
+using StrTbbMap = BasicTbbMap<PeerStrKeys>;  // std::string keys (counted heap), XXH3
 
 }  // namespace mapbench

@@ -21,7 +21,8 @@ bool same_workload(const WorkloadSpec& a, const WorkloadSpec& b) {
   return std::equal(std::begin(a.mix), std::end(a.mix), std::begin(b.mix)) && a.dist.kind == b.dist.kind &&
          a.dist.theta == b.dist.theta && a.dist.hot_fraction == b.dist.hot_fraction &&
          a.dist.hot_op_fraction == b.dist.hot_op_fraction && a.keys == b.keys && a.seed == b.seed &&
-         a.thread_index == b.thread_index && a.stream_length == b.stream_length;
+         a.thread_index == b.thread_index && a.stream_length == b.stream_length && a.indexed_keys == b.indexed_keys &&
+         a.partition == b.partition && a.threads == b.threads && a.shards == b.shards;
 }
 }  // namespace
 
@@ -35,7 +36,7 @@ const OpStream& thread_stream(const WorkloadSpec& w, std::uint64_t* coverage) {
     cached.reset();
     cached = std::make_unique<Cached>(Cached{w, generate_stream(w)});
   }
-  if (coverage) mark_coverage(cached->stream, coverage);
+  if (coverage) mark_coverage(cached->stream, coverage, w.indexed_keys);
   return cached->stream;
 }
 

@@ -572,7 +572,10 @@ WorkerResult run_worker(Map& map, const WorkerSpec& spec, Control& ctl) {
 
   // Everything the timed phases need is built here, before the gate.
   auto g0 = std::chrono::steady_clock::now();
-  const OpStream& stream = detail::thread_stream(spec.workload, spec.coverage);
+  const OpStream* replayed = &detail::thread_stream(spec.workload, spec.coverage);
+  // A string-keyed map replays its thread's key tape (catalogue/string_keyed.h).
+  if constexpr (requires(Map & m, const OpStream& s) { m.tape_stream(s); }) replayed = &map.tape_stream(*replayed);
+  const OpStream& stream = *replayed;
   r.stream_ops = stream.size();
   r.generate_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - g0).count();
   if (spec.mode == RunMode::kLatency) {

@@ -76,6 +76,8 @@ std::string validate(const WorkloadSpec& spec) {
     if (spec.thread_index >= spec.threads) return "thread index must be below threads";
     if (spec.keys < spec.threads) return "a partitioned key space needs at least one key per thread";
   }
+  if (spec.partition == Partition::kShard && spec.indexed_keys)
+    return "the shard partition follows integer keys' hashes: string keys take partition none or thread";
   if (spec.partition == Partition::kShard) {
     if (spec.shards < 1 || (spec.shards & (spec.shards - 1)) != 0)
       return "shard partition: shards must be a power of two";
@@ -212,7 +214,7 @@ OpStream generate_stream(const WorkloadSpec& spec) {
       index = missing.at(rank % missing.count);  // ranks are drawn over the present count
     else
       index = present.at(rank);
-    s.ops[i] = op_word(key_of(index), static_cast<OpKind>(kind));
+    s.ops[i] = op_word(spec.indexed_keys ? index : key_of(index), static_cast<OpKind>(kind));
   }
   return s;
 }
@@ -225,7 +227,8 @@ double read_range_share(const std::uint32_t (&mix)[kOpKinds]) {
   return miss == total ? 1.0 : (total - miss) / total;
 }
 
-StreamPlan default_stream_length(const WorkloadSpec& spec, std::uint32_t threads, std::uint64_t budget_bytes) {
+StreamPlan default_stream_length(const WorkloadSpec& spec, std::uint32_t threads, std::uint64_t budget_bytes,
+                                 double op_bytes) {
   const auto round_up = [](double ops) {
     const double batches = std::ceil(ops / static_cast<double>(kStreamBatch));
     return static_cast<std::size_t>(std::max(1.0, batches)) * kStreamBatch;
@@ -233,7 +236,8 @@ StreamPlan default_stream_length(const WorkloadSpec& spec, std::uint32_t threads
   StreamPlan p;
   const double total = kCoverageDraws * static_cast<double>(spec.keys) / read_range_share(spec.mix);
   p.ideal_per_thread = std::max(kMinStreamOps, round_up(total / std::max<std::uint32_t>(threads, 1)));
-  const std::uint64_t budget_ops = budget_bytes / kOpBytes / std::max<std::uint32_t>(threads, 1);
+  const auto budget_ops = static_cast<std::uint64_t>(static_cast<double>(budget_bytes) / std::max(op_bytes, 1.0)) /
+                          std::max<std::uint32_t>(threads, 1);
   const std::size_t cap = std::max<std::size_t>(kStreamBatch, budget_ops / kStreamBatch * kStreamBatch);
   p.ops_per_thread = std::min(p.ideal_per_thread, cap);
   p.capped = p.ops_per_thread < p.ideal_per_thread;
@@ -319,9 +323,9 @@ std::uint64_t index_of(std::uint64_t key) {
   return (z - 1) & kKeyMask;
 }
 
-void mark_coverage(const OpStream& stream, std::uint64_t* coverage) {
+void mark_coverage(const OpStream& stream, std::uint64_t* coverage, bool indexed_keys) {
   for (std::uint64_t op : stream.ops) {
-    const std::uint64_t index = index_of(op_key(op));
+    const std::uint64_t index = indexed_keys ? op_key(op) : index_of(op_key(op));
     // Relaxed: the bitmap is read after every marking thread has finished
     // its run, which orders the ORs before the count.
     std::atomic_ref<std::uint64_t>(coverage[index >> 6])

@@ -82,6 +82,10 @@ struct WorkloadSpec {
   std::uint64_t seed = 1;
   std::uint32_t thread_index = 0;
   std::size_t stream_length = 1 << 20;  // ops; a multiple of kStreamBatch
+  // Op words hold the key index itself instead of key_of(index): the
+  // streams of string-keyed maps, whose keys come from a KeyArena
+  // (runtime/keys.h). Not with the shard partition (its rule hashes key_of).
+  bool indexed_keys = false;
 };
 
 inline constexpr std::size_t kStreamBatch = 256;
@@ -112,7 +116,10 @@ struct StreamPlan {
 };
 // The default per-thread stream length for `threads` threads over `spec`'s
 // key space and mix, within `budget_bytes` of streams for all threads.
-StreamPlan default_stream_length(const WorkloadSpec& spec, std::uint32_t threads, std::uint64_t budget_bytes);
+// `op_bytes`: what one op of a stream holds in memory (kOpBytes; string keys
+// add their tape record and the indexed copy, see keys.h).
+StreamPlan default_stream_length(const WorkloadSpec& spec, std::uint32_t threads, std::uint64_t budget_bytes,
+                                 double op_bytes = kOpBytes);
 
 // Expected fraction of the indices of a range of `keys` indices that
 // `draws` independent draws from `dist` touch at least once (exact sums for
@@ -129,7 +136,7 @@ Coverage count_coverage(const std::uint64_t* words, std::uint64_t keys);
 // Marks every index `stream` holds in `coverage` (at least
 // coverage_words(keys) words, shared by the threads of one run) with a
 // relaxed atomic OR, so threads marking at once build the union.
-void mark_coverage(const OpStream& stream, std::uint64_t* coverage);
+void mark_coverage(const OpStream& stream, std::uint64_t* coverage, bool indexed_keys = false);
 
 // Bijective key scrambler on 61-bit words (a splitmix64-style finaliser on
 // index + 1: xor-shifts and odd multiplications mod 2^61 are each

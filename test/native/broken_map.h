@@ -63,6 +63,8 @@ class SplitUpdateMap final : public mapbench::AnyMap {
     return inner_->run_worker(spec, ctl);
   }
   mapbench::alloc::Pages::Report pages() override { return inner_->pages(); }
+  std::uint64_t key_word(std::uint64_t index) const override { return inner_->key_word(index); }
+  const mapbench::KeyArena* arena() const override { return inner_->arena(); }
 
  private:
   std::unique_ptr<mapbench::AnyMap> inner_;

@@ -64,7 +64,7 @@ check_atomics() {
     function short(f) { return length(f) > 110 ? substr(f, 1, 107) "..." : f }
     /^[0-9a-f]+ <.*>:$/ {
       fn = $0; sub(/^[0-9a-f]+ </, "", fn); sub(/>:$/, "", fn)
-      lf = (fn ~ /LockFreeMap/); mx = (fn ~ /LockedMap<mapbench::MutexLock>/)
+      lf = (fn ~ /LockFreeMap/); mx = (fn ~ /LockedMap<mapbench::MutexLock[,>]/)
       if (lf) lf_fns++
       next
     }
@@ -79,7 +79,7 @@ check_atomics() {
     mx && /call/ && /pthread_mutex_lock/ { control++ }
     END {
       printf "  %d LockFreeMap functions, %d lock cmpxchg (%d in insert/claim, %d in the timed loop), %d calls, %d to a mutex or libatomic\n", lf_fns, cas, claim_cas, loop_cas, calls, bad
-      printf "  control: %d calls to pthread_mutex_lock found in LockedMap<MutexLock> functions by the same scan\n", control
+      printf "  control: %d calls to pthread_mutex_lock found in LockedMap<MutexLock, ...> functions by the same scan\n", control
       ok = lf_fns > 0 && cas > 0 && claim_cas > 0 && loop_cas > 0 && bad == 0 && control > 0
       print ok ? "  atomics check: OK" : "  atomics check: FAILED"
       exit ok ? 0 : 1
