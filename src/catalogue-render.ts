@@ -25,6 +25,10 @@ export interface CatalogueDesign {
   snapshotReads: boolean;
   opStats: boolean;
   defaultRun: boolean;
+  /** The design has a string-keyed form (createMap's keyType str:...). */
+  stringKeys: boolean;
+  /** Its string-keyed form grows online (initialCapacity / maxLoadFactor). */
+  stringGrowable: boolean;
   baseline: 'memory-floor' | 'loop-cost' | 'line-sharing' | null;
   locks: string[];
   pads: string[];
