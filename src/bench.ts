@@ -10,7 +10,7 @@ import { type AdaptivePlan, configRecord, type ResolvedConfig } from './config.j
 import type { Lab } from './lab.js';
 import { buildMatrix, type Cell } from './matrix.js';
 import { MEDIAN_CI_LEVEL, type MedianInterval, medianInterval } from './stats.js';
-import { type CellRecord, type Environment, RESULT_KIND, type ResultFile, SCHEMA_VERSION } from './schema.js';
+import { type CellRecord, type Environment, type HashCostRecord, RESULT_KIND, type ResultFile, SCHEMA_VERSION } from './schema.js';
 import { WarningLog } from './warnings.js';
 import { Rng } from './rng.js';
 
@@ -34,6 +34,24 @@ export interface BenchControl {
 }
 
 const SKEW_WARN_FRACTION = 0.01;
+/** How long the hash calibration hashes each string key type's arena. */
+export const HASH_COST_SECONDS = 0.1;
+
+/**
+ * The string hash's own cost per key, once per string key type of the run (none for u64 alone),
+ * measured before the cells over an arena spelled from the run's seed.
+ */
+export function hashCalibration(cfg: ResolvedConfig, lab: Lab): Record<string, HashCostRecord> | null {
+  const strings = cfg.keyTypes.filter((k) => k.strings);
+  if (strings.length === 0) return null;
+  const keys = Math.max(...cfg.keys);
+  return Object.fromEntries(
+    strings.map((k) => {
+      const c = lab.hashCost(k.name, keys, cfg.seed, HASH_COST_SECONDS);
+      return [k.name, { hash: k.hash, nsPerKey: c.nsPerKey, meanBytes: c.meanBytes, keysHashed: c.keysHashed, seconds: HASH_COST_SECONDS }];
+    }),
+  );
+}
 const SKEW_RETRIES = 2;
 
 export async function runBench(
@@ -49,6 +67,7 @@ export async function runBench(
   const hz = environment.tscHz;
   const warnings = new WarningLog();
   globalWarnings(cfg, environment, warnings);
+  const hashCost = hashCalibration(cfg, lab);
 
   const doc: ResultFile = {
     schemaVersion: SCHEMA_VERSION,
@@ -61,6 +80,7 @@ export async function runBench(
     config: configRecord(cfg),
     warnings: warnings.records,
     ...(cfg.scenario !== null ? { scenario: cfg.scenario } : {}),
+    ...(hashCost ? { calibration: { hashCost } } : {}),
     cells: [],
   };
   const save = () => {
@@ -136,6 +156,9 @@ function globalWarnings(cfg: ResolvedConfig, env: Environment, w: WarningLog): v
     w.add('noHugePages', [env.build.transparentHugePages]);
   }
   if (env.build.debug) w.add('debugBuild', []);
+  const strings = cfg.keyTypes.filter((k) => k.strings).map((k) => k.name);
+  const u64Only = cfg.maps.filter((m) => !m.stringKeys).map((m) => m.label);
+  if (strings.length > 0 && u64Only.length > 0) w.add('u64OnlyMaps', [u64Only, strings]);
   if (env.build.marchNative) w.add('marchNative', []);
   // Files and fakes from before the flags were recorded carry no tscInvariant: nothing to say.
   const tsc = env.tscInvariant;

@@ -52,6 +52,7 @@ export interface CellMapInfo {
   prefillEntries: number;
   bytesPerEntry: number;
   tableBytes: number;
+  keyBytes: number;
   pages: PagesRecord;
   anonHugePagesBytes: number | null;
   prefillSeconds: number;
@@ -92,7 +93,9 @@ export function unitsFor(cells: Cell[], c: ResolvedConfig): RunUnit[] {
 /** The cell's stream length per thread: --stream-length when given, else the native default for its keys and threads. */
 export function streamPlanFor(cell: Cell, c: ResolvedConfig, lab: Lab): { opsPerThread: number; idealOpsPerThread: number; given: boolean; budgetCapped: boolean; readRangeShare: number } {
   const p = cell.params;
-  const plan = lab.streamPlan([...cell.mix.weights] as WorkerSpec['workload']['mix'], p.keys, p.threads, c.streamBudgetBytes);
+  // String keys: each op also holds its key's place on the thread's key tape.
+  const bytesPerOp = cell.keyType.strings ? cell.keyType.streamBytesPerOp : undefined;
+  const plan = lab.streamPlan([...cell.mix.weights] as WorkerSpec['workload']['mix'], p.keys, p.threads, c.streamBudgetBytes, bytesPerOp);
   const given = c.streamLength !== null;
   return {
     opsPerThread: given ? c.streamLength! : plan.opsPerThread,
@@ -189,6 +192,8 @@ export async function runPass(unit: RunUnit, c: ResolvedConfig, lab: Lab, hz: nu
     ...(p.initialCapacity !== undefined ? { initialCapacity: p.initialCapacity } : {}),
     ...(p.maxLoadFactor !== undefined ? { maxLoadFactor: p.maxLoadFactor } : {}),
     hugePages: c.hugePages,
+    // A string-keyed map spells its keys from the run's seed.
+    ...(unit.cell.keyType.strings ? { keyType: unit.cell.keyType.name, keySeed: c.seed } : {}),
   });
   try {
     const t0 = performance.now();
@@ -269,6 +274,7 @@ export async function runPass(unit: RunUnit, c: ResolvedConfig, lab: Lab, hz: nu
         bytesPerEntry:
           prefilled > 0 ? (allocAfter.bytesAllocated - allocAfter.bytesFreed - (allocBefore.bytesAllocated - allocBefore.bytesFreed)) / prefilled : 0,
         tableBytes: prefillDiag.tableBytes,
+        keyBytes: prefillDiag.keyBytes ?? 0,
         pages,
         anonHugePagesBytes: hugePagesBytes,
         prefillSeconds,

@@ -6,15 +6,40 @@ import os from 'node:os';
 import path from 'node:path';
 
 import { CATALOGUE } from './catalogue.js';
+import { designRow } from './designs.js';
 import { UsageError } from './errors.js';
 import { DEFAULTS, type RawOptions } from './flags.js';
 import type { ResolvedConfigRecord } from './schema.js';
-import type { DesignInfo, LockKind, PadBytes } from './native.js';
+import type { DesignInfo, KeyTypeInfo, LockKind, PadBytes } from './native.js';
 import { type Distribution, type Mix, type Partition, parsePartition, parseDistribution, parseMixList } from './workload.js';
 
 /** What config needs of a design: its catalogue row (native.ts DesignInfo), or as much of it as a test fakes. */
 export type DesignSummary = Pick<DesignInfo, 'name' | 'kind' | 'sharded' | 'openAddressing'> &
-  Partial<Pick<DesignInfo, 'locks' | 'pads' | 'opStats' | 'baseline'>>;
+  Partial<Pick<DesignInfo, 'locks' | 'pads' | 'opStats' | 'baseline' | 'stringKeys' | 'stringGrowable'>>;
+
+/** A key type of the run (--key-type), as the addon describes it (native.ts KeyTypeInfo). */
+export interface KeyTypeChoice {
+  /** The canonical name, as cells record it: `u64`, `str:16`, `str:4-12`, `str:order`, `str:uuid`. */
+  name: string;
+  strings: boolean;
+  meanLength: number;
+  /** Bytes per replayed op (op word plus key tape): streamPlan's budget unit. */
+  streamBytesPerOp: number;
+  /** The hash the maps use for it. */
+  hash: string;
+}
+
+/** The integer key type: what every run had before --key-type, and the default. */
+export const U64_KEYS: KeyTypeChoice = { name: 'u64', strings: false, meanLength: 8, streamBytesPerOp: 8, hash: 'murmur3-fmix64' };
+
+/** Whether a design has a string-keyed form: its trait, else its catalogue row's (fakes name designs without traits). */
+export function hasStringForm(d: DesignSummary): boolean {
+  return d.stringKeys ?? designRow(d.name)?.stringKeys ?? false;
+}
+
+function growsWithStrings(d: DesignSummary): boolean {
+  return d.stringGrowable ?? designRow(d.name)?.stringGrowable ?? false;
+}
 
 /**
  * A map as the user names it: a design, plus for sharded designs a lock and
@@ -28,6 +53,8 @@ export interface MapChoice {
   /** Sharded maps: 0 = packed shard headers, 64 or 128 bytes per shard; null = the build's pad. */
   pad: PadBytes | null;
   sharded: boolean;
+  /** The design has a string-keyed form; without one (the pseudo-maps) its cells are u64 only. */
+  stringKeys: boolean;
 }
 
 export type Mode = 'throughput' | 'latency' | 'both';
@@ -42,6 +69,8 @@ export interface ResolvedConfig {
   dists: Distribution[];
   /** How the threads split the key space (native workload.h Partition). */
   partitions: Partition[];
+  /** Key types, one cell each (--key-type); u64 alone by default. */
+  keyTypes: KeyTypeChoice[];
   shards: number[];
   /** Open-loop offered rates (ops/s, all threads); null = closed loop. */
   rates: number[] | null;
@@ -238,6 +267,7 @@ export function parseMaps(text: string, designs: DesignSummary[]): MapChoice[] {
         lock: chosen,
         pad: pad === undefined ? null : PADS.get(pad)!,
         sharded: design.sharded,
+        stringKeys: hasStringForm(design),
       };
     }),
     // The map a label resolves to: `sharded` and `sharded:mutex` are one map.
@@ -316,6 +346,72 @@ export function checkWritable(out: string): void {
   }
 }
 
+/** A key-type message of the addon ("key type str:0: ...") as a --key-type one. */
+function keyTypeMessage(item: string, message: string): string {
+  const line = message.split('\n')[0]!;
+  return line.startsWith('key type ') ? `--key-type ${line.slice('key type '.length)}` : `--key-type ${item}: ${line}`;
+}
+
+/**
+ * --key-type: each item described by the addon, and checked against every --keys count (a type must
+ * spell as many keys again for the miss range). The same type twice (`str:16,str:16-16`) is rejected.
+ */
+export function parseKeyTypes(text: string, keys: number[], describe: ResolveContext['keyType']): KeyTypeChoice[] {
+  const items = list('--key-type', text).map((item): KeyTypeChoice => {
+    if (describe === undefined) {
+      if (item === U64_KEYS.name) return U64_KEYS;
+      throw new UsageError(`--key-type ${item}: string keys need the native addon`);
+    }
+    let info: KeyTypeInfo;
+    try {
+      info = describe(item);
+    } catch (e) {
+      if (e instanceof RangeError) throw new UsageError(keyTypeMessage(item, e.message));
+      throw e;
+    }
+    for (const k of keys) {
+      const error = describe(item, k).error;
+      if (error !== null) throw new UsageError(keyTypeMessage(item, error));
+    }
+    return { name: info.name, strings: info.strings, meanLength: info.meanLength, streamBytesPerOp: info.streamBytesPerOp, hash: info.hash };
+  });
+  return distinct('--key-type', items, (k) => k.name);
+}
+
+/**
+ * String key types against the maps and workload: every real map needs a string form (lockfree's does
+ * not grow), the shard partition follows integer keys' hashes, and a pseudo-map named with only string
+ * types would have no cell at all. Pseudo-maps of a run with u64 too (or of the default list) keep
+ * their u64 cells; the run says so once (the u64OnlyMaps warning).
+ */
+function checkKeyTypes(keyTypes: KeyTypeChoice[], maps: MapChoice[], ctx: ResolveContext, raw: RawOptions, partitions: Partition[], grows: boolean): void {
+  const strings = keyTypes.filter((k) => k.strings);
+  if (strings.length === 0) return;
+  const first = strings[0]!.name;
+  const formOf = (m: MapChoice) => ctx.designs.find((d) => d.name === m.design)!;
+  const named = ctx.designs.filter(hasStringForm).map((d) => d.name);
+  for (const m of maps) {
+    const d = formOf(m);
+    if (d.kind === 'pseudo' && !m.stringKeys) {
+      if (raw.maps !== undefined && strings.length === keyTypes.length) {
+        throw new UsageError(
+          `--maps ${m.label}: the pseudo-map has no string-key form and --key-type ${keyTypes.map((k) => k.name).join(',')} lists only string types (add u64, or leave ${m.label} out)`,
+        );
+      }
+      continue;
+    }
+    if (!m.stringKeys) {
+      throw new UsageError(`--key-type ${first}: map design '${m.design}' has no string-key form (string keys: ${named.join(', ')})`);
+    }
+    if (grows && !growsWithStrings(d)) {
+      throw new UsageError(`--key-type ${first}: ${m.label}'s string form does not grow; drop --initial-capacity and --max-load-factor, or run it with u64 keys`);
+    }
+  }
+  if (partitions.includes('shard')) {
+    throw new UsageError(`--partition shard follows integer keys' hashes: string key types (${first}) take --partition none or thread`);
+  }
+}
+
 export function defaultOutPath(now = new Date()): string {
   const stamp = now.toISOString().replace(/[:]/g, '').replace(/\..*$/, '');
   return path.join('results', `${stamp}-${os.hostname()}.json`);
@@ -326,6 +422,11 @@ export interface ResolveContext {
   /** capacity_for from the native core: the one place capacity is derived. */
   capacityFor: (entries: number, loadFactor: number) => number;
   availableCpus: number[];
+  /**
+   * The addon's keyType(): what a --key-type item is, and with `keys` whether that many keys can be
+   * spelled. Throws RangeError for unparsable text. Absent (tests with fakes): u64 only.
+   */
+  keyType?: (text: string, keys?: number) => KeyTypeInfo;
   /** Skip the --out writability probe (tests, --json dry runs). */
   skipOutCheck?: boolean;
   now?: Date;
@@ -354,6 +455,7 @@ export function resolveConfig(raw: RawOptions, ctx: ResolveContext): ResolvedCon
   if (partitions.includes('shard') && unshardable) {
     throw new UsageError(`--partition shard gives each thread keys of its own shards, so it needs sharded maps ('${unshardable.label}' is not)`);
   }
+  const keyTypes = parseKeyTypes(raw.keyType ?? DEFAULTS.keyType, keys, ctx.keyType);
   const shards = distinct('--shards', list('--shards', raw.shards ?? DEFAULTS.shards).map((s) => parseCount('--shards', s, 1, 65536)));
   for (const n of shards) if ((n & (n - 1)) !== 0) throw new UsageError(`--shards must be powers of two, got ${n}`);
   if (partitions.includes('shard')) {
@@ -456,11 +558,13 @@ export function resolveConfig(raw: RawOptions, ctx: ResolveContext): ResolvedCon
     }
   }
 
+  checkKeyTypes(keyTypes, maps, ctx, raw, partitions, initialCapacity !== null || maxLoadFactor !== null);
+
   const out = raw.out ?? defaultOutPath(ctx.now);
   if (!ctx.skipOutCheck) checkWritable(out);
 
   return {
-    maps, threads, cpus, loadFactors, keys, mixes, dists, partitions, shards, rates, batches, seriesWindowSeconds, sampleDiagnosticsSeconds, prefill, initialCapacity, maxLoadFactor, durationSeconds, warmupSeconds, repeat, adaptive, mode,
+    maps, threads, cpus, loadFactors, keys, mixes, dists, partitions, keyTypes, shards, rates, batches, seriesWindowSeconds, sampleDiagnosticsSeconds, prefill, initialCapacity, maxLoadFactor, durationSeconds, warmupSeconds, repeat, adaptive, mode,
     sampleEvery, stats: raw.stats ?? true, seed, interleave: raw.interleave ?? false, hugePages: parseOnOff('--huge-pages', raw.hugePages ?? true),
     streamLength, streamBudgetBytes, gateTimeoutSeconds, maxSkew: skewPct / 100, strict: raw.strict ?? false, out, quiet: raw.quiet ?? false, json: raw.json ?? false,
     table, verbose: raw.verbose ?? false, scenario: raw.scenario ?? null,
@@ -478,6 +582,7 @@ export function configRecord(c: ResolvedConfig): ResolvedConfigRecord {
     mixes: c.mixes.map((m) => ({ name: m.name, weights: [...m.weights] })),
     dists: c.dists.map((d) => d.name),
     partitions: c.partitions,
+    keyTypes: c.keyTypes.map((k) => k.name),
     shards: c.shards,
     rates: c.rates,
     ...(c.batches !== null ? { batches: c.batches } : {}),

@@ -9,6 +9,7 @@ import {
   type LockKind,
   type PadBytes,
   type AllocCounts,
+  type HashCostInfo,
   type HistogramSummary,
   type KeyDistribution,
   type MapDiagnostics,
@@ -34,6 +35,10 @@ export interface CreateMapOptions {
   /** Growing maps: load past which they grow (absent = the design's default). */
   maxLoadFactor?: number;
   hugePages?: boolean;
+  /** String key types (`str:16`, ...); absent = u64. */
+  keyType?: string;
+  /** Seed of a string-keyed map's key arena. */
+  keySeed?: number;
 }
 
 export interface CoverageDistribution {
@@ -57,8 +62,10 @@ export interface Lab {
   pages(id: number): PagesReport;
   allocCounts(): AllocCounts;
   histogramSummary(histograms: number[][], percentiles: number[]): HistogramSummary;
-  /** The default per-thread stream length (native default_stream_length). */
-  streamPlan(mix: OpMix, keys: number, threads: number, budgetBytes: number): StreamPlan;
+  /** The default per-thread stream length (native default_stream_length); bytesPerOp for string keys' tapes. */
+  streamPlan(mix: OpMix, keys: number, threads: number, budgetBytes: number, bytesPerOp?: number): StreamPlan;
+  /** The string hash's own cost per key of a key type (a calibration). */
+  hashCost(keyType: string, keys: number, seed: number, seconds: number): HashCostInfo;
   /** Distinct indices in a coverage bitmap the run's threads filled. */
   streamCoverage(bitmap: BigUint64Array, keys: number): StreamCoverage;
   /** Expected fraction of `keys` indices that `draws` draws from `dist` touch. */
@@ -117,8 +124,11 @@ export class NativeLab implements Lab {
   histogramSummary(histograms: number[][], percentiles: number[]): HistogramSummary {
     return addon.histogramSummary(histograms, percentiles);
   }
-  streamPlan(mix: OpMix, keys: number, threads: number, budgetBytes: number): StreamPlan {
-    return addon.streamPlan(mix, keys, threads, budgetBytes);
+  streamPlan(mix: OpMix, keys: number, threads: number, budgetBytes: number, bytesPerOp?: number): StreamPlan {
+    return addon.streamPlan(mix, keys, threads, budgetBytes, bytesPerOp);
+  }
+  hashCost(keyType: string, keys: number, seed: number, seconds: number): HashCostInfo {
+    return addon.hashCost(keyType, keys, seed, seconds);
   }
   streamCoverage(bitmap: BigUint64Array, keys: number): StreamCoverage {
     return addon.streamCoverage(bitmap, keys);

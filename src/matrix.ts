@@ -1,6 +1,6 @@
 // The sweep: every combination of the configured lists is one cell, with a
 // stable key that compare and report join on.
-import type { MapChoice, ResolvedConfig } from './config.js';
+import type { KeyTypeChoice, MapChoice, ResolvedConfig } from './config.js';
 import type { CellParams } from './schema.js';
 import type { Distribution, Mix } from './workload.js';
 
@@ -10,6 +10,12 @@ export interface Cell {
   map: MapChoice;
   mix: Mix;
   dist: Distribution;
+  keyType: KeyTypeChoice;
+}
+
+/** A cell's key type: what it records, or u64 for files from before key types were recorded. */
+export function keyTypeOf(p: Pick<CellParams, 'keyType'>): string {
+  return p.keyType ?? 'u64';
 }
 
 /**
@@ -17,7 +23,8 @@ export interface Cell {
  * so the same experiment gets the same key in every file. Parameters that do
  * not apply to a design (shards for unsharded maps) are written as '-'.
  * Parameters added after the first schema (open-loop rate) are appended
- * only when set, so every earlier cell keeps its key.
+ * only when set, so every earlier cell keeps its key: the key type only
+ * when it is not u64.
  */
 export function cellKey(p: CellParams): string {
   const later = [
@@ -27,6 +34,7 @@ export function cellKey(p: CellParams): string {
     ...(p.initialCapacity !== undefined ? [`cap0=${p.initialCapacity}`] : []),
     ...(p.maxLoadFactor !== undefined ? [`maxlf=${p.maxLoadFactor}`] : []),
     ...(p.partition !== undefined ? [`partition=${p.partition}`] : []),
+    ...(keyTypeOf(p) !== 'u64' ? [`keytype=${p.keyType}`] : []),
   ];
   return [
     `map=${p.map}`,
@@ -63,6 +71,9 @@ export function buildMatrix(c: ResolvedConfig): Cell[] {
             for (const mix of c.mixes) {
               for (const dist of c.dists) {
                 for (const partition of c.partitions) {
+                for (const keyType of c.keyTypes) {
+                // Maps without a string form (the pseudo-maps) run their u64 cells only.
+                if (keyType.strings && !map.stringKeys) continue;
                 for (const rate of c.rates ?? [null]) {
                 for (const batch of c.batches ?? [null]) {
                   const params: CellParams = {
@@ -78,6 +89,7 @@ export function buildMatrix(c: ResolvedConfig): Cell[] {
                     mixWeights: [...mix.weights],
                     dist: dist.name,
                     ...(partition !== 'none' ? { partition } : {}),
+                    keyType: keyType.name,
                     ...(map.pad !== null ? { pad: map.pad } : {}),
                     ...(rate !== null ? { rate } : {}),
                     ...(batch !== null ? { batch } : {}),
@@ -85,7 +97,8 @@ export function buildMatrix(c: ResolvedConfig): Cell[] {
                     ...(c.initialCapacity !== null ? { initialCapacity: c.initialCapacity } : {}),
                     ...(c.maxLoadFactor !== null ? { maxLoadFactor: c.maxLoadFactor } : {}),
                   };
-                  cells.push({ key: cellKey(params), params, map, mix, dist });
+                  cells.push({ key: cellKey(params), params, map, mix, dist, keyType });
+                }
                 }
                 }
                 }

@@ -75,6 +75,42 @@ export interface MapOptions {
    * Default 0: 0.75 when initialCapacity is set, else no growth. A presized map needs it >= loadFactor.
    */
   maxLoadFactor?: number;
+  /**
+   * The keys' type: `u64` (default), `str:N` (N bytes, 1..1024), `str:A-B` (lengths uniform in [A, B]),
+   * `str:order`, `str:uuid`. A string-keyed map spells 2 × expectedEntries keys into its own arena from
+   * keySeed; designs without a string form (DesignInfo.stringKeys false) throw RangeError.
+   */
+  keyType?: string;
+  /** Seed of a string-keyed map's key arena, a safe integer >= 0 (default 0). */
+  keySeed?: number;
+}
+
+/** keyType()'s answer: what a key type spells and how it is hashed. */
+export interface KeyTypeInfo {
+  /** The canonical name (`u64`, `str:16`, `str:4-12`, `str:order`, `str:uuid`). */
+  name: string;
+  strings: boolean;
+  minLength: number;
+  maxLength: number;
+  meanLength: number;
+  /** Bytes per replayed op of a thread's stream and key tape, for streamPlan's budget. */
+  streamBytesPerOp: number;
+  /** 'XXH3-64' for strings, 'murmur3-fmix64' for u64. */
+  hash: string;
+  /** The Debian package of the string hash. */
+  hashPackage: string;
+  /** False for string types when the build has no string keys. */
+  available: boolean;
+  /** One-line reason the asked number of keys cannot be spelled (or strings are not built); null when fine. */
+  error: string | null;
+}
+
+/** hashCost()'s answer: the string hash's own cost per key (a calibration). */
+export interface HashCostInfo {
+  nsPerKey: number;
+  meanBytes: number;
+  keysHashed: number;
+  checksum: bigint;
 }
 
 /** insert()'s outcome. */
@@ -96,6 +132,8 @@ export interface MapDiagnostics {
   meanProbe: number;
   maxProbe: number;
   tableBytes: number;
+  /** String-keyed maps: bytes of the stored key records beyond tableBytes (0 for u64 keys). */
+  keyBytes?: number;
   /** Table moves: growths and in-place rehashes (the locked tables' tombstone purges included). */
   migrations?: number;
   /**
@@ -417,8 +455,17 @@ export interface MapbenchAddon {
    * least `controlBytes`, shared by the spec.threads threads of the run.
    */
   runWorker(id: MapId, control: Int32Array, spec: WorkerSpec): WorkerResult;
-  /** The default stream length per thread for a mix over `keys` keys, within `budgetBytes` for all threads. */
-  streamPlan(mix: OpMix, keys: number, threads: number, budgetBytes: number): StreamPlan;
+  /**
+   * The default stream length per thread for a mix over `keys` keys, within `budgetBytes` for all threads;
+   * bytesPerOp (default 8) is KeyTypeInfo.streamBytesPerOp for string keys, whose threads also hold key tapes.
+   */
+  streamPlan(mix: OpMix, keys: number, threads: number, budgetBytes: number, bytesPerOp?: number): StreamPlan;
+  /** What a key type is; with `keys`, error says when that many keys (and as many misses) cannot be spelled. RangeError for unparsable text. */
+  keyType(text: string, keys?: number): KeyTypeInfo;
+  /** The string hash's cost per key over an arena of that key type, measured for `seconds` (in (0, 10]). */
+  hashCost(keyType: string, keys: number, seed: number, seconds: number): HashCostInfo;
+  /** The key word of key index `index` for that map (u64 maps: keyOf(index); string maps: index + 2). */
+  keyWord(id: MapId, index: number): number;
   /** Counts a coverage bitmap filled by runWorker (WorkloadSpec.coverage). */
   streamCoverage(bitmap: BigUint64Array, keys: number): StreamCoverage;
   /** Expected fraction of `keys` indices that `draws` draws from the distribution touch. */
@@ -470,7 +517,7 @@ export function prefillValueOf(key: bigint): bigint {
 
 const FUNCTIONS: readonly (keyof MapbenchAddon)[] = [
   'designs', 'catalogue', 'capacityFor', 'createMap', 'destroyMap', 'liveMaps', 'get', 'insert', 'update', 'erase', 'size',
-  'capacity', 'diagnostics', 'pages', 'prefill', 'verify', 'runWorker', 'streamPlan', 'streamCoverage', 'expectedCoverage', 'histogramSummary', 'tscHz', 'tscNow', 'timerOverhead',
+  'capacity', 'diagnostics', 'pages', 'prefill', 'verify', 'runWorker', 'streamPlan', 'keyType', 'hashCost', 'keyWord', 'streamCoverage', 'expectedCoverage', 'histogramSummary', 'tscHz', 'tscNow', 'timerOverhead',
   'allocCounts', 'layout', 'buildInfo',
 ];
 

@@ -194,6 +194,11 @@ export const CellParams = z.object({
   dist: z.string(),
   /** Key partitioning among the threads (workload.h); absent = none, every thread draws from every key. */
   partition: z.enum(['thread', 'shard']).optional(),
+  /**
+   * The keys' type (--key-type): `u64`, or a string type (`str:16`, `str:4-12`, `str:order`, `str:uuid`).
+   * Absent in files from before key types: u64. The cell key names it only when it is not u64.
+   */
+  keyType: z.string().optional(),
   /** Sharded maps picked with a pad in their label (`sharded:spin:packed`): 0 = packed, else bytes per shard. */
   pad: z.union(CATALOGUE.pads.map((p) => z.literal(p.bytes)) as unknown as [z.ZodLiteral<PadBytes>, z.ZodLiteral<PadBytes>]).nullable().optional(),
   /** Open-loop cells: offered ops per second, all threads. */
@@ -250,6 +255,11 @@ export const MapInfo = z.object({
   /** Heap bytes the map holds after prefill, per entry (counting allocator). */
   bytesPerEntry: nonNeg,
   tableBytes: count,
+  /**
+   * String-keyed maps: bytes of the stored key records beyond tableBytes, right after prefill (0 for u64
+   * keys; absent in files from before key types). bytesPerEntry, from the counting allocator, includes them.
+   */
+  keyBytes: count.optional(),
   /** Files before version 3: whether any table was madvise'd (an OR over shards at prefill). */
   hugePagesAdvised: z.boolean().optional(),
   /** What the map's page policy placed right after prefill of the first repeat (absent before version 3). */
@@ -445,6 +455,8 @@ export const ResolvedConfigSchema = z.object({
   dists: z.array(z.string()),
   /** --partition (absent in files from before it: none). */
   partitions: z.array(z.enum(['none', 'thread', 'shard'])).optional(),
+  /** --key-type (absent in files from before it: u64). */
+  keyTypes: z.array(z.string()).optional(),
   shards: z.array(z.number().int().positive()),
   rates: z.array(z.number().positive()).nullable().optional(),
   /** --batch: ops per batch, one cell per size; absent = the per-op loop. */
@@ -479,6 +491,22 @@ export const ResolvedConfigSchema = z.object({
 });
 export type ResolvedConfigRecord = z.infer<typeof ResolvedConfigSchema>;
 
+/**
+ * The string hash's own cost per key, measured once per run before the cells (addon hashCost over an
+ * arena of that key type): a calibration like the floor and null rows, to set beside each map's ns/op.
+ */
+export const HashCostRecord = z.object({
+  /** The hash ('XXH3-64'). */
+  hash: z.string(),
+  nsPerKey: nonNeg,
+  /** Mean key length of the arena hashed, bytes. */
+  meanBytes: nonNeg,
+  keysHashed: count,
+  /** How long it was measured. */
+  seconds: z.number().positive(),
+});
+export type HashCostRecord = z.infer<typeof HashCostRecord>;
+
 export const ResultFile = z.object({
   schemaVersion: z.literal(SCHEMA_VERSION),
   kind: z.literal(RESULT_KIND),
@@ -492,6 +520,13 @@ export const ResultFile = z.object({
   warnings: z.array(WarningRecord),
   /** Set when the run was a named scenario (`--scenario NAME`). */
   scenario: z.string().optional(),
+  /** Measurements of the machine taken once per run, beside the cells; absent when none was taken (and in older files). */
+  calibration: z
+    .object({
+      /** Per string key type of the run (by its name): the hash's cost per key. */
+      hashCost: z.record(z.string(), HashCostRecord).optional(),
+    })
+    .optional(),
   cells: z.array(CellRecord),
 }).superRefine((doc, ctx) => {
   // Only the runner without Node may leave out what only Node can know.

@@ -6,17 +6,19 @@
 // Shared by the console (`npm run bench`) and the HTML report, so both say
 // the same thing. Pure functions of the document: no terminal, no clock.
 import { FLOOR_DESIGN, PSEUDO_DESIGNS } from './designs.js';
-import { experimentKey } from './matrix.js';
+import { experimentKey, keyTypeOf } from './matrix.js';
 import { type CellRecord, type CellRecordOk, isUnreliable, type ResultFile, type WarningRecord } from './schema.js';
 import { MEDIAN_CI_LEVEL, medianInterval } from './stats.js';
 
 export { PSEUDO_DESIGNS };
 
 /** Parameters that name a column when they vary; in this order in its label. */
-const COLUMN_PARAMS = ['mix', 'loadFactor', 'threads', 'keys', 'dist', 'cpus', 'rate', 'batch', 'prefill', 'initialCapacity', 'maxLoadFactor'] as const;
+const COLUMN_PARAMS = ['mix', 'loadFactor', 'threads', 'keyType', 'keys', 'dist', 'cpus', 'rate', 'batch', 'prefill', 'initialCapacity', 'maxLoadFactor'] as const;
 type ColumnParam = (typeof COLUMN_PARAMS)[number];
 
 function paramValue(c: CellRecord, p: ColumnParam): string {
+  // Files from before key types hold u64 cells.
+  if (p === 'keyType') return keyTypeOf(c.params);
   const v = (c.params as Record<string, unknown>)[p];
   return v === undefined || v === null ? '-' : Array.isArray(v) ? v.join(',') : String(v);
 }
@@ -46,6 +48,8 @@ function partLabel(p: ColumnParam, v: string): string {
       return v === '-' ? 'closed' : `${fmtCount(Number(v))}/s`;
     case 'batch':
       return `b${v}`;
+    case 'keyType':
+      return v;
     default:
       return `${p}=${v}`;
   }
@@ -132,7 +136,11 @@ export function buildPivot(doc: ResultFile): Pivot {
       const y = paramValue(b, p);
       const nx = Number(x);
       const ny = Number(y);
-      const d = Number.isFinite(nx) && Number.isFinite(ny) ? nx - ny : x.localeCompare(y);
+      // Key types: u64 first, then the string types by their lengths (str:16 before str:128).
+      const d =
+        p === 'keyType'
+          ? Number(y === 'u64') - Number(x === 'u64') || x.localeCompare(y, 'en', { numeric: true })
+          : Number.isFinite(nx) && Number.isFinite(ny) ? nx - ny : x.localeCompare(y);
       if (d !== 0) return d;
     }
     return 0;
@@ -217,6 +225,8 @@ export function renderSummary(doc: ResultFile, o: RenderSummaryOptions = {}): st
   if (anyRange) out.push('~: too few repeats for that CI; the larger distance of min or max from the median');
   if (anyUnreliable) out.push('! unreliable cell (kept runs exceeded --max-skew)');
   if (pivot.common.length) out.push(`every column: ${pivot.common.join(', ')}`);
+  const hashLine = hashCostLine(doc);
+  if (hashLine) out.push(hashLine);
 
   const rowWidth = Math.max(3, ...pivot.rows.map((r) => r.length));
   const texts = pivot.columns.map((c) => pivot.rows.map((r) => entryText(c.entries.get(r))));
@@ -251,6 +261,14 @@ export function renderSummary(doc: ResultFile, o: RenderSummaryOptions = {}): st
     out.push(`winner ${c.label}: ${c.winner.row}${ratio}${note}`);
   }
   return out.join('\n');
+}
+
+/** The hash calibration of a run with string keys, as one line: `hash alone (XXH3-64): str:16 2.33 ns/key, ...`; null without one. */
+export function hashCostLine(doc: ResultFile): string | null {
+  const costs = Object.entries(doc.calibration?.hashCost ?? {});
+  if (costs.length === 0) return null;
+  const hashes = [...new Set(costs.map(([, c]) => c.hash))].join(', ');
+  return `hash alone (${hashes}, calibration): ${costs.map(([k, c]) => `${k} ${c.nsPerKey.toFixed(2)} ns/key`).join(', ')}`;
 }
 
 /** A short name of a cell for one-line messages: its map and the parameters that vary in the run. */

@@ -1,6 +1,7 @@
 // The on-screen table of a result document.
 import Table from 'cli-table3';
 
+import { keyTypeOf } from './matrix.js';
 import { isUnreliable, type ResultFile } from './schema.js';
 import { floorOf } from './summary.js';
 
@@ -17,7 +18,9 @@ function fmtNs(ns: number | undefined): string {
 
 export function renderTable(doc: ResultFile): string {
   const hasLatency = doc.cells.some((c) => c.status === 'ok' && c.summary.latency);
-  const head = ['map', 'thr', 'lf', 'keys', 'mix', 'dist', 'Mops/s', '±%', '×floor'];
+  // The key type column only when some cell's keys are not u64.
+  const hasKeyTypes = doc.cells.some((c) => keyTypeOf(c.params) !== 'u64');
+  const head = ['map', 'thr', 'lf', 'keys', ...(hasKeyTypes ? ['key type'] : []), 'mix', 'dist', 'Mops/s', '±%', '×floor'];
   if (hasLatency) head.push('p50 ns', 'p99 ns', 'p99.9 ns');
   head.push('allocs/op', 'lf end', 'check');
   // Shown only when needed: most runs have no unreliable cell.
@@ -26,11 +29,12 @@ export function renderTable(doc: ResultFile): string {
   const table = new Table({ head, style: { head: [], border: [] } });
   const sorted = [...doc.cells].sort((a, b) =>
     a.params.mix.localeCompare(b.params.mix) || a.params.keys - b.params.keys || a.params.loadFactor - b.params.loadFactor ||
-    a.params.threads - b.params.threads || a.params.map.localeCompare(b.params.map),
+    a.params.threads - b.params.threads || keyTypeOf(a.params).localeCompare(keyTypeOf(b.params), 'en', { numeric: true }) ||
+    a.params.map.localeCompare(b.params.map),
   );
   for (const c of sorted) {
     const p = c.params;
-    const row: string[] = [p.map, String(p.threads), String(p.loadFactor), String(p.keys), p.mix, p.dist];
+    const row: string[] = [p.map, String(p.threads), String(p.loadFactor), String(p.keys), ...(hasKeyTypes ? [keyTypeOf(p)] : []), p.mix, p.dist];
     if (c.status !== 'ok') {
       const why = c.status === 'failed' ? `FAILED: ${c.error}` : `skipped: ${c.reason}`;
       row.push(why, '', '');

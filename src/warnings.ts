@@ -71,6 +71,10 @@ export const WARNINGS = {
     advice:
       'phase deadlines, latencies and the linearizability check read the TSC on every core as one clock at one rate; run on a machine whose TSC is invariant before trusting them',
   }),
+  u64OnlyMaps: (maps: string[], keyTypes: string[]) => ({
+    message: `${maps.join(', ')} ${maps.length === 1 ? 'has' : 'have'} no string-key form: ${maps.length === 1 ? 'its' : 'their'} ${keyTypes.join(', ')} cells are left out (u64 cells only)`,
+    advice: 'read string-keyed cells without the ×floor ratio; the hash calibration (ns per key) frames them instead',
+  }),
   marchNative: () => ({
     message: 'the addon was built with -march=native',
     advice: 'results are specific to this CPU model; compare only with the same build',

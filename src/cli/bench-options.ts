@@ -34,6 +34,7 @@ export function resolveHere(raw: RawOptions, opts: { skipOutCheck?: boolean } = 
     designs: addon.designs(),
     capacityFor: (e, lf) => addon.capacityFor(e, lf),
     availableCpus: availableCpus(),
+    keyType: (text, keys) => addon.keyType(text, keys),
     ...(opts.skipOutCheck ? { skipOutCheck: true } : {}),
   });
 }

@@ -4,7 +4,7 @@ import type { DesignSummary } from '../../src/config.js';
 import type { CoverageDistribution, CreateMapOptions, Lab } from '../../src/lab.js';
 import type { Environment } from '../../src/schema.js';
 import { addon } from '../../src/native.js';
-import type { AllocCounts, HistogramSummary, MapDiagnostics, OpMix, PagesReport, StreamCoverage, StreamPlan, WorkerResult, WorkerSpec } from '../../src/native.js';
+import type { AllocCounts, HashCostInfo, HistogramSummary, KeyTypeInfo, MapDiagnostics, OpMix, PagesReport, StreamCoverage, StreamPlan, WorkerResult, WorkerSpec } from '../../src/native.js';
 
 export const FAKE_HZ = 1e9; // 1 tick = 1 ns
 
@@ -80,6 +80,8 @@ export class FakeLab implements Lab {
     return {
       design: m.design, entries: m.entries, capacity, tombstones: 0, rehashes: 0, loadFactor: m.entries / capacity,
       meanProbe: 1.5, maxProbe: 4, tableBytes: capacity * 16, probeHistogram: [1, 2, 3],
+      // String keys: one record of the key's mean length and an 8-byte header per entry.
+      keyBytes: m.keyType ? m.entries * (addon.keyType(m.keyType).meanLength + 8) : 0,
       ...(m.shards ? { shardEntries: [m.entries], shardCapacity: [capacity], shardOps: [30, 10], shardContended: [0, 0] } : {}),
     } as MapDiagnostics;
   }
@@ -108,8 +110,20 @@ export class FakeLab implements Lab {
     } as HistogramSummary;
   }
   // Stream planning and coverage are pure functions of their arguments: the real ones.
-  streamPlan(mix: OpMix, keys: number, threads: number, budgetBytes: number): StreamPlan {
-    return addon.streamPlan(mix, keys, threads, budgetBytes);
+  streamPlan(mix: OpMix, keys: number, threads: number, budgetBytes: number, bytesPerOp?: number): StreamPlan {
+    return addon.streamPlan(mix, keys, threads, budgetBytes, bytesPerOp);
+  }
+  /** Key types are pure descriptions: the real one (for resolveConfig's context). */
+  keyType(text: string, keys?: number): KeyTypeInfo {
+    return addon.keyType(text, keys);
+  }
+  /** Hash calibrations measured here, in order. */
+  hashed: string[] = [];
+  hashCost(keyType: string, _keys: number, _seed: number, seconds: number): HashCostInfo {
+    this.hashed.push(keyType);
+    // 1 ns per byte of key: a figure a test can predict.
+    const meanBytes = addon.keyType(keyType).meanLength;
+    return { nsPerKey: meanBytes, meanBytes, keysHashed: Math.round((seconds * 1e9) / meanBytes), checksum: 0n };
   }
   streamCoverage(_bitmap: BigUint64Array, keys: number): StreamCoverage {
     // No stream is generated here: every key of the range counts as drawn.
