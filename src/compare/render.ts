@@ -83,9 +83,15 @@ const comparisons = (n: number) => `${n} comparison${n === 1 ? '' : 's'}`;
 function labeller(keys: string[]): { common: string[]; label: (key: string) => string } {
   const distinct = [...new Set(keys)];
   if (distinct.length < 2) return { common: [], label: (k) => k };
-  const segs = distinct.map((k) => k.split('|'));
+  // u64 cells' keys name no key type: where other cells name one, their labels say u64.
+  const typed = distinct.some((k) => k.split('|').some((s) => s.startsWith('keytype=')));
+  const segments = (k: string) => {
+    const segs = k.split('|');
+    return typed && !segs.some((s) => s.startsWith('keytype=')) ? [...segs, 'keytype=u64'] : segs;
+  };
+  const segs = distinct.map(segments);
   const common = segs[0]!.filter((s) => segs.every((ss) => ss.includes(s)));
-  return { common, label: (k) => k.split('|').filter((s) => !common.includes(s)).join(' ') || k };
+  return { common, label: (k) => segments(k).filter((s) => !common.includes(s)).join(' ') || k };
 }
 
 function fileLine(role: string, f: PairDiff['base']): string {

@@ -8,6 +8,7 @@ import type { EChartsOption, SeriesOption } from 'echarts';
 import { isPeer } from '../config.js';
 import { FLOOR_DESIGN, PSEUDO_DESIGNS } from '../designs.js';
 import { type CellRecord, type CellRecordOk, type Environment, isUnreliable, type ResultFile, type WarningRecord } from '../schema.js';
+import { keyTypeOf } from '../matrix.js';
 import { renderSummary, renderWarnings } from '../summary.js';
 import { floorOf } from '../table.js';
 import { type FindScenario, type ScenarioSection, scenarioSections } from './scenarios.js';
@@ -31,6 +32,8 @@ export interface TableRow {
   threads: number;
   loadFactor: number;
   keys: number;
+  /** The cells' key type (u64 for files from before key types). */
+  keyType: string;
   mix: string;
   dist: string;
   cpus: string;
@@ -113,7 +116,9 @@ function facetOf(c: CellRecord, omit: ReadonlyArray<'threads' | 'loadFactor'>): 
   const parts: string[] = [];
   if (!omit.includes('threads')) parts.push(`${p.threads} thread${p.threads === 1 ? '' : 's'}`);
   if (!omit.includes('loadFactor')) parts.push(`load factor ${p.loadFactor}`);
-  parts.push(`${p.keys.toLocaleString('en-US')} keys`, `mix ${p.mix}`, p.dist);
+  // String-keyed cells name their key type: `1,000,000 str:16 keys`.
+  const kt = keyTypeOf(p);
+  parts.push(`${p.keys.toLocaleString('en-US')}${kt === 'u64' ? '' : ` ${kt}`} keys`, `mix ${p.mix}`, p.dist);
   if (p.cpus) parts.push(`CPUs ${cpusText(p.cpus)}`);
   return parts.join(' · ');
 }
@@ -353,7 +358,8 @@ export function buildModel(files: LoadedFile[], now = new Date(), find?: FindSce
 function sortCells(cells: CellRecord[]): CellRecord[] {
   return [...cells].sort((a, b) =>
     a.params.mix.localeCompare(b.params.mix) || a.params.keys - b.params.keys || a.params.loadFactor - b.params.loadFactor ||
-    a.params.threads - b.params.threads || a.params.map.localeCompare(b.params.map),
+    a.params.threads - b.params.threads || keyTypeOf(a.params).localeCompare(keyTypeOf(b.params), 'en', { numeric: true }) ||
+    a.params.map.localeCompare(b.params.map),
   );
 }
 
@@ -361,7 +367,7 @@ function rowOf(file: LoadedFile, c: CellRecord): TableRow {
   const p = c.params;
   const base: TableRow = {
     file: file.label, key: c.key, status: c.status, map: p.map, threads: p.threads, loadFactor: p.loadFactor, keys: p.keys,
-    mix: p.mix, dist: p.dist, cpus: cpusText(p.cpus), mopsPerSec: null, spreadPct: null, floorRatio: null, p50Ns: null,
+    keyType: keyTypeOf(p), mix: p.mix, dist: p.dist, cpus: cpusText(p.cpus), mopsPerSec: null, spreadPct: null, floorRatio: null, p50Ns: null,
     p99Ns: null, p999Ns: null, maxNs: null, allocationsPerOp: null, endLoadFactor: null, check: '', note: '', unreliable: '',
     peer: isPeer(p.design),
   };

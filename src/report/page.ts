@@ -66,9 +66,12 @@ function cellsTable(model: ReportModel): Html {
   const multi = model.files.length > 1;
   const hasCpus = model.rows.some((r) => r.cpus !== '');
   const hasLatency = model.rows.some((r) => r.p50Ns !== null);
+  const hasKeyTypes = model.rows.some((r) => r.keyType !== 'u64');
   const head: Array<[string, boolean]> = [
     ...(multi ? [['file', true] as [string, boolean]] : []),
-    ['map', true], ['threads', false], ['load factor', false], ['keys', false], ['mix', true], ['dist', true],
+    ['map', true], ['threads', false], ['load factor', false], ['keys', false],
+    ...(hasKeyTypes ? [['key type', true] as [string, boolean]] : []),
+    ['mix', true], ['dist', true],
     ...(hasCpus ? [['CPUs', true] as [string, boolean]] : []),
     ['status', true], ['Mops/s', false], ['spread %', false], ['× floor', false],
     ...(hasLatency ? (['p50', 'p99', 'p99.9', 'max'].map((h) => [h, false]) as Array<[string, boolean]>) : []),
@@ -79,6 +82,7 @@ function cellsTable(model: ReportModel): Html {
       ...(multi ? [html`<td class="t name">${r.file}</td>`] : []),
       r.peer ? html`<td class="t name">${r.map}<span class="peer-tag" title="another library's map (native/peers/)">peer</span></td>` : html`<td class="t name">${r.map}</td>`,
       html`<td>${r.threads}</td><td>${r.loadFactor}</td><td>${r.keys.toLocaleString('en-US')}</td>`,
+      ...(hasKeyTypes ? [html`<td class="t">${r.keyType}</td>`] : []),
       html`<td class="t">${r.mix}</td><td class="t">${r.dist}</td>`,
       ...(hasCpus ? [html`<td class="t">${r.cpus}</td>`] : []),
       r.unreliable
