@@ -10,9 +10,10 @@ import { oversubscribe } from './oversubscribe.js';
 import { readMostly } from './read-mostly.js';
 import { shards } from './shards.js';
 import { stepped } from './stepped.js';
+import { stringKeys } from './string-keys.js';
 import { tombstones } from './tombstones.js';
 
-export const SCENARIOS: readonly Scenario[] = [lfKnee, shards, falseSharing, readMostly, stepped, alloc, tombstones, oversubscribe, grow, batch];
+export const SCENARIOS: readonly Scenario[] = [lfKnee, shards, falseSharing, readMostly, stepped, alloc, tombstones, oversubscribe, grow, batch, stringKeys];
 
 export function findScenario(name: string): Scenario | undefined {
   return SCENARIOS.find((s) => s.name === name);
