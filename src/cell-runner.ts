@@ -52,7 +52,8 @@ export interface CellMapInfo {
   prefillEntries: number;
   bytesPerEntry: number;
   tableBytes: number;
-  keyBytes: number;
+  /** String-keyed maps only: bytes of the key records after prefill. */
+  keyBytes?: number;
   pages: PagesRecord;
   anonHugePagesBytes: number | null;
   prefillSeconds: number;
@@ -274,7 +275,7 @@ export async function runPass(unit: RunUnit, c: ResolvedConfig, lab: Lab, hz: nu
         bytesPerEntry:
           prefilled > 0 ? (allocAfter.bytesAllocated - allocAfter.bytesFreed - (allocBefore.bytesAllocated - allocBefore.bytesFreed)) / prefilled : 0,
         tableBytes: prefillDiag.tableBytes,
-        keyBytes: prefillDiag.keyBytes ?? 0,
+        ...(unit.cell.keyType.strings ? { keyBytes: prefillDiag.keyBytes ?? 0 } : {}),
         pages,
         anonHugePagesBytes: hugePagesBytes,
         prefillSeconds,

@@ -582,7 +582,8 @@ export function configRecord(c: ResolvedConfig): ResolvedConfigRecord {
     mixes: c.mixes.map((m) => ({ name: m.name, weights: [...m.weights] })),
     dists: c.dists.map((d) => d.name),
     partitions: c.partitions,
-    keyTypes: c.keyTypes.map((k) => k.name),
+    // Written when the run names a string type: a u64-only file reads as every file before key types.
+    ...(c.keyTypes.some((k) => k.strings) ? { keyTypes: c.keyTypes.map((k) => k.name) } : {}),
     shards: c.shards,
     rates: c.rates,
     ...(c.batches !== null ? { batches: c.batches } : {}),

@@ -13,7 +13,7 @@ export interface Cell {
   keyType: KeyTypeChoice;
 }
 
-/** A cell's key type: what it records, or u64 for files from before key types were recorded. */
+/** A cell's key type: the string type it records, else u64. */
 export function keyTypeOf(p: Pick<CellParams, 'keyType'>): string {
   return p.keyType ?? 'u64';
 }
@@ -89,7 +89,8 @@ export function buildMatrix(c: ResolvedConfig): Cell[] {
                     mixWeights: [...mix.weights],
                     dist: dist.name,
                     ...(partition !== 'none' ? { partition } : {}),
-                    keyType: keyType.name,
+                    // Absent = u64, as in every file from before key types (and mapbench_native's).
+                    ...(keyType.strings ? { keyType: keyType.name } : {}),
                     ...(map.pad !== null ? { pad: map.pad } : {}),
                     ...(rate !== null ? { rate } : {}),
                     ...(batch !== null ? { batch } : {}),

@@ -195,8 +195,8 @@ export const CellParams = z.object({
   /** Key partitioning among the threads (workload.h); absent = none, every thread draws from every key. */
   partition: z.enum(['thread', 'shard']).optional(),
   /**
-   * The keys' type (--key-type): `u64`, or a string type (`str:16`, `str:4-12`, `str:order`, `str:uuid`).
-   * Absent in files from before key types: u64. The cell key names it only when it is not u64.
+   * The keys' type (--key-type) when it is a string type (`str:16`, `str:4-12`, `str:order`, `str:uuid`);
+   * absent = u64 (as in every file from before key types). The cell key names it only when it is set.
    */
   keyType: z.string().optional(),
   /** Sharded maps picked with a pad in their label (`sharded:spin:packed`): 0 = packed, else bytes per shard. */
@@ -256,8 +256,8 @@ export const MapInfo = z.object({
   bytesPerEntry: nonNeg,
   tableBytes: count,
   /**
-   * String-keyed maps: bytes of the stored key records beyond tableBytes, right after prefill (0 for u64
-   * keys; absent in files from before key types). bytesPerEntry, from the counting allocator, includes them.
+   * String-keyed cells: bytes of the stored key records beyond tableBytes, right after prefill (absent for
+   * u64 keys, which have none). bytesPerEntry, from the counting allocator, includes them.
    */
   keyBytes: count.optional(),
   /** Files before version 3: whether any table was madvise'd (an OR over shards at prefill). */
@@ -455,7 +455,7 @@ export const ResolvedConfigSchema = z.object({
   dists: z.array(z.string()),
   /** --partition (absent in files from before it: none). */
   partitions: z.array(z.enum(['none', 'thread', 'shard'])).optional(),
-  /** --key-type (absent in files from before it: u64). */
+  /** --key-type, when it names a string type (absent: u64 alone, as in files from before it). */
   keyTypes: z.array(z.string()).optional(),
   shards: z.array(z.number().int().positive()),
   rates: z.array(z.number().positive()).nullable().optional(),

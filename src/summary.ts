@@ -114,7 +114,10 @@ export function buildPivot(doc: ResultFile): Pivot {
   const cells = doc.cells;
   const varying = COLUMN_PARAMS.filter((p) => new Set(cells.map((c) => paramValue(c, p))).size > 1);
   const shardsVary = new Set(cells.filter((c) => c.params.shards !== null).map((c) => c.params.shards)).size > 1;
-  const common = COLUMN_PARAMS.filter((p) => !varying.includes(p) && cells.length > 0 && paramValue(cells[0]!, p) !== '-').map(
+  // A run of u64 keys alone says nothing of key types, as before they existed.
+  const common = COLUMN_PARAMS.filter(
+    (p) => !varying.includes(p) && cells.length > 0 && paramValue(cells[0]!, p) !== '-' && !(p === 'keyType' && paramValue(cells[0]!, p) === 'u64'),
+  ).map(
     (p) => partLabel(p, paramValue(cells[0]!, p)),
   );
   const rows: string[] = [];

@@ -158,7 +158,7 @@ async function runOne(cfg: ResolvedConfig, lab: NativeLab, environment: Environm
           started = true;
         }
         bar.setTotal(total);
-        bar.update(done, { etaText: formatEta(etaSeconds), cell: `${unit.cell.params.map} t=${unit.cell.params.threads} lf=${unit.cell.params.loadFactor} ${unit.cell.params.mix}` });
+        bar.update(done, { etaText: formatEta(etaSeconds), cell: `${unit.cell.params.map} t=${unit.cell.params.threads} lf=${unit.cell.params.loadFactor} ${unit.cell.params.mix}${unit.cell.keyType.strings ? ` ${unit.cell.keyType.name}` : ''}` });
       },
     }, control);
     bar?.stop();

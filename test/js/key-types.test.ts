@@ -13,7 +13,7 @@ import { fileURLToPath } from 'node:url';
 
 import { runBench } from '../../src/bench.js';
 import { resolveConfig, type RawOptions } from '../../src/config.js';
-import { buildMatrix } from '../../src/matrix.js';
+import { buildMatrix, keyTypeOf } from '../../src/matrix.js';
 import { findScenario } from '../../src/scenarios/index.js';
 import { parseResultFile, type ResultFile } from '../../src/schema.js';
 import { buildPivot, renderSummary } from '../../src/summary.js';
@@ -67,9 +67,12 @@ test('key types are a matrix dimension; pseudo-maps keep their u64 cells, and th
   const cfg = config(lab, { maps: 'lockfree,floor', keyType: 'u64,str:16,str:order' });
   assert.deepEqual(cfg.keyTypes.map((k) => k.name), ['u64', 'str:16', 'str:order']);
   const cells = buildMatrix(cfg);
-  assert.deepEqual(cells.map((c) => `${c.params.map} ${c.params.keyType}`), ['lockfree u64', 'lockfree str:16', 'lockfree str:order', 'floor u64']);
-  // The key names the key type only when it is not u64, so u64 cells keep their keys from before key types.
-  for (const c of cells) assert.equal(c.key.includes('keytype='), c.params.keyType !== 'u64', c.key);
+  assert.deepEqual(cells.map((c) => `${c.params.map} ${keyTypeOf(c.params)}`), ['lockfree u64', 'lockfree str:16', 'lockfree str:order', 'floor u64']);
+  // u64 cells record no key type and their key names none: they keep their keys from before key types.
+  for (const c of cells) {
+    assert.equal(c.key.includes('keytype='), c.params.keyType !== undefined, c.key);
+    assert.notEqual(c.params.keyType, 'u64', c.key);
+  }
   assert.equal(cells.find((c) => c.params.keyType === 'str:16')!.key.split('|').at(-1), 'keytype=str:16');
 
   const doc = await runBench(cfg, lab, FAKE_ENV, { write: () => {} }, { aborted: false });
@@ -84,22 +87,24 @@ test('key types are a matrix dimension; pseudo-maps keep their u64 cells, and th
   assert.match(notes[0]!.message, /^floor has no string-key form: its str:16, str:order cells are left out/);
   for (const c of doc.cells) {
     assert.equal(c.status, 'ok');
-    if (c.status === 'ok') assert.equal((c.map.keyBytes ?? 0) > 0, c.params.keyType !== 'u64', c.key);
+    if (c.status === 'ok') assert.equal((c.map.keyBytes ?? 0) > 0, c.params.keyType !== undefined, c.key);
   }
 
   // The default maps with string keys only: the pseudo-maps are left out, not an error.
   const defaults = buildMatrix(config(lab, { keyType: 'str:16' }));
   assert.ok(defaults.length > 0 && defaults.every((c) => c.params.design !== 'floor' && c.params.keyType === 'str:16'));
-  // u64 alone: no calibration, no note.
+  // u64 alone: the file reads as before key types: no key types in config or cells, no calibration, no note.
   const plain = await runBench(config(lab, { maps: 'lockfree,floor' }), lab, FAKE_ENV, { write: () => {} }, { aborted: false });
   assert.equal(plain.calibration, undefined);
+  assert.equal(plain.config.keyTypes, undefined);
+  assert.ok(plain.cells.every((c) => c.params.keyType === undefined && (c.status !== 'ok' || c.map.keyBytes === undefined)));
   assert.ok(!plain.warnings.some((w) => w.code === 'u64OnlyMaps'));
 });
 
 test('the summary labels columns by key type where cells differ by it, u64 first', () => {
   const cells = ['u64', 'str:16'].flatMap((keyType) =>
     ['C', 'cart'].flatMap((mix) =>
-      [1, 2].flatMap((threads) => [0.5, 0.9].map((loadFactor) => ({ params: { map: 'lockfree', keyType, mix, threads, loadFactor }, qps: 1e6 }))),
+      [1, 2].flatMap((threads) => [0.5, 0.9].map((loadFactor) => ({ params: { map: 'lockfree', ...(keyType === 'u64' ? {} : { keyType }), mix, threads, loadFactor }, qps: 1e6 }))),
     ),
   );
   const doc = syntheticFile('string-keys', cells);
@@ -136,7 +141,7 @@ test('a tiny real run with u64 and str:16 keys records key types, key bytes and 
     assert.equal(c.status, 'ok', `${c.key}: ${c.status === 'failed' ? c.error : ''}`);
     if (c.status !== 'ok') continue;
     const strings = c.params.keyType === 'str:16';
-    assert.ok(c.params.keyType === 'u64' || strings, c.key);
+    assert.ok(c.params.keyType === undefined || strings, c.key);
     assert.equal(c.key.endsWith('|keytype=str:16'), strings, c.key);
     for (const rep of c.repeats) assert.deepEqual(rep.check, { ok: true, message: '' }, c.key);
     const keyBytes = c.map.keyBytes ?? 0;
@@ -145,7 +150,7 @@ test('a tiny real run with u64 and str:16 keys records key types, key bytes and 
       // Bytes per entry come from the counting allocator: the key records are part of them.
       assert.ok(c.map.bytesPerEntry * c.map.prefillEntries >= keyBytes, c.key);
     } else {
-      assert.equal(keyBytes, 0, c.key);
+      assert.equal(c.map.keyBytes, undefined, c.key);
     }
     // Allocations happen only where ops insert keys the map did not hold.
     const insertedNew = c.repeats.reduce((a, rep) => a + rep.outcomes.insertNew, 0);
@@ -167,7 +172,7 @@ test('string-keys: each design against its own u64, winners per key type, the ha
     const [map, keyType, mix] = k.split(' ') as [string, string, string];
     const str = keyType !== 'u64';
     return {
-      params: { map, keyType, mix, threads: 2, ...(mix === 'cart' ? { mixWeights: [25, 0, 30, 40, 5] } : {}) },
+      params: { map, ...(str ? { keyType } : {}), mix, threads: 2, ...(mix === 'cart' ? { mixWeights: [25, 0, 30, 40, 5] } : {}) },
       qps: v,
       bytesPerEntry: str ? 60 : 32,
       ...(str ? { keyBytes: 28_000 } : {}),

@@ -29,7 +29,7 @@ const findingsOf = (name: string, doc: ReturnType<typeof syntheticFile>) => find
 
 for (const s of SCENARIOS) {
   test(`scenario ${s.name}: its preset and its smoke preset resolve against this build's designs`, () => {
-    const ctx = { designs: addon.designs(), capacityFor: addon.capacityFor, availableCpus: availableCpus(), skipOutCheck: true };
+    const ctx = { designs: addon.designs(), capacityFor: addon.capacityFor, availableCpus: availableCpus(), keyType: addon.keyType, skipOutCheck: true };
     const full = resolveConfig({ ...s.flags, scenario: s.name }, ctx);
     const smoke = resolveConfig({ ...s.flags, ...SMOKE_BASE, ...s.smoke, scenario: s.name }, ctx);
     assert.equal(full.scenario, s.name);
