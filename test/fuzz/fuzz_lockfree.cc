@@ -10,7 +10,8 @@
 //            group 1: a growing table (initial capacity = the capacity
 //            below, so it grows within a few inserts) — lockfree (lock-free
 //            migration), lockfree-freeze, mutex or sharded by value mod 4;
-//            group 2: chained or chained-pool (bit 0); group 3: readmostly
+//            group 2: chained or chained-pool (bit 0); group 3: readmostly;
+//            bit 6: string keys (str:1-12) where the design has them
 //   byte 1   capacity: 8 + 4 * (b % 7) slots (8..32); for sharded also
 //            the lock, (b / 7) % 3 (mutex, spin, rw), and the shards,
 //            1 << ((b / 21) % 3) (1, 2, 4); bit 3 of byte 0 picks pad 128
@@ -130,11 +131,18 @@ class Harness {
     label_ += " cap " + std::to_string(cap_);
   }
 
+  // A key the map takes: a user key, or for a string key type a word of
+  // its arena (catalogue/string_keyed.h), the rest rejected like sentinels.
+  bool user_key(std::uint64_t k) const {
+    const mapbench::KeyArena* a = map_->arena();
+    return a ? k >= mapbench::kFirstUserKey && k - mapbench::kFirstUserKey < a->size() : mapbench::is_user_key(k);
+  }
+
   void get(std::uint64_t k) {
     std::uint64_t v = 0x5eed;
     const Status s = map_->get(k, &v);
     trace("get", k, 0, s);
-    if (!mapbench::is_user_key(k)) {
+    if (!user_key(k)) {
       expect(s == Status::kReservedKey, "get of a reserved key", k, s);
       expect(v == 0x5eed, "get of a reserved key wrote the value", k, s);
       return;
@@ -152,7 +160,7 @@ class Harness {
   void insert(std::uint64_t k, std::uint64_t v) {
     const Status s = map_->insert(k, v);
     trace("insert", k, v, s);
-    if (!mapbench::is_user_key(k) || !mapbench::is_user_value(v)) {
+    if (!user_key(k) || !mapbench::is_user_value(v)) {
       expect(s == Status::kReservedKey, "insert of a reserved key or value", k, s);
       return;
     }
@@ -177,7 +185,7 @@ class Harness {
   void update(std::uint64_t k, std::uint64_t v) {
     const Status s = map_->update(k, v);
     trace("update", k, v, s);
-    if (!mapbench::is_user_key(k) || !mapbench::is_user_value(v)) {
+    if (!user_key(k) || !mapbench::is_user_value(v)) {
       expect(s == Status::kReservedKey, "update with a reserved key or value", k, s);
       return;
     }
@@ -193,7 +201,7 @@ class Harness {
   void erase(std::uint64_t k) {
     const Status s = map_->erase(k);
     trace("erase", k, 0, s);
-    if (!mapbench::is_user_key(k)) {
+    if (!user_key(k)) {
       expect(s == Status::kReservedKey, "erase of a reserved key", k, s);
       return;
     }
@@ -358,11 +366,18 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
       o.design = "lockfree";
       break;
   }
+  // Bit 6: string keys (str:1-12, an arena of 2 x expected_entries keys:
+  // alphabet words 2.. up to it are keys, the rest are refused), where the
+  // design has a string form that grows as asked.
+  const mapbench::Design* chosen = mapbench::find_design(o.design);
+  if ((design_byte & 0x40) && mapbench::kHaveStringKeys && chosen && chosen->string_keys &&
+      (o.initial_capacity == 0 || chosen->string_growable))
+    mapbench::parse_key_type("str:1-12", &o.key_type);
   if (!mapbench::validate(o).empty()) __builtin_trap();  // every choice above is valid
   Harness h(mapbench::make_map(o), family);
   if (trace_enabled())
-    std::fprintf(stderr, "fuzz_lockfree: design %s, capacity %llu, shards %u\n", o.design.c_str(),
-                 static_cast<unsigned long long>(cap), o.shards);
+    std::fprintf(stderr, "fuzz_lockfree: design %s, keys %s, capacity %llu, shards %u\n", o.design.c_str(),
+                 o.key_type.name().c_str(), static_cast<unsigned long long>(cap), o.shards);
 
   const std::uint64_t* keys = key_alphabet();
   h.check_invariants();

@@ -325,6 +325,23 @@ std::vector<Target> targets(bool include_broken) {
     out.push_back({c.label + " grow-from-8", g, [](const mapbench::MapOptions& opt) { return mapbench::make_map(opt); },
                    false});
   }
+  // String keys (the histories' keys 2, 3, ... are the arena's first
+  // words, catalogue/string_keyed.h): every design with a string form, and
+  // the growing locked and sharded tables from 8 slots.
+  if (mapbench::kHaveStringKeys)
+    for (const auto& c : mbtest::map_configs(16, 0.9, 4)) {
+      if (!c.design->string_keys) continue;
+      mapbench::MapOptions so = c.options;
+      mapbench::parse_key_type("str:1-12", &so.key_type);
+      out.push_back({c.label + " str:1-12", so, [](const mapbench::MapOptions& o) { return mapbench::make_map(o); },
+                     false});
+      if (so.design == "mutex" || (so.design == "sharded" && so.lock == mapbench::LockKind::kSpin && so.pad == 64)) {
+        so.initial_capacity = 8;
+        so.max_load_factor = 0.3;
+        out.push_back({c.label + " str:1-12 grow-from-8", so,
+                       [](const mapbench::MapOptions& o) { return mapbench::make_map(o); }, false});
+      }
+    }
   const char* filter = std::getenv("MAPBENCH_TEST_FILTER");  // as map_configs() applies it
   const bool filtered_out =
       filter && *filter && std::string(mbtest::SplitUpdateMap::kLabel).find(filter) == std::string::npos;
