@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# npm run setup:peers — installs the Debian packages of the peer maps
+# npm run setup:peers — installs the Debian packages of the peer maps and of
+# string keys' hash (libxxhash-dev)
 # (native/peers/, listed in native/peers/peers.def) so the next build
 # compiles them in.
 # Needs root (or sudo). Afterwards rebuild: npm run build (node-gyp) or
@@ -7,7 +8,8 @@
 # will find.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-read -r -a PACKAGES <<< "$(node scripts/peer-manifest.mjs packages) pkg-config"
+# libxxhash-dev: XXH3, the hash of every string-keyed design (runtime/string_hash.h).
+read -r -a PACKAGES <<< "$(node scripts/peer-manifest.mjs packages) pkg-config libxxhash-dev"
 SUDO=()
 if [ "$(id -u)" -ne 0 ]; then
   command -v sudo >/dev/null || { echo "setup-peers: run as root, or install sudo" >&2; exit 1; }

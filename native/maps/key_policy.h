@@ -7,11 +7,13 @@
 //   U64Keys        the word is the key itself (user keys are >= 2);
 //   StrKeys<Hash>  the word is the address of an immutable KeyRecord
 //                  {hash, length, bytes} the table allocated when the key
-//                  was first inserted (addresses are never 0 or 1).
+//                  was first inserted, with the top 16 bits of the key's
+//                  hash in the word's top 16 bits (user-space addresses
+//                  fit in 47 bits; an address is never 0 or 1).
 // A lookup hashes the probe key once (hash()), and matches() compares a
-// slot's word with it: for strings the record's stored hash first, the
-// length and bytes only on a hash match, so a probe past a different key
-// reads one line of the record at most and usually none but its hash.
+// slot's word with it: the 16-bit tag in the word first, so a probe past a
+// different key reads no record in 65535 cases of 65536; on a tag match the
+// record's full hash, then its length and bytes.
 //
 // Ownership: a table that stores a string key owns its record; store()
 // allocates it (through the counting heap, so allocations per op count it),
@@ -56,10 +58,12 @@ template <class Hash = StringHash>
 struct StrKeys {
   using Key = std::string_view;
   static constexpr bool kStrings = true;
-  static const KeyRecord* record(std::uint64_t word) { return reinterpret_cast<const KeyRecord*>(word); }
+  static constexpr unsigned kTagShift = 48;
+  static constexpr std::uint64_t kAddressMask = (std::uint64_t{1} << kTagShift) - 1;
+  static const KeyRecord* record(std::uint64_t word) { return reinterpret_cast<const KeyRecord*>(word & kAddressMask); }
   static std::uint64_t hash(Key k) { return Hash{}(k); }
   static bool matches(std::uint64_t word, Key k, std::uint64_t h) {
-    if (!is_user_key(word)) return false;
+    if (((word ^ h) >> kTagShift) != 0 || !is_user_key(word)) return false;
     const KeyRecord* r = record(word);
     return r->hash == h && r->len == k.size() && std::memcmp(r->bytes, k.data(), k.size()) == 0;
   }
@@ -68,7 +72,9 @@ struct StrKeys {
     void* p = alloc::allocate(KeyRecord::size_for(k.size()), alignof(KeyRecord));
     auto* r = new (p) KeyRecord{h, static_cast<std::uint32_t>(k.size()), {}};
     std::memcpy(r->bytes, k.data(), k.size());
-    return reinterpret_cast<std::uint64_t>(r);
+    const auto address = reinterpret_cast<std::uint64_t>(r);
+    MB_DCHECK((address & ~kAddressMask) == 0);
+    return address | (h >> kTagShift << kTagShift);
   }
   static void release(std::uint64_t word) {
     const KeyRecord* r = record(word);

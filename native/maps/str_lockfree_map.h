@@ -8,8 +8,8 @@
 // the integer map's; each key's record (hash, length, bytes) lives apart,
 // allocated by the insert that claimed the slot:
 //
-//   slots: [rec*|v][rec*|v][rec*|v][rec*|v] | ...
-//             └──► KeyRecord { hash, len, bytes... }   (immutable)
+//   slots: [tag|rec*|v][tag|rec*|v][tag|rec*|v][tag|rec*|v] | ...
+//                 └──► KeyRecord { hash, len, bytes... }   (immutable)
 //
 // Why records apart rather than short keys inline: a slot keeps the integer
 // map's 16 bytes (four per line), so the probe sequence, the load-factor
@@ -41,9 +41,11 @@
 //    found an empty slot); insert at its cell exchange; update and erase at
 //    their successful CAS (or the cell load that saw 0).
 // What a get reads: the key's hash (computed once), then per probed slot its
-// key word; only a slot whose record hash equals the key's hash is followed
-// to its record (one line for keys up to 52 bytes), and only a record whose
-// hash and length match compares bytes.
+// key word, whose top 16 bits are its key's hash tag (key_policy.h); only a
+// slot whose tag matches is followed to its record (one line for keys up to
+// 52 bytes), whose full hash and length are compared before its bytes. A
+// hit therefore reads the slot's line and the record's; a probe past other
+// keys reads no record but once in 65536 slots.
 // Progress: get is wait-free (at most `capacity` probes); insert, update and
 // erase are lock-free (a CAS fails only because another operation succeeded).
 // Allocation: one record per newly claimed slot (a new key), none for
