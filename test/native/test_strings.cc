@@ -301,7 +301,7 @@ void key_type_cases(mbtest::Suite& suite) {
   });
   suite.run("a key tape replays the stream's keys in order", [] {
     mb::KeyType t;
-    mb::parse_key_type("str:1-30", &t);
+    mb::parse_key_type("str:3-30", &t);
     const mb::KeyArena a(t, 1000, 3);
     mb::WorkloadSpec w;
     w.keys = 1000;
