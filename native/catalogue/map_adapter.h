@@ -46,7 +46,7 @@ class MapAdapter final : public AnyMap {
  public:
   template <class... Args>
   MapAdapter(const MapOptions& o, std::uint64_t capacity, Args&&... args)
-      : pages_(o.huge_pages), map_(make(pages_, std::forward<Args>(args)...)) {
+      : pages_(o.huge_pages), map_(make_with_pages<M>(pages_, std::forward<Args>(args)...)) {
     options_ = o;
     capacity_ = capacity;
   }
@@ -133,14 +133,6 @@ class MapAdapter final : public AnyMap {
   alloc::Pages::Report pages() override { return pages_.report(); }
 
  private:
-  template <class... Args>
-  static M make(alloc::Pages& pages, Args&&... args) {
-    if constexpr (std::is_constructible_v<M, alloc::Pages&, Args...>)
-      return M(pages, std::forward<Args>(args)...);
-    else
-      return M(std::forward<Args>(args)...);
-  }
-
   static constexpr bool kStrings = kIsStringKeyed<M>;
   // Single ops and batches reach a string-keyed map's own map with the
   // arena's key for the word (string_keyed.h); an integer map takes the word.

@@ -27,12 +27,22 @@
 
 namespace mapbench {
 
+// M built from (pages, args...) when it takes its Pages first, else from
+// (args...): how MapAdapter and StringKeyed hand a design its page policy.
+template <class M, class... Args>
+M make_with_pages(alloc::Pages& pages, Args&&... args) {
+  if constexpr (std::is_constructible_v<M, alloc::Pages&, Args...>)
+    return M(pages, std::forward<Args>(args)...);
+  else
+    return M(std::forward<Args>(args)...);
+}
+
 template <class M>
 class StringKeyed {
  public:
   template <class... Args>
   StringKeyed(alloc::Pages& pages, std::shared_ptr<const KeyArena> arena, Args&&... args)
-      : arena_(std::move(arena)), map_(make(pages, std::forward<Args>(args)...)) {}
+      : arena_(std::move(arena)), map_(make_with_pages<M>(pages, std::forward<Args>(args)...)) {}
 
   // The timed loop's ops: `word` is a tape record's address.
   template <class Sink = NoStats>
@@ -85,14 +95,6 @@ class StringKeyed {
   M& inner() { return map_; }
 
  private:
-  template <class... Args>
-  static M make(alloc::Pages& pages, Args&&... args) {
-    if constexpr (std::is_constructible_v<M, alloc::Pages&, Args...>)
-      return M(pages, std::forward<Args>(args)...);
-    else
-      return M(std::forward<Args>(args)...);
-  }
-
   std::shared_ptr<const KeyArena> arena_;  // immutable; shared with the AnyMap
   M map_;
 };
