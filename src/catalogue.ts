@@ -157,7 +157,7 @@ export const CATALOGUE = {
       "snapshotReads": false,
       "opStats": true,
       "defaultRun": false,
-      "stringKeys": false,
+      "stringKeys": true,
       "stringGrowable": false,
       "baseline": null,
       "locks": [
@@ -183,7 +183,7 @@ export const CATALOGUE = {
       "snapshotReads": false,
       "opStats": true,
       "defaultRun": false,
-      "stringKeys": false,
+      "stringKeys": true,
       "stringGrowable": false,
       "baseline": null,
       "locks": [

@@ -95,18 +95,23 @@ std::unique_ptr<AnyMap> make_counters(const MapOptions& o) {
   return adapt_counters<64>(o);
 }
 
+template <class Lock, class Nodes>
+std::unique_ptr<AnyMap> adapt_chained(const MapOptions& o, std::uint64_t buckets) {
+  return adapt_keys<ChainedMap<Lock, Nodes>, ChainedMap<Lock, Nodes, StrKeys<>>>(o, buckets, o.shards);
+}
+
 template <class Nodes>
 std::unique_ptr<AnyMap> make_chained(const MapOptions& o) {
   const std::uint64_t buckets = capacity_for(o);
   switch (o.lock) {
     case LockKind::kSpin:
-      return adapt<ChainedMap<SpinLock, Nodes>>(o, buckets, o.shards);
+      return adapt_chained<SpinLock, Nodes>(o, buckets);
     case LockKind::kRw:
-      return adapt<ChainedMap<RwLock, Nodes>>(o, buckets, o.shards);
+      return adapt_chained<RwLock, Nodes>(o, buckets);
     case LockKind::kMutex:
       break;
   }
-  return adapt<ChainedMap<MutexLock, Nodes>>(o, buckets, o.shards);
+  return adapt_chained<MutexLock, Nodes>(o, buckets);
 }
 
 template <class Lock>
@@ -218,6 +223,7 @@ std::vector<Design> own_designs() {
       .striped = true,
       .locks = kAllLocks,
       .frame = "ChainedMap<.*HeapNodes",
+      .string_keys = true,
       .make = make_chained<HeapNodes<ChainNode>>,
       .layouts =
           [](std::vector<LayoutEntry>& out) {
@@ -236,6 +242,7 @@ std::vector<Design> own_designs() {
       .striped = true,
       .locks = kAllLocks,
       .frame = "ChainedMap<.*NodePool",
+      .string_keys = true,
       .make = make_chained<NodePool<ChainNode>>,
       .layouts =
           [](std::vector<LayoutEntry>& out) { add_layout<NodePool<ChainNode>::Slot>(out, "chained-pool.cache"); },

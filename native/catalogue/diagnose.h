@@ -119,14 +119,15 @@ void diagnose(BasicStrLockFreeMap<P>& m, Diagnostics& d) {
 // successful lookup of it walks; `entries` is the stripes' count and
 // `nodes` what a walk of every bucket reaches, so a lost or doubly linked
 // node shows as a difference between them.
-template <class Lock, class Nodes>
-void diagnose(ChainedMap<Lock, Nodes>& m, Diagnostics& d) {
+template <class Lock, class Nodes, class P>
+void diagnose(ChainedMap<Lock, Nodes, P>& m, Diagnostics& d) {
   d.entries = m.size();
   d.capacity = m.bucket_count();
   d.table_bytes = m.bucket_bytes();
-  m.for_each_node([&](std::size_t, std::uint64_t pos, const ChainNode&) {
+  m.for_each_node([&](std::size_t, std::uint64_t pos, const ChainNode& n) {
     d.nodes += 1;
     d.probes.add(pos);
+    d.key_bytes += P::key_bytes(n.key);
   });
   if constexpr (std::is_same_v<Nodes, NodePool<ChainNode>>) {
     d.pooled_nodes = m.nodes().free_nodes();

@@ -6,6 +6,10 @@
 //   chained-pool  ChainedMap<Lock, NodePool<ChainNode>>   nodes from the
 //                 map's per-thread free lists, refilled in batches of 64
 //                 (node_pool.h); no allocation in the steady state
+// With string keys (ChainedMap<Lock, Nodes, StrKeys<>>, key_policy.h) a
+// node's key word is the tagged address of its key's record, allocated
+// with the node (on the counted heap for both forms: the pool keeps nodes,
+// not records) and freed with it.
 //
 // Layout: a power-of-two array of bucket heads (8 bytes each, eight to a
 // line) and a power-of-two array of S stripes, each a lock and its stripe's
@@ -18,7 +22,7 @@
 //              │
 //              └─► {key, value, next} ─► {key, value, next} ─► null
 //
-// The bucket of a key is the top log2(B) bits of hash_key(key). B =
+// The bucket of a key is the top log2(B) bits of its hash (P::hash). B =
 // expected entries / load factor rounded up to a power of two (at least S),
 // and it never changes: the chains lengthen instead, so insert never
 // returns kFull and the load factor (entries / buckets) may exceed 1.
@@ -49,6 +53,7 @@
 #include <string>
 #include <unordered_set>
 
+#include "maps/key_policy.h"
 #include "maps/locks.h"
 #include "maps/node_pool.h"
 #include "runtime/alloc.h"
@@ -58,7 +63,7 @@
 namespace mapbench {
 
 struct ChainNode {
-  std::uint64_t key;    // immutable while linked
+  std::uint64_t key;    // the key word (key_policy.h); immutable while linked
   std::uint64_t value;  // guarded by the bucket's stripe lock
   ChainNode* next;      // guarded by the bucket's stripe lock; free-list link in a pool
 };
@@ -71,9 +76,10 @@ inline std::uint64_t round_up_pow2(std::uint64_t n) {
   return p;
 }
 
-template <class Lock, class Nodes>
+template <class Lock, class Nodes, class P = U64Keys>
 class ChainedMap {
  public:
+  using Key = typename P::Key;
   struct alignas(kPad) Stripe {
     Lock lock;
     std::uint64_t size = 0;  // guarded by lock; invariant 3
@@ -102,6 +108,7 @@ class ChainedMap {
     for (std::size_t b = 0; b < bucket_count_; ++b) {
       for (ChainNode* n = buckets_[b]; n;) {
         ChainNode* next = n->next;
+        P::release(n->key);
         nodes_.release(n);
         n = next;
       }
@@ -112,14 +119,15 @@ class ChainedMap {
   }
 
   template <class Sink = NoStats>
-  bool get(std::uint64_t key, std::uint64_t* value, Sink& sink) {
-    const std::size_t b = bucket_of(key);
+  bool get(Key key, std::uint64_t* value, Sink& sink) {
+    const std::uint64_t h = P::hash(key);
+    const std::size_t b = bucket_of_hash(h);
     Stripe& s = stripe_of(b);
     acquire_shared(s.lock, sink);
     std::uint32_t probes = 1;
     bool hit = false;
     for (const ChainNode* n = buckets_[b]; n; n = n->next, ++probes) {
-      if (n->key == key) {
+      if (P::matches(n->key, key, h)) {
         *value = n->value;
         hit = true;
         break;
@@ -131,13 +139,14 @@ class ChainedMap {
   }
 
   template <class Sink = NoStats>
-  Status insert(std::uint64_t key, std::uint64_t value, Sink& sink) {
-    const std::size_t b = bucket_of(key);
+  Status insert(Key key, std::uint64_t value, Sink& sink) {
+    const std::uint64_t h = P::hash(key);
+    const std::size_t b = bucket_of_hash(h);
     Stripe& s = stripe_of(b);
     acquire(s.lock, sink);
     std::uint32_t probes = 1;
     for (ChainNode* n = buckets_[b]; n; n = n->next, ++probes) {
-      if (n->key == key) {
+      if (P::matches(n->key, key, h)) {
         n->value = value;
         s.lock.unlock();
         sink.probe(probes, true);
@@ -147,7 +156,7 @@ class ChainedMap {
     // New keys go to the head: the most recently inserted keys are found
     // first, and linking touches only the bucket word.
     ChainNode* fresh = nodes_.allocate();
-    fresh->key = key;
+    fresh->key = P::store(key, h);
     fresh->value = value;
     fresh->next = buckets_[b];
     buckets_[b] = fresh;
@@ -158,13 +167,14 @@ class ChainedMap {
   }
 
   template <class Sink = NoStats>
-  bool update(std::uint64_t key, std::uint64_t value, Sink& sink) {
-    const std::size_t b = bucket_of(key);
+  bool update(Key key, std::uint64_t value, Sink& sink) {
+    const std::uint64_t h = P::hash(key);
+    const std::size_t b = bucket_of_hash(h);
     Stripe& s = stripe_of(b);
     acquire(s.lock, sink);
     std::uint32_t probes = 1;
     for (ChainNode* n = buckets_[b]; n; n = n->next, ++probes) {
-      if (n->key == key) {
+      if (P::matches(n->key, key, h)) {
         n->value = value;
         s.lock.unlock();
         sink.probe(probes, true);
@@ -177,14 +187,15 @@ class ChainedMap {
   }
 
   template <class Sink = NoStats>
-  bool erase(std::uint64_t key, Sink& sink) {
-    const std::size_t b = bucket_of(key);
+  bool erase(Key key, Sink& sink) {
+    const std::uint64_t h = P::hash(key);
+    const std::size_t b = bucket_of_hash(h);
     Stripe& s = stripe_of(b);
     acquire(s.lock, sink);
     std::uint32_t probes = 1;
     ChainNode* doomed = nullptr;
     for (ChainNode** link = &buckets_[b]; *link; link = &(*link)->next, ++probes) {
-      if ((*link)->key == key) {
+      if (P::matches((*link)->key, key, h)) {
         doomed = *link;
         *link = doomed->next;
         s.size -= 1;
@@ -194,7 +205,8 @@ class ChainedMap {
     s.lock.unlock();
     sink.probe(probes, doomed != nullptr);
     if (!doomed) return false;
-    nodes_.release(doomed);  // unlinked and unlocked: no other thread can reach it
+    P::release(doomed->key);  // unlinked and unlocked: no other thread can reach it
+    nodes_.release(doomed);
     return true;
   }
 
@@ -211,11 +223,13 @@ class ChainedMap {
   std::size_t bucket_count() const { return bucket_count_; }
   std::size_t stripe_count() const { return stripe_mask_ + 1; }
   std::size_t bucket_bytes() const { return bucket_count_ * sizeof(ChainNode*); }
-  std::size_t bucket_of(std::uint64_t key) const {
-    // Top bits: hash_key's high bits are as well mixed as its low ones, and
+  std::size_t bucket_of_hash(std::uint64_t hash) const {
+    // Top bits: the hash's high bits are as well mixed as its low ones, and
     // the stripe (low bits of the bucket index) then varies within a line.
-    return bucket_shift_ == 64 ? 0 : static_cast<std::size_t>(hash_key(key) >> bucket_shift_);
+    return bucket_shift_ == 64 ? 0 : static_cast<std::size_t>(hash >> bucket_shift_);
   }
+  // The bucket of a stored key word.
+  std::size_t bucket_of_word(std::uint64_t word) const { return bucket_of_hash(P::hash_of_word(word)); }
   Nodes& nodes() { return nodes_; }
 
   // Visits every chain under its stripe's lock: f(bucket, position in the
@@ -246,7 +260,7 @@ class ChainedMap {
       for (const ChainNode* n = buckets_[b]; n && bad.empty(); n = n->next) {
         if (!live.insert(n).second)
           bad = "node reached twice (from bucket " + std::to_string(b) + ")";
-        else if (bucket_of(n->key) != b)
+        else if (bucket_of_word(n->key) != b)
           bad = "key in bucket " + std::to_string(b) + " belongs elsewhere";
         else if (!keys.insert(n->key).second)
           bad = "key stored twice";

@@ -1,5 +1,5 @@
 // string-keys: what keys that are strings cost each design. Every design
-// with a string form (the locked tables, the shards, the lock-free table)
+// with a string form (the locked tables, the shards, the lock-free table, the chains)
 // and the peers that have one (libcuckoo, TBB, the Abseil shards), at 1e6
 // keys and load factor 0.5, with u64 keys and three string types: 16 bytes,
 // 64 bytes, and order ids ("order:" + 12 digits, 18 bytes, a long shared
@@ -12,7 +12,7 @@ import {
   type Finding, fmt, mops, mostThreads, okCells, qpsOf, ratio, type Scenario, type ScenarioChart, type ScenarioTable,
 } from './scenario.js';
 
-const MAPS = ['mutex', 'rwlock', 'spin', 'sharded', 'lockfree'];
+const MAPS = ['mutex', 'rwlock', 'spin', 'sharded', 'lockfree', 'chained', 'chained-pool'];
 const PEERS = ['libcuckoo', 'tbb', 'absl-sharded'];
 export const KEY_TYPES = ['u64', 'str:16', 'str:64', 'str:order'];
 const MIXES = ['C', 'cart'];

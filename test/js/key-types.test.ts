@@ -32,7 +32,7 @@ const badKeyTypes: Array<[string[], RegExp]> = [
   [['--key-type', 'str:2000'], /--key-type str:2000: key lengths must be in 1\.\.1024 bytes/],
   [['--key-type', 'str:9-3'], /--key-type str:9-3: the shortest length must not exceed the longest/],
   [['--key-type', 'str:2', '--keys', '100000'], /--key-type str:2 can spell only \d+ distinct keys, and --keys 100000 needs 200000/],
-  [['--key-type', 'str:16', '--maps', 'chained'], /--key-type str:16: map design 'chained' has no string-key form \(string keys: mutex, /],
+  [['--key-type', 'str:16', '--maps', 'readmostly'], /--key-type str:16: map design 'readmostly' has no string-key form \(string keys: mutex, /],
   [['--key-type', 'str:16', '--maps', 'sharded', '--partition', 'shard'], /--partition shard follows integer keys' hashes: string key types \(str:16\) take --partition none or thread/],
   [['--key-type', 'u64,str:16,str:16'], /--key-type lists 'str:16' more than once/],
   [['--key-type', 'str:16', '--maps', 'floor,lockfree'], /--maps floor: the pseudo-map has no string-key form and --key-type str:16 lists only string types/],

@@ -19,6 +19,7 @@
 #include "catalogue/map_adapter.h"
 #include "check.h"
 #include "maps.h"
+#include "maps/chained_map.h"
 #include "maps/locked_map.h"
 #include "maps/sharded_map.h"
 #include "maps/str_lockfree_map.h"
@@ -411,7 +412,7 @@ void anymap_cases(mbtest::Suite& suite) {
   }
   suite.run("designs without a string form and bad key spaces are refused in one line", [] {
     mb::MapOptions o;
-    o.design = "chained";
+    o.design = "readmostly";
     o.expected_entries = 100;
     o.load_factor = 0.5;
     mb::parse_key_type("str:16", &o.key_type);
@@ -480,6 +481,21 @@ int main() {
   direct_cases(suite, "sharded:rw:128 x8 (string, grows from 64)",
                [] { return std::make_unique<Owned<mb::ShardedMap<mb::RwLock, 128, mb::StrKeys<>>>>(64, 8, 0.75); },
                ops);
+  direct_cases(suite, "chained:mutex x8 (string)",
+               [] {
+                 return std::make_unique<Owned<mb::ChainedMap<mb::MutexLock, mb::HeapNodes<mb::ChainNode>, mb::StrKeys<>>>>(
+                     256, 8);
+               },
+               ops);
+  direct_cases(suite, "chained-pool:spin x4 (string, one hash)",
+               [] {
+                 return std::make_unique<Owned<mb::ChainedMap<mb::SpinLock, mb::NodePool<mb::ChainNode>, Colliding>>>(64,
+                                                                                                                    4);
+               },
+               ops / 4);
+  no_leak(suite, "chained-pool:mutex x8 (string)", [] {
+    return std::make_unique<Owned<mb::ChainedMap<mb::MutexLock, mb::NodePool<mb::ChainNode>, mb::StrKeys<>>>>(256, 8);
+  });
 #if defined(MAPBENCH_HAVE_LIBCUCKOO)
   direct_cases(suite, "libcuckoo (string)", [] { return std::make_unique<Owned<mb::StrLibcuckooMap>>(1024); }, ops);
   no_leak(suite, "libcuckoo (string)", [] { return std::make_unique<Owned<mb::StrLibcuckooMap>>(1024); });
