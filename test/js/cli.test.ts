@@ -9,6 +9,7 @@ import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 
 import { parseResultFile } from '../../src/schema.js';
+import { assertRejected } from './bench-cli.js';
 
 const cli = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../src/cli/bench.js');
 const tmp = () => fs.mkdtempSync(path.join(os.tmpdir(), 'mapbench-cli-'));
@@ -34,14 +35,7 @@ for (const [args, message] of badFlags) {
   test(`bad flags ${args.join(' ')}: one line, exit 2, nothing written`, () => {
     const dir = tmp();
     const out = path.join(dir, 'r.json');
-    const r = bench([...(args.includes('--out') ? [] : ['--out', out]), ...args]);
-    assert.equal(r.status, 2, r.stderr);
-    const lines = r.stderr.trim().split('\n');
-    assert.equal(lines.length, 1, r.stderr);
-    assert.match(lines[0]!, /^mapbench: error: /);
-    assert.match(lines[0]!, message);
-    assert.equal(r.stdout, '');
-    assert.deepEqual(fs.readdirSync(dir), []);
+    assertRejected([...(args.includes('--out') ? [] : ['--out', out]), ...args], message, dir);
   });
 }
 

@@ -17,6 +17,7 @@ import { buildMatrix, keyTypeOf } from '../../src/matrix.js';
 import { findScenario } from '../../src/scenarios/index.js';
 import { parseResultFile, type ResultFile } from '../../src/schema.js';
 import { buildPivot, renderSummary } from '../../src/summary.js';
+import { assertRejected } from './bench-cli.js';
 import { FAKE_ENV, FakeLab } from './fake-lab.js';
 import { syntheticFile } from './fixtures/scenarios/synthetic.js';
 
@@ -42,14 +43,7 @@ const badKeyTypes: Array<[string[], RegExp]> = [
 for (const [args, message] of badKeyTypes) {
   test(`bad key types ${args.join(' ')}: one line, exit 2, nothing written`, () => {
     const dir = tmp();
-    const r = bench(['--out', path.join(dir, 'r.json'), ...args]);
-    assert.equal(r.status, 2, r.stderr);
-    const lines = r.stderr.trim().split('\n');
-    assert.equal(lines.length, 1, r.stderr);
-    assert.match(lines[0]!, /^mapbench: error: /);
-    assert.match(lines[0]!, message);
-    assert.equal(r.stdout, '');
-    assert.deepEqual(fs.readdirSync(dir), []);
+    assertRejected(['--out', path.join(dir, 'r.json'), ...args], message, dir);
   });
 }
 
